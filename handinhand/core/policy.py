@@ -1,0 +1,179 @@
+"""The programme's policy (DESIGN §4): loaded once from a TOML file and validated.
+
+Every number of the programme is read from here, so that another batch or province changes the
+file, not the code. A policy that does not validate stops start-up with the offending field.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, model_validator
+
+GroupLevel = Literal["province", "city", "county"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class GroupsPolicy(_Strict):
+    instructors_per_group: PositiveInt
+    levels: list[GroupLevel] = Field(min_length=1)
+    member_roles: list[str] = Field(min_length=1)
+
+
+class IndicatorsPolicy(_Strict):
+    level_counts: list[PositiveInt] = Field(min_length=3, max_length=3)
+    total_score: float = Field(gt=0)
+    score_step: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _counts_grow(self) -> IndicatorsPolicy:
+        a, b, c = self.level_counts
+        if not a <= b <= c:
+            raise ValueError("level_counts must not shrink from level 1 to level 3")
+        return self
+
+
+class MeetingRule(_Strict):
+    kind: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    group_levels: list[GroupLevel] = Field(min_length=1)
+    period: Literal["semester", "quarter"]
+    minimum: PositiveInt
+
+
+class Period(_Strict):
+    name: str
+    start: str = Field(pattern=r"^\d{2}-\d{2}$")
+    end: str = Field(pattern=r"^\d{2}-\d{2}$")
+
+
+def _day_of_year(month_day: str) -> int:
+    month, day = (int(x) for x in month_day.split("-"))
+    # A leap year, so that 02-29 is a valid boundary.
+    return (date(2024, month, day) - date(2024, 1, 1)).days
+
+
+def _check_cover(periods: list[Period], what: str) -> None:
+    """Every day of a (leap) year must fall in exactly one period: no gap, no overlap."""
+    covered = [0] * 366
+    for period in periods:
+        try:
+            start, end = _day_of_year(period.start), _day_of_year(period.end)
+        except ValueError as exc:
+            raise ValueError(f"{what}: {period.name} has an impossible date") from exc
+        days = range(start, end + 1) if start <= end else [*range(start, 366), *range(0, end + 1)]
+        for day in days:
+            covered[day] += 1
+    for day, count in enumerate(covered):
+        if count != 1:
+            when = date.fromordinal(date(2024, 1, 1).toordinal() + day).strftime("%m-%d")
+            problem = "a gap" if count == 0 else "an overlap"
+            raise ValueError(f"{what} leave {problem} on {when}")
+
+
+class CalendarPolicy(_Strict):
+    semesters: list[Period] = Field(min_length=1)
+    quarters: list[Period] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _cover_the_year(self) -> CalendarPolicy:
+        _check_cover(self.semesters, "semesters")
+        _check_cover(self.quarters, "quarters")
+        return self
+
+
+class ReportsPolicy(_Strict):
+    due_month: int = Field(ge=1, le=12)
+    due_day: int = Field(ge=1, le=31)
+
+
+class AssessmentPolicy(_Strict):
+    grades: list[str] = Field(min_length=2)
+    top_grade: str
+    top_grade_max_share: float = Field(gt=0, le=1)
+    priority_areas: list[str]
+
+    @model_validator(mode="after")
+    def _top_is_a_grade(self) -> AssessmentPolicy:
+        if self.top_grade not in self.grades:
+            raise ValueError("top_grade must be one of grades")
+        return self
+
+
+class ResearchPolicy(_Strict):
+    separate_quota: bool
+    priority_approval: bool
+    quota_per_call: int = Field(ge=0)
+
+
+class FundingPolicy(_Strict):
+    per_member_per_year: float = Field(ge=0)
+    currency: Literal["CNY"]
+
+
+class TrainingPolicy(_Strict):
+    min_hours_per_year: float = Field(ge=0, le=1000)
+
+
+class BrandsPolicy(_Strict):
+    stages: list[str] = Field(min_length=2)
+
+
+class ImportsPolicy(_Strict):
+    max_file_mb: float = Field(gt=0, le=200)
+    max_rows: PositiveInt
+
+
+class Policy(_Strict):
+    version: str
+    name: str
+    province_code: str = Field(pattern=r"^\d{2}0000$")
+    groups: GroupsPolicy
+    indicators: IndicatorsPolicy
+    meetings: list[MeetingRule] = Field(min_length=1)
+    calendar: CalendarPolicy
+    reports: ReportsPolicy
+    assessment: AssessmentPolicy
+    research: ResearchPolicy
+    funding: FundingPolicy
+    training: TrainingPolicy
+    brands: BrandsPolicy
+    imports: ImportsPolicy
+
+
+def parse_policy(text: str, source: str = "policy") -> Policy:
+    """Parse and validate policy text; raise ImproperlyConfigured naming the bad field."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ImproperlyConfigured(f"Policy {source} is not valid TOML: {exc}") from exc
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ImproperlyConfigured(f"Policy {source} is invalid — {problems}") from exc
+
+
+def load_policy(path: Path) -> Policy:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ImproperlyConfigured(f"Policy file {path} cannot be read: {exc}") from exc
+    return parse_policy(text, str(path))
+
+
+@lru_cache(maxsize=1)
+def get_policy() -> Policy:
+    return load_policy(Path(settings.POLICY_FILE))

@@ -1,0 +1,42 @@
+"""Every login, failed login and logout goes to the audit log (DESIGN §3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from handinhand.core import audit
+from handinhand.core.models import AuditAction
+
+
+@receiver(user_logged_in)
+def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    from handinhand.accounts.services import login_succeeded
+
+    login_succeeded(user=user)
+    audit.record(actor=user, action=AuditAction.LOGIN, instance=user)
+
+
+@receiver(user_login_failed)
+def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
+                  **kwargs: Any) -> None:
+    from handinhand.accounts.services import login_failed
+
+    username = str(credentials.get("username", ""))[:150]
+    user = login_failed(username=username)
+    audit.record(
+        actor=user,
+        action=AuditAction.LOGIN_FAILED,
+        actor_name=username,
+        object_type="accounts.user",
+        object_id=str(user.pk) if user else "",
+        object_repr=username,
+    )
+
+
+@receiver(user_logged_out)
+def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        audit.record(actor=user, action=AuditAction.LOGOUT, instance=user)
