@@ -1,0 +1,190 @@
+"""One fixed cast of users for the whole suite (DESIGN §7).
+
+`cast` builds the pilot's structure on a real database and returns the people who use it:
+the province admin, an instructor of each pilot group, a group leader, a city user (萍乡市), a
+county user (湘东区), a school user (a school in 湘东区), an outsider (the bureau of 南昌市,
+which the pilot does not pair) and the three separated administrators.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from handinhand.accounts.models import Role, RoleAssignment, User
+from handinhand.orgs.credit_code import make_credit_code
+from handinhand.orgs.models import PartyOrgForm, Region, School, SchoolType, University
+from handinhand.programme.models import (
+    Batch,
+    BatchStatus,
+    District,
+    DistrictSchool,
+    GroupLevel,
+    GuidanceGroup,
+    MemberRole,
+    Membership,
+    Pairing,
+)
+from handinhand.programme.pilot import PILOT_BATCH_NAME, PILOT_PAIRS
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API in tests
+
+PASSWORD = "Cast-Passw0rd!"
+
+
+@dataclass
+class Cast:
+    province_admin: User
+    instructor: User  # 南昌大学 group, paired with 萍乡市, assigned to district 湘东片区
+    instructor_ecjtu: User  # 华东交通大学 group, paired with 新余市
+    instructor_jxufe: User  # 江西财经大学 group, paired with 鹰潭市
+    leader: User  # leader of the 南昌大学 group
+    city_user: User  # 萍乡市 education bureau
+    county_user: User  # 湘东区 education bureau
+    school_user: User  # 湘东区 first school
+    outsider: User  # 南昌市 education bureau: unpaired, nothing in common with the pilot
+    system_admin: User
+    security_admin: User
+    audit_admin: User
+    batch: Batch
+    groups: dict[str, GuidanceGroup]
+    universities: dict[str, University]
+    school: School  # in 湘东区 (萍乡市), the school user's school, in district 湘东片区
+    school_anyuan: School  # in 安源区 (萍乡市), in no district
+    school_xinyu: School  # in 渝水区 (新余市)
+    school_yingtan: School  # in 月湖区 (鹰潭市)
+    school_nanchang: School  # in 东湖区 (南昌市), out of every pilot scope
+    district: District
+    membership: Membership  # the instructor's membership in the 南昌大学 group
+
+    def users(self) -> dict[str, User]:
+        return {name: value for name, value in self.__dict__.items() if isinstance(value, User)}
+
+
+_serial = iter(range(1, 10_000_000))
+
+
+def make_school(county_code: str, name: str, **extra: Any) -> School:
+    defaults: dict[str, Any] = {
+        "school_type": SchoolType.PRIMARY,
+        "party_org_form": PartyOrgForm.BRANCH,
+        "secretary": "张书记",
+        "student_count": 600,
+        "teacher_count": 40,
+    }
+    defaults.update(extra)
+    return School.objects.create(
+        name=name,
+        credit_code=make_credit_code("12", county_code, next(_serial)),
+        county_id=county_code,
+        **defaults,
+    )
+
+
+def make_user(username: str, full_name: str) -> User:
+    user = User(username=username, full_name=full_name)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def build_cast() -> Cast:
+    region = Region.objects.get
+    batch = Batch.objects.create(number=1, name=PILOT_BATCH_NAME, start_year=2024,
+                                 status=BatchStatus.ACTIVE)
+    universities: dict[str, University] = {}
+    groups: dict[str, GuidanceGroup] = {}
+    for pair in PILOT_PAIRS:
+        universities[pair.slug] = University.objects.create(
+            name=pair.university, short_name=pair.short_name, code=pair.code,
+            city_id=pair.city_code)
+        groups[pair.slug] = GuidanceGroup.objects.create(
+            name=f"{pair.university}党建指导组", level=GroupLevel.PROVINCE,
+            region=region(code="360000"), lead_university=universities[pair.slug], batch=batch)
+        Pairing.objects.create(batch=batch, group=groups[pair.slug],
+                               region_id=pair.paired_city, since=dt.date(2024, 3, 1))
+
+    def member(user: User, slug: str, role: str) -> Membership:
+        return Membership.objects.create(group=groups[slug], user=user, role=role,
+                                         term_start=dt.date(2024, 3, 1))
+
+    instructor = make_user("instructor", "李指导")
+    leader = make_user("leader", "王组长")
+    instructor_ecjtu = make_user("instructor_ecjtu", "赵指导")
+    instructor_jxufe = make_user("instructor_jxufe", "钱指导")
+    membership = member(instructor, "ncu", MemberRole.INSTRUCTOR)
+    member(leader, "ncu", MemberRole.LEADER)
+    member(instructor_ecjtu, "ecjtu", MemberRole.INSTRUCTOR)
+    member(instructor_jxufe, "jxufe", MemberRole.INSTRUCTOR)
+
+    school = make_school("360313", "湘东区第一小学")
+    school_anyuan = make_school("360302", "安源区实验中学", school_type=SchoolType.JUNIOR,
+                                party_org_form=PartyOrgForm.GENERAL_BRANCH)
+    school_xinyu = make_school("360502", "新余市渝水区第二小学")
+    school_yingtan = make_school("360602", "鹰潭市月湖区第三小学")
+    school_nanchang = make_school("360102", "南昌市东湖区育才学校")
+
+    district = District.objects.create(group=groups["ncu"], batch=batch, name="湘东片区")
+    district.instructors.add(membership)
+    DistrictSchool.objects.create(district=district, school=school, batch=batch)
+
+    def with_role(user: User, role: str, **anchor: Any) -> User:
+        RoleAssignment.objects.create(user=user, role=role, **anchor)
+        return user
+
+    return Cast(
+        province_admin=with_role(make_user("province_admin", "省工委管理员"),
+                                 Role.PROVINCE_ADMIN),
+        instructor=instructor,
+        instructor_ecjtu=instructor_ecjtu,
+        instructor_jxufe=instructor_jxufe,
+        leader=leader,
+        city_user=with_role(make_user("city_user", "萍乡市教育局"), Role.REGION_STAFF,
+                            region=region(code="360300")),
+        county_user=with_role(make_user("county_user", "湘东区教育局"), Role.REGION_STAFF,
+                              region=region(code="360313")),
+        school_user=with_role(make_user("school_user", "湘东一小书记"), Role.SCHOOL_USER,
+                              school=school),
+        outsider=with_role(make_user("outsider", "南昌市教育局"), Role.REGION_STAFF,
+                           region=region(code="360100")),
+        system_admin=with_role(make_user("system_admin", "系统管理员"), Role.SYSTEM_ADMIN),
+        security_admin=with_role(make_user("security_admin", "安全管理员"),
+                                 Role.SECURITY_ADMIN),
+        audit_admin=with_role(make_user("audit_admin", "审计管理员"), Role.AUDIT_ADMIN),
+        batch=batch,
+        groups=groups,
+        universities=universities,
+        school=school,
+        school_anyuan=school_anyuan,
+        school_xinyu=school_xinyu,
+        school_yingtan=school_yingtan,
+        school_nanchang=school_nanchang,
+        district=district,
+        membership=membership,
+    )
+
+
+@pytest.fixture
+def cast(db: Any) -> Cast:
+    return build_cast()
+
+
+@pytest.fixture
+def client_for(client: Any) -> Any:
+    """client_for(user) logs the test client in as that member of the cast."""
+
+    def login(user: User) -> Any:
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # The cast sets a dozen passwords per test; the real PBKDF2 would dominate the suite.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

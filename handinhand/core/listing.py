@@ -1,0 +1,149 @@
+"""One list page for every model: filters, search, sorting, pagination, htmx and .xlsx export.
+
+An app describes its list with a `ListSpec` (columns, search fields, filter form, queryset
+from its selector); `render_list` does the rest, so no list behaviour is written twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db.models import Model, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+PAGE_SIZES = (20, 50, 100)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # attribute path, e.g. "county.parent.name"; a callable name is called
+    label: str
+    sort: str | None = None  # ORDER BY expression when the column is sortable
+    link: bool = False  # links to the row's detail page
+    export_only: bool = False
+    list_only: bool = False
+
+    def value(self, obj: Any) -> Any:
+        value: Any = obj
+        for part in self.key.split("."):
+            if value is None:
+                return ""
+            display = getattr(value, f"get_{part}_display", None)
+            value = display() if callable(display) else getattr(value, part, "")
+            if callable(value) and not isinstance(value, Model):
+                value = value()
+        return "" if value is None else value
+
+
+class FilterForm(forms.Form):
+    """Base of list filters: subclasses add fields and say how each narrows the queryset."""
+
+    q = forms.CharField(label=_("搜索"), required=False, max_length=100)
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def filter(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        return qs
+
+
+@dataclass
+class ListSpec:
+    title: str
+    queryset: Callable[[Any], QuerySet[Any]]  # user -> visible, select_related queryset
+    columns: Sequence[Column]
+    search_fields: Sequence[str]
+    default_sort: str
+    filter_form: type[FilterForm] = FilterForm
+    detail_url: str | None = None  # URL name taking the pk
+    create_url: str | None = None
+    can_create: Callable[[Any], bool] = field(default=lambda user: False)
+    export_name: str = "export"
+    extra_actions: Sequence[tuple[str, str]] = ()  # (url, label) shown above the table
+    template: str = "core/list.html"
+
+
+def apply_search(qs: QuerySet[Any], fields: Sequence[str], text: str) -> QuerySet[Any]:
+    text = text.strip()
+    if not text or not fields:
+        return qs
+    query = Q()
+    for name in fields:
+        query |= Q(**{f"{name}__icontains": text})
+    return qs.filter(query)
+
+
+def filtered_queryset(request: HttpRequest, spec: ListSpec) -> tuple[QuerySet[Any], FilterForm,
+                                                                     str]:
+    form = spec.filter_form(request.GET or None, user=request.user)
+    qs = spec.queryset(request.user)
+    if form.is_bound and form.is_valid():
+        qs = form.filter(qs)
+        qs = apply_search(qs, spec.search_fields, form.cleaned_data.get("q") or "")
+    sort_keys = {c.key: c.sort for c in spec.columns if c.sort}
+    requested = request.GET.get("sort", "")
+    key = requested.lstrip("-")
+    if key in sort_keys:
+        order = sort_keys[key]
+        assert order is not None
+        sort = requested
+        desc = requested.startswith("-")
+        qs = qs.order_by(("-" if desc else "") + order, "pk")
+    else:
+        sort = ""
+        qs = qs.order_by(spec.default_sort, "pk")
+    return qs, form, sort
+
+
+def render_list(request: HttpRequest, spec: ListSpec) -> HttpResponse:
+    qs, form, sort = filtered_queryset(request, spec)
+    if request.GET.get("export") == "xlsx":
+        from handinhand.core.exports import export_list
+
+        return export_list(request, spec, qs)
+    try:
+        per_page = int(request.GET.get("per_page", PAGE_SIZES[0]))
+    except ValueError:
+        per_page = PAGE_SIZES[0]
+    if per_page not in PAGE_SIZES:
+        per_page = PAGE_SIZES[0]
+    page = Paginator(qs, per_page).get_page(request.GET.get("page"))
+    columns = [c for c in spec.columns if not c.export_only]
+    rows = [
+        {
+            "cells": [c.value(obj) for c in columns],
+            "url": reverse(spec.detail_url, args=[obj.pk]) if spec.detail_url else None,
+        }
+        for obj in page.object_list
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    sort_query = query.copy()
+    sort_query.pop("sort", None)
+    context = {
+        "spec": spec,
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "columns": columns,
+        "sort": sort,
+        "query": query.urlencode(),
+        "sort_query": sort_query.urlencode(),
+        "per_page": per_page,
+        "page_sizes": PAGE_SIZES,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2,
+                                                            on_ends=1),
+        "can_create": spec.create_url and spec.can_create(request.user),
+    }
+    template = spec.template
+    if getattr(request, "htmx", False) and not request.htmx.boosted:  # type: ignore[attr-defined]
+        template = f"{template}#results"
+    return render(request, template, context)

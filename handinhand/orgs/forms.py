@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from handinhand.core.forms import StyledFormMixin, VersionedForm
+from handinhand.core.listing import FilterForm
+from handinhand.orgs.models import (
+    PartyOrgForm,
+    Region,
+    RegionLevel,
+    School,
+    SchoolType,
+    University,
+)
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Region) -> str:  # type: ignore[override]
+        return obj.full_name
+
+
+class SchoolFilterForm(StyledFormMixin, FilterForm):
+    city = RegionChoiceField(label=_("设区市"), required=False,
+                             queryset=Region.objects.none(), empty_label=_("全部"))
+    county = RegionChoiceField(label=_("县（市、区）"), required=False,
+                               queryset=Region.objects.none(), empty_label=_("全部"))
+    school_type = forms.ChoiceField(label=_("学校类型"), required=False,
+                                    choices=[("", _("全部")), *SchoolType.choices])
+    party_org_form = forms.ChoiceField(label=_("党组织形式"), required=False,
+                                       choices=[("", _("全部")), *PartyOrgForm.choices])
+    districted = forms.ChoiceField(label=_("片区"), required=False, choices=[
+        ("", _("全部")), ("yes", _("已划入片区")), ("no", _("未划入片区"))])
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        regions = Region.objects.visible_to(user)
+        self.fields["city"].queryset = regions.filter(level=RegionLevel.CITY)
+        self.fields["county"].queryset = regions.filter(
+            level=RegionLevel.COUNTY).select_related("parent")
+        self.fields["q"].widget.attrs["placeholder"] = _("学校名称、信用代码、书记")
+
+    def filter(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        data = self.cleaned_data
+        if data.get("city"):
+            qs = qs.filter(county__parent=data["city"])
+        if data.get("county"):
+            qs = qs.filter(county=data["county"])
+        if data.get("school_type"):
+            qs = qs.filter(school_type=data["school_type"])
+        if data.get("party_org_form"):
+            qs = qs.filter(party_org_form=data["party_org_form"])
+        if data.get("districted") == "yes":
+            qs = qs.filter(district_links__isnull=False).distinct()
+        elif data.get("districted") == "no":
+            qs = qs.filter(district_links__isnull=True)
+        return qs
+
+
+class SchoolForm(VersionedForm):
+    county = RegionChoiceField(label=_("所属县（市、区）"), queryset=Region.objects.none())
+
+    class Meta:
+        model = School
+        fields = ["name", "credit_code", "county", "school_type", "party_org_form", "secretary",
+                  "principal", "contact_phone", "student_count", "teacher_count"]
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = (
+            Region.objects.visible_to(user).filter(level=RegionLevel.COUNTY)
+            .select_related("parent")
+        )
+
+    def clean_credit_code(self) -> str:
+        from handinhand.core.text import normalise_text
+
+        return normalise_text(self.cleaned_data["credit_code"]).upper()
+
+
+class UniversityFilterForm(StyledFormMixin, FilterForm):
+    pass
+
+
+class UniversityForm(VersionedForm):
+    city = RegionChoiceField(label=_("所在城市"),
+                             queryset=Region.objects.filter(level=RegionLevel.CITY))
+
+    class Meta:
+        model = University
+        fields = ["name", "short_name", "code", "city", "party_secretary", "contact", "phone"]
+
+
+class RegionFilterForm(StyledFormMixin, FilterForm):
+    level = forms.ChoiceField(label=_("级别"), required=False,
+                              choices=[("", _("全部")), *RegionLevel.choices])
+
+    def filter(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        if self.cleaned_data.get("level"):
+            qs = qs.filter(level=self.cleaned_data["level"])
+        return qs

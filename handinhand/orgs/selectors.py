@@ -1,0 +1,34 @@
+"""Reads of organisations, each starting from visible_to(user)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from handinhand.orgs.models import Region, School, University
+
+
+def schools_for_list(user: Any) -> QuerySet[School]:
+    return School.objects.visible_to(user).select_related("county__parent")
+
+
+def school_detail_qs(user: Any) -> QuerySet[School]:
+    return School.objects.visible_to(user).select_related("county__parent")
+
+
+def universities_for_list(user: Any) -> QuerySet[University]:
+    return (
+        University.objects.visible_to(user)
+        .select_related("city")
+        .annotate(group_count=Count("led_groups", distinct=True),
+                  recognition_count=Count("recognitions", distinct=True))
+    )
+
+
+def regions_for_list(user: Any) -> QuerySet[Region]:
+    return (
+        Region.objects.visible_to(user)
+        .select_related("parent")
+        .annotate(school_count=Count("schools", distinct=True))
+    )

@@ -1,0 +1,73 @@
+"""Writes to organisations. Each function checks who may write, then goes through the shared
+audited write path (core.services)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from handinhand.core.exceptions import PermissionDeniedError
+from handinhand.core.scope import get_scope
+from handinhand.core.services import create_object, update_object
+from handinhand.orgs.models import School, University, UniversityRecognition
+
+SCHOOL_FIELDS = (
+    "name", "credit_code", "county", "school_type", "party_org_form", "secretary",
+    "principal", "contact_phone", "student_count", "teacher_count",
+)
+
+
+def can_edit_school_in(actor: Any, county: Any) -> bool:
+    return get_scope(actor).can_edit_region(county.path)
+
+
+def _require_school_region(actor: Any, county: Any) -> None:
+    if county is None or not can_edit_school_in(actor, county):
+        raise PermissionDeniedError(_("您无权维护该地区的学校"))
+
+
+def school_create(*, actor: Any, **fields: Any) -> School:
+    _require_school_region(actor, fields.get("county"))
+    school = School(**{k: v for k, v in fields.items() if k in SCHOOL_FIELDS})
+    return create_object(actor=actor, instance=school)
+
+
+def school_update(*, actor: Any, school: School, data: dict[str, Any],
+                  expected_version: int | None) -> School:
+    _require_school_region(actor, school.county)
+    if "county" in data:
+        _require_school_region(actor, data["county"])
+    unknown = set(data) - set(SCHOOL_FIELDS)
+    if unknown:
+        raise ValueError(f"fields not editable: {sorted(unknown)}")
+    return update_object(actor=actor, instance=school, data=data,
+                         expected_version=expected_version)
+
+
+def _require_province_admin(actor: Any) -> None:
+    if not get_scope(actor).everything:
+        raise PermissionDeniedError(_("仅省委教育工委管理员可执行此操作"))
+
+
+UNIVERSITY_FIELDS = ("name", "short_name", "code", "city", "party_secretary", "contact", "phone")
+
+
+def university_create(*, actor: Any, **fields: Any) -> University:
+    _require_province_admin(actor)
+    return create_object(actor=actor, instance=University(
+        **{k: v for k, v in fields.items() if k in UNIVERSITY_FIELDS}))
+
+
+def university_update(*, actor: Any, university: University, data: dict[str, Any],
+                      expected_version: int | None) -> University:
+    _require_province_admin(actor)
+    return update_object(actor=actor, instance=university, data=data,
+                         expected_version=expected_version)
+
+
+def recognition_create(*, actor: Any, university: University, kind: str, unit_name: str,
+                       year: int) -> UniversityRecognition:
+    _require_province_admin(actor)
+    return create_object(actor=actor, instance=UniversityRecognition(
+        university=university, kind=kind, unit_name=unit_name, year=year))

@@ -1,0 +1,153 @@
+"""Reads of the programme's structure, all starting from visible_to(user)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from handinhand.orgs.models import Region, RegionLevel, School
+from handinhand.programme.models import (
+    Batch,
+    District,
+    DistrictSchool,
+    GuidanceGroup,
+    Membership,
+    Pairing,
+)
+
+
+@dataclass
+class CoverageRow:
+    region: Region | None
+    label: str
+    level: str
+    schools: int = 0
+    paired: int = 0
+    districted: int = 0
+    children: list[CoverageRow] = field(default_factory=list)
+
+    @property
+    def paired_pct(self) -> float:
+        return round(100 * self.paired / self.schools, 1) if self.schools else 0.0
+
+    @property
+    def districted_pct(self) -> float:
+        return round(100 * self.districted / self.schools, 1) if self.schools else 0.0
+
+
+@dataclass
+class BatchCoverage:
+    batch: Batch | None  # None: all batches together (累计)
+    total: CoverageRow
+    cities: list[CoverageRow]
+
+
+def coverage(user: Any) -> list[BatchCoverage]:
+    """Schools in paired regions and schools in a district, per batch, city and county.
+
+    Four grouped queries whatever the size of the province: counts per county are fetched and
+    the (small) region tree is rolled up in Python.
+    """
+    schools = School.objects.visible_to(user)
+    per_county = dict(
+        schools.values_list("county_id").annotate(n=Count("id")).values_list("county_id", "n")
+    )
+    districted: dict[int | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for batch_id, county_id, n in (
+        DistrictSchool.objects.filter(school__in=schools)
+        .values_list("batch_id", "school__county_id")
+        .annotate(n=Count("id"))
+        .values_list("batch_id", "school__county_id", "n")
+    ):
+        districted[batch_id][county_id] += n
+    batches = list(Batch.objects.visible_to(user).order_by("number"))
+    paired_paths: dict[int, list[str]] = defaultdict(list)
+    for batch_id, path in Pairing.objects.values_list("batch_id", "region__path"):
+        paired_paths[batch_id].append(path)
+
+    regions = list(Region.objects.visible_to(user).order_by("code"))
+    counties = [r for r in regions if r.level == RegionLevel.COUNTY and r.code in per_county]
+    cities = [r for r in regions if r.level == RegionLevel.CITY]
+
+    def build(batch: Batch | None) -> BatchCoverage:
+        if batch is None:
+            paths = [p for b in batches for p in paired_paths[b.pk]]
+            in_district: dict[str, int] = defaultdict(int)
+            for b in batches:
+                for county, n in districted[b.pk].items():
+                    in_district[county] += n
+        else:
+            paths = paired_paths[batch.pk]
+            in_district = districted[batch.pk]
+        total = CoverageRow(None, "合计", "total")
+        city_rows = {c.code: CoverageRow(c, c.name, "city") for c in cities}
+        for county in counties:
+            n = per_county.get(county.code, 0)
+            row = CoverageRow(
+                county, county.name, "county", schools=n,
+                paired=n if any(county.path.startswith(p) for p in paths) else 0,
+                districted=min(n, in_district.get(county.code, 0)),
+            )
+            parent = city_rows.get(county.parent_id or "")
+            if parent is not None:
+                parent.children.append(row)
+                parent.schools += row.schools
+                parent.paired += row.paired
+                parent.districted += row.districted
+            total.schools += row.schools
+            total.paired += row.paired
+            total.districted += row.districted
+        rows = [r for r in city_rows.values() if r.children]
+        return BatchCoverage(batch, total, rows)
+
+    result = [build(b) for b in batches]
+    if len(batches) > 1:
+        result.append(build(None))
+    return result
+
+
+def groups_for_list(user: Any) -> QuerySet[GuidanceGroup]:
+    return (
+        GuidanceGroup.objects.visible_to(user)
+        .select_related("region", "lead_university", "batch")
+        .annotate(member_count=Count("memberships", distinct=True))
+    )
+
+
+def group_detail(user: Any, pk: int) -> GuidanceGroup:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        GuidanceGroup.objects.visible_to(user)
+        .select_related("region", "lead_university", "batch")
+        .prefetch_related(
+            Prefetch("memberships",
+                     queryset=Membership.objects.select_related("user").order_by(
+                         "-is_active", "role", "user__full_name")),
+            Prefetch("pairings", queryset=Pairing.objects.select_related("region", "batch")),
+            Prefetch("districts",
+                     queryset=District.objects.annotate(school_count=Count("assignments"))
+                     .prefetch_related("instructors__user")),
+        ),
+        pk=pk,
+    )
+
+
+def school_programme(user: Any, school: School) -> dict[str, Any]:
+    """The guidance a school receives: its districts and instructors, the groups paired with
+    its city or county, in the user's scope."""
+    links = (
+        DistrictSchool.objects.filter(school=school,
+                                      district__in=District.objects.visible_to(user))
+        .select_related("district__group", "batch")
+        .prefetch_related("district__instructors__user")
+    )
+    ancestor_codes = [c for c in school.county.path.strip("/").split("/") if c]
+    pairings = (
+        Pairing.objects.visible_to(user).filter(region_id__in=ancestor_codes)
+        .select_related("group__lead_university", "batch", "region")
+    )
+    return {"district_links": list(links), "pairings": list(pairings)}

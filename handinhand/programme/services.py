@@ -1,0 +1,236 @@
+"""Writes to the programme's structure: batches, guidance groups, memberships, pairings and
+districts. Rules live here once; pages and the API both call these."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from handinhand.core import audit
+from handinhand.core.exceptions import PermissionDeniedError
+from handinhand.core.models import AuditAction
+from handinhand.core.scope import get_scope, reset_scope
+from handinhand.core.services import create_object, delete_object, update_object
+from handinhand.orgs.models import School
+from handinhand.programme.models import (
+    Batch,
+    District,
+    DistrictSchool,
+    GroupLevel,
+    GuidanceGroup,
+    Membership,
+    Pairing,
+)
+
+
+def _require_province_admin(actor: Any) -> None:
+    if not get_scope(actor).everything:
+        raise PermissionDeniedError(_("仅省委教育工委管理员可执行此操作"))
+
+
+def can_manage_group(actor: Any, group: GuidanceGroup) -> bool:
+    """Province admins manage every group; a city/county bureau its own region's groups; a
+    group's leader or deputy its own group."""
+    scope = get_scope(actor)
+    if scope.everything or group.pk in scope.led_group_ids:
+        return True
+    return group.level != GroupLevel.PROVINCE and scope.can_edit_region(group.region.path)
+
+
+def _require_group(actor: Any, group: GuidanceGroup) -> None:
+    if not can_manage_group(actor, group):
+        raise PermissionDeniedError(_("您无权管理该指导组"))
+
+
+# --- batches --------------------------------------------------------------------------------
+
+BATCH_FIELDS = ("number", "name", "start_year", "status", "description")
+
+
+def batch_create(*, actor: Any, **fields: Any) -> Batch:
+    _require_province_admin(actor)
+    return create_object(actor=actor, instance=Batch(
+        **{k: v for k, v in fields.items() if k in BATCH_FIELDS}))
+
+
+def batch_update(*, actor: Any, batch: Batch, data: dict[str, Any],
+                 expected_version: int | None) -> Batch:
+    _require_province_admin(actor)
+    return update_object(actor=actor, instance=batch, data=data,
+                         expected_version=expected_version)
+
+
+# --- guidance groups ------------------------------------------------------------------------
+
+GROUP_FIELDS = ("name", "level", "region", "lead_university", "batch", "is_active", "note")
+
+
+def group_create(*, actor: Any, **fields: Any) -> GuidanceGroup:
+    group = GuidanceGroup(**{k: v for k, v in fields.items() if k in GROUP_FIELDS})
+    scope = get_scope(actor)
+    if not (scope.everything or (
+        group.level != GroupLevel.PROVINCE and group.region_id
+        and scope.can_edit_region(group.region.path)
+    )):
+        raise PermissionDeniedError(_("您无权在该地区设立指导组"))
+    return create_object(actor=actor, instance=group)
+
+
+def group_update(*, actor: Any, group: GuidanceGroup, data: dict[str, Any],
+                 expected_version: int | None) -> GuidanceGroup:
+    _require_group(actor, group)
+    if {"level", "region", "lead_university", "batch"} & set(data):
+        if not get_scope(actor).everything and group.level == GroupLevel.PROVINCE:
+            raise PermissionDeniedError(_("省级指导组的层级、地区和牵头高校由省级管理员维护"))
+    return update_object(actor=actor, instance=group, data=data,
+                         expected_version=expected_version)
+
+
+# --- memberships ----------------------------------------------------------------------------
+
+MEMBERSHIP_FIELDS = ("user", "role", "subgroup", "term_start", "term_end", "is_active")
+
+
+def membership_create(*, actor: Any, group: GuidanceGroup, **fields: Any) -> Membership:
+    _require_group(actor, group)
+    membership = Membership(group=group,
+                            **{k: v for k, v in fields.items() if k in MEMBERSHIP_FIELDS})
+    result = create_object(actor=actor, instance=membership)
+    reset_scope(membership.user)
+    return result
+
+
+def membership_update(*, actor: Any, membership: Membership, data: dict[str, Any],
+                      expected_version: int | None) -> Membership:
+    _require_group(actor, membership.group)
+    if "user" in data and data["user"] != membership.user:
+        raise ValidationError({"user": _("不能更换成员本人，请结束任期后另行添加")})
+    return update_object(actor=actor, instance=membership, data=data,
+                         expected_version=expected_version)
+
+
+# --- pairings -------------------------------------------------------------------------------
+
+def pairing_create(*, actor: Any, batch: Batch, group: GuidanceGroup, region: Any,
+                   since: Any, note: str = "") -> Pairing:
+    _require_province_admin(actor)
+    if group.batch_id != batch.pk:
+        raise ValidationError({"group": _("指导组不属于该批次")})
+    return create_object(actor=actor, instance=Pairing(
+        batch=batch, group=group, region=region, since=since, note=note))
+
+
+def pairing_delete(*, actor: Any, pairing: Pairing) -> None:
+    _require_province_admin(actor)
+    if DistrictSchool.objects.filter(
+        district__group=pairing.group, school__county__path__startswith=pairing.region.path
+    ).exists():
+        raise ValidationError(_("该结对地区的学校已划入片区，请先调整片区"))
+    delete_object(actor=actor, instance=pairing)
+
+
+# --- districts ------------------------------------------------------------------------------
+
+def district_create(*, actor: Any, group: GuidanceGroup, name: str, note: str = "",
+                    instructors: Iterable[Membership] = ()) -> District:
+    _require_group(actor, group)
+    with transaction.atomic():
+        district = create_object(actor=actor, instance=District(
+            group=group, batch=group.batch, name=name, note=note))
+        _set_instructors(actor, district, list(instructors))
+    return district
+
+
+def district_update(*, actor: Any, district: District, data: dict[str, Any],
+                    expected_version: int | None,
+                    instructors: Iterable[Membership] | None = None) -> District:
+    _require_group(actor, district.group)
+    with transaction.atomic():
+        district = update_object(actor=actor, instance=district, data=data,
+                                 expected_version=expected_version)
+        if instructors is not None:
+            _set_instructors(actor, district, list(instructors))
+    return district
+
+
+def _set_instructors(actor: Any, district: District, memberships: list[Membership]) -> None:
+    wrong = [m for m in memberships if m.group_id != district.group_id or not m.is_active]
+    if wrong:
+        raise ValidationError({"instructors": _("以下人员不是本指导组在任成员：%(names)s")
+                               % {"names": "、".join(str(m.user) for m in wrong)}})
+    before = sorted(str(m.user) for m in district.instructors.select_related("user"))
+    district.instructors.set(memberships)
+    after = sorted(str(m.user) for m in memberships)
+    if before != after:
+        audit.record(actor=actor, action=AuditAction.UPDATE, instance=district,
+                     changes={"instructors": [before, after]})
+    for m in memberships:
+        reset_scope(m.user)
+
+
+def district_assign_schools(*, actor: Any, district: District,
+                            schools: Iterable[School]) -> int:
+    """Add schools to a district. A school already in another district of the same batch, or
+    outside the regions the group guides, is refused and nothing is written."""
+    _require_group(actor, district.group)
+    schools = list(schools)
+    ids = [s.pk for s in schools]
+    errors: list[str] = []
+    taken = (
+        DistrictSchool.objects.filter(batch=district.batch, school_id__in=ids)
+        .exclude(district=district)
+        .select_related("school", "district")
+    )
+    errors += [
+        _("%(school)s 已划入片区「%(district)s」")
+        % {"school": link.school.name, "district": link.district.name}
+        for link in taken
+    ]
+    guided = School.objects.filter(pk__in=ids).filter(group_region_q(district.group))
+    outside = set(ids) - set(guided.values_list("pk", flat=True))
+    errors += [
+        _("%(school)s 不在本指导组结对地区内") % {"school": s.name}
+        for s in schools if s.pk in outside
+    ]
+    if errors:
+        raise ValidationError(errors)
+    already = set(district.assignments.values_list("school_id", flat=True))
+    new = [s for s in schools if s.pk not in already]
+    with transaction.atomic():
+        DistrictSchool.objects.bulk_create(
+            [DistrictSchool(district=district, school=s, batch=district.batch) for s in new]
+        )
+        if new:
+            audit.record(actor=actor, action=AuditAction.UPDATE, instance=district,
+                         changes={"schools_added": [None, [s.name for s in new]]})
+    return len(new)
+
+
+def district_remove_schools(*, actor: Any, district: District,
+                            schools: Iterable[School]) -> int:
+    _require_group(actor, district.group)
+    schools = list(schools)
+    with transaction.atomic():
+        removed, _detail = DistrictSchool.objects.filter(
+            district=district, school__in=schools).delete()
+        if removed:
+            audit.record(actor=actor, action=AuditAction.UPDATE, instance=district,
+                         changes={"schools_removed": [[s.name for s in schools], None]})
+    return removed
+
+
+def group_region_q(group: GuidanceGroup) -> Any:
+    """Schools a group guides: its pairings' regions, or its own region below province."""
+    from django.db.models import Q
+
+    paths = list(group.pairings.values_list("region__path", flat=True))
+    if group.level != GroupLevel.PROVINCE:
+        paths.append(group.region.path)
+    query = Q(pk__in=[])
+    for path in paths:
+        query |= Q(county__path__startswith=path)
+    return query
