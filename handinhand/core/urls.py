@@ -1,10 +1,10 @@
 from django.urls import path
 
-from handinhand.core import views
+from handinhand.core import audit_views, views
 
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("audit/", views.audit_list, name="audit_list"),
-    path("audit/<int:pk>/", views.audit_detail, name="audit_detail"),
+    path("audit/", audit_views.audit_list, name="audit_list"),
+    path("audit/<int:pk>/", audit_views.audit_detail, name="audit_detail"),
 ]
