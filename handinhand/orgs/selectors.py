@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, Func, IntegerField, OuterRef, QuerySet, Subquery
 
 from handinhand.orgs.models import Region, School, University
 
@@ -27,8 +27,17 @@ def universities_for_list(user: Any) -> QuerySet[University]:
 
 
 def regions_for_list(user: Any) -> QuerySet[Region]:
+    """Regions in scope, each with the number of schools in its subtree that the user sees."""
+    in_subtree = (
+        School.objects.visible_to(user)
+        .filter(county__path__startswith=OuterRef("path"))
+        .order_by()
+        # COUNT as a plain function, not an aggregate, so no GROUP BY enters the subquery.
+        .annotate(n=Func(F("id"), function="COUNT"))
+        .values("n")
+    )
     return (
         Region.objects.visible_to(user)
         .select_related("parent")
-        .annotate(school_count=Count("schools", distinct=True))
+        .annotate(school_count=Subquery(in_subtree, output_field=IntegerField()))
     )
