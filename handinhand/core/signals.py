@@ -1,4 +1,8 @@
-"""Every login, failed login and logout goes to the audit log (DESIGN §3)."""
+"""Every login, failed login and logout goes to the audit log (DESIGN §3).
+
+The accounts services own the lockout counter and write the audit rows; these receivers only
+connect Django's authentication signals to them, so that every way of logging in is covered.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,6 @@ def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     from handinhand.accounts.services import login_succeeded
 
     login_succeeded(user=user)
-    audit.record(actor=user, action=AuditAction.LOGIN, instance=user)
 
 
 @receiver(user_login_failed)
@@ -24,16 +27,7 @@ def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
                   **kwargs: Any) -> None:
     from handinhand.accounts.services import login_failed
 
-    username = str(credentials.get("username", ""))[:150]
-    user = login_failed(username=username)
-    audit.record(
-        actor=user,
-        action=AuditAction.LOGIN_FAILED,
-        actor_name=username,
-        object_type="accounts.user",
-        object_id=str(user.pk) if user else "",
-        object_repr=username,
-    )
+    login_failed(username=str(credentials.get("username", "")))
 
 
 @receiver(user_logged_out)

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from handinhand.orgs.models import Region, RegionLevel, School
 from handinhand.programme.models import (
@@ -14,8 +14,15 @@ from handinhand.programme.models import (
     District,
     DistrictSchool,
     GuidanceGroup,
+    MemberRole,
     Membership,
     Pairing,
+)
+
+# Leader first, then deputy, instructor, liaison (the stored values do not sort that way).
+ROLE_ORDER = Case(
+    *[When(role=role, then=Value(i)) for i, role in enumerate(MemberRole.values)],
+    default=Value(99), output_field=IntegerField(),
 )
 
 
@@ -48,8 +55,9 @@ class BatchCoverage:
 def coverage(user: Any) -> list[BatchCoverage]:
     """Schools in paired regions and schools in a district, per batch, city and county.
 
-    Four grouped queries whatever the size of the province: counts per county are fetched and
-    the (small) region tree is rolled up in Python.
+    A handful of grouped queries whatever the size of the province: counts per county are
+    fetched and the (small) region tree is rolled up in Python. The last entry is the total
+    over all batches (累计) when there is more than one batch.
     """
     schools = School.objects.visible_to(user)
     per_county = dict(
@@ -63,6 +71,13 @@ def coverage(user: Any) -> list[BatchCoverage]:
         .values_list("batch_id", "school__county_id", "n")
     ):
         districted[batch_id][county_id] += n
+    # Across batches a school counts once, however many batches placed it in a district.
+    districted_any = dict(
+        DistrictSchool.objects.filter(school__in=schools)
+        .values_list("school__county_id")
+        .annotate(n=Count("school_id", distinct=True))
+        .values_list("school__county_id", "n")
+    )
     batches = list(Batch.objects.visible_to(user).order_by("number"))
     paired_paths: dict[int, list[str]] = defaultdict(list)
     for batch_id, path in Pairing.objects.values_list("batch_id", "region__path"):
@@ -73,12 +88,10 @@ def coverage(user: Any) -> list[BatchCoverage]:
     cities = [r for r in regions if r.level == RegionLevel.CITY]
 
     def build(batch: Batch | None) -> BatchCoverage:
+        in_district: dict[str, int]
         if batch is None:
             paths = [p for b in batches for p in paired_paths[b.pk]]
-            in_district: dict[str, int] = defaultdict(int)
-            for b in batches:
-                for county, n in districted[b.pk].items():
-                    in_district[county] += n
+            in_district = districted_any
         else:
             paths = paired_paths[batch.pk]
             in_district = districted[batch.pk]
@@ -113,7 +126,12 @@ def groups_for_list(user: Any) -> QuerySet[GuidanceGroup]:
     return (
         GuidanceGroup.objects.visible_to(user)
         .select_related("region", "lead_university", "batch")
-        .annotate(member_count=Count("memberships", distinct=True))
+        .annotate(
+            member_count=Count("memberships", filter=Q(memberships__is_active=True),
+                               distinct=True),
+            pairing_count=Count("pairings", distinct=True),
+            district_count=Count("districts", distinct=True),
+        )
     )
 
 
@@ -126,11 +144,14 @@ def group_detail(user: Any, pk: int) -> GuidanceGroup:
         .prefetch_related(
             Prefetch("memberships",
                      queryset=Membership.objects.select_related("user").order_by(
-                         "-is_active", "role", "user__full_name")),
-            Prefetch("pairings", queryset=Pairing.objects.select_related("region", "batch")),
+                         "-is_active", ROLE_ORDER, "user__full_name")),
+            Prefetch("pairings",
+                     queryset=Pairing.objects.select_related("region__parent", "batch")),
             Prefetch("districts",
                      queryset=District.objects.annotate(school_count=Count("assignments"))
-                     .prefetch_related("instructors__user")),
+                     .prefetch_related(Prefetch(
+                         "instructors",
+                         queryset=Membership.objects.select_related("user")))),
         ),
         pk=pk,
     )

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from handinhand.core import audit
@@ -46,6 +47,27 @@ def _require_group(actor: Any, group: GuidanceGroup) -> None:
         raise PermissionDeniedError(_("您无权管理该指导组"))
 
 
+def _only(data: dict[str, Any], allowed: Iterable[str]) -> None:
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise ValueError(f"fields not editable: {sorted(unknown)}")
+
+
+def can_create_group(actor: Any) -> bool:
+    scope = get_scope(actor)
+    return scope.everything or bool(scope.staff_paths)
+
+
+def can_restructure_group(actor: Any, group: GuidanceGroup) -> bool:
+    """Level, region, lead university and batch: the province admin for every group, a
+    bureau for the city and county groups of its own region; a leader never."""
+    scope = get_scope(actor)
+    if scope.everything:
+        return True
+    return (group.level != GroupLevel.PROVINCE and group.region_id is not None
+            and scope.can_edit_region(group.region.path))
+
+
 # --- batches --------------------------------------------------------------------------------
 
 BATCH_FIELDS = ("number", "name", "start_year", "status", "description")
@@ -60,6 +82,7 @@ def batch_create(*, actor: Any, **fields: Any) -> Batch:
 def batch_update(*, actor: Any, batch: Batch, data: dict[str, Any],
                  expected_version: int | None) -> Batch:
     _require_province_admin(actor)
+    _only(data, BATCH_FIELDS)
     return update_object(actor=actor, instance=batch, data=data,
                          expected_version=expected_version)
 
@@ -83,11 +106,29 @@ def group_create(*, actor: Any, **fields: Any) -> GuidanceGroup:
 def group_update(*, actor: Any, group: GuidanceGroup, data: dict[str, Any],
                  expected_version: int | None) -> GuidanceGroup:
     _require_group(actor, group)
-    if {"level", "region", "lead_university", "batch"} & set(data):
-        if not get_scope(actor).everything and group.level == GroupLevel.PROVINCE:
-            raise PermissionDeniedError(_("省级指导组的层级、地区和牵头高校由省级管理员维护"))
+    _only(data, GROUP_FIELDS)
+    # Forms send every field: only a field whose value changes is a structural change.
+    structural = {
+        name for name in ("level", "region", "lead_university", "batch")
+        if name in data and _value_id(data[name]) != _value_id(getattr(group, name))
+    }
+    if structural:
+        if not can_restructure_group(actor, group):
+            raise PermissionDeniedError(_("指导组的层级、地区、牵头高校和批次由上级管理员维护"))
+        # A bureau may not move a group out of its own region, nor raise it to province.
+        moved = GuidanceGroup(level=data.get("level", group.level),
+                              region=data.get("region", group.region))
+        if not can_restructure_group(actor, moved):
+            raise PermissionDeniedError(_("您无权将指导组调整到该层级或地区"))
+        if "batch" in structural and (group.pairings.exists() or group.districts.exists()):
+            # Pairings and districts carry the batch: moving the group alone would split them.
+            raise ValidationError({"batch": _("该指导组已有结对或片区，不能更换批次")})
     return update_object(actor=actor, instance=group, data=data,
                          expected_version=expected_version)
+
+
+def _value_id(value: Any) -> Any:
+    return getattr(value, "pk", value)
 
 
 # --- memberships ----------------------------------------------------------------------------
@@ -107,6 +148,7 @@ def membership_create(*, actor: Any, group: GuidanceGroup, **fields: Any) -> Mem
 def membership_update(*, actor: Any, membership: Membership, data: dict[str, Any],
                       expected_version: int | None) -> Membership:
     _require_group(actor, membership.group)
+    _only(data, MEMBERSHIP_FIELDS)
     if "user" in data and data["user"] != membership.user:
         raise ValidationError({"user": _("不能更换成员本人，请结束任期后另行添加")})
     return update_object(actor=actor, instance=membership, data=data,
@@ -120,6 +162,22 @@ def pairing_create(*, actor: Any, batch: Batch, group: GuidanceGroup, region: An
     _require_province_admin(actor)
     if group.batch_id != batch.pk:
         raise ValidationError({"group": _("指导组不属于该批次")})
+    if region is not None and getattr(region, "path", None):
+        # A city and one of its counties paired in the same batch would guide the same
+        # schools twice; the exact same region is refused by the database constraint.
+        overlapping = (
+            Pairing.objects.filter(batch=batch).exclude(region=region)
+            .filter(Q(region__path__startswith=region.path)
+                    | Q(region__code__in=region.ancestor_codes))
+            .select_related("region", "group")
+        )
+        errors = [
+            _("%(region)s 与本批次已结对的「%(other)s」（%(group)s）范围重叠")
+            % {"region": region.name, "other": p.region.name, "group": p.group.name}
+            for p in overlapping
+        ]
+        if errors:
+            raise ValidationError({"region": errors})
     return create_object(actor=actor, instance=Pairing(
         batch=batch, group=group, region=region, since=since, note=note))
 
@@ -213,20 +271,20 @@ def district_assign_schools(*, actor: Any, district: District,
 def district_remove_schools(*, actor: Any, district: District,
                             schools: Iterable[School]) -> int:
     _require_group(actor, district.group)
-    schools = list(schools)
+    ids = [s.pk for s in schools]
     with transaction.atomic():
-        removed, _detail = DistrictSchool.objects.filter(
-            district=district, school__in=schools).delete()
+        links = DistrictSchool.objects.filter(district=district, school_id__in=ids)
+        # The audit names the schools that really left the district, not what was asked.
+        names = sorted(links.values_list("school__name", flat=True))
+        removed, _detail = links.delete()
         if removed:
             audit.record(actor=actor, action=AuditAction.UPDATE, instance=district,
-                         changes={"schools_removed": [[s.name for s in schools], None]})
+                         changes={"schools_removed": [names, None]})
     return removed
 
 
 def group_region_q(group: GuidanceGroup) -> Any:
     """Schools a group guides: its pairings' regions, or its own region below province."""
-    from django.db.models import Q
-
     paths = list(group.pairings.values_list("region__path", flat=True))
     if group.level != GroupLevel.PROVINCE:
         paths.append(group.region.path)
