@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
@@ -7,3 +9,8 @@ urlpatterns = [
     path("programme/", include("handinhand.programme.urls")),
     path("api/v1/", include("handinhand.api.urls")),
 ]
+
+# Django's admin needs a superuser, which 三员分立 rules out in production; it is mounted only
+# where a deployment or a benchmark (the admin changelist is its comparison) asks for it.
+if settings.ENABLE_DJANGO_ADMIN:
+    urlpatterns.append(path("admin/", admin.site.urls))

@@ -94,23 +94,33 @@ def make_user(username: str, full_name: str) -> User:
 
 def build_cast() -> Cast:
     region = Region.objects.get
-    batch = Batch.objects.create(number=1, name=PILOT_BATCH_NAME, start_year=2024,
-                                 status=BatchStatus.ACTIVE)
+    batch = Batch.objects.create(
+        number=1, name=PILOT_BATCH_NAME, start_year=2024, status=BatchStatus.ACTIVE
+    )
     universities: dict[str, University] = {}
     groups: dict[str, GuidanceGroup] = {}
     for pair in PILOT_PAIRS:
         universities[pair.slug] = University.objects.create(
-            name=pair.university, short_name=pair.short_name, code=pair.code,
-            city_id=pair.city_code)
+            name=pair.university, short_name=pair.short_name, code=pair.code, city_id=pair.city_code
+        )
         groups[pair.slug] = GuidanceGroup.objects.create(
-            name=f"{pair.university}党建指导组", level=GroupLevel.PROVINCE,
-            region=region(code="360000"), lead_university=universities[pair.slug], batch=batch)
-        Pairing.objects.create(batch=batch, group=groups[pair.slug],
-                               region_id=pair.paired_city, since=dt.date(2024, 3, 1))
+            name=f"{pair.university}党建指导组",
+            level=GroupLevel.PROVINCE,
+            region=region(code="360000"),
+            lead_university=universities[pair.slug],
+            batch=batch,
+        )
+        Pairing.objects.create(
+            batch=batch,
+            group=groups[pair.slug],
+            region_id=pair.paired_city,
+            since=dt.date(2024, 3, 1),
+        )
 
     def member(user: User, slug: str, role: str) -> Membership:
-        return Membership.objects.create(group=groups[slug], user=user, role=role,
-                                         term_start=dt.date(2024, 3, 1))
+        return Membership.objects.create(
+            group=groups[slug], user=user, role=role, term_start=dt.date(2024, 3, 1)
+        )
 
     instructor = make_user("instructor", "李指导")
     leader = make_user("leader", "王组长")
@@ -122,8 +132,12 @@ def build_cast() -> Cast:
     member(instructor_jxufe, "jxufe", MemberRole.INSTRUCTOR)
 
     school = make_school("360313", "湘东区第一小学")
-    school_anyuan = make_school("360302", "安源区实验中学", school_type=SchoolType.JUNIOR,
-                                party_org_form=PartyOrgForm.GENERAL_BRANCH)
+    school_anyuan = make_school(
+        "360302",
+        "安源区实验中学",
+        school_type=SchoolType.JUNIOR,
+        party_org_form=PartyOrgForm.GENERAL_BRANCH,
+    )
     school_xinyu = make_school("360502", "新余市渝水区第二小学")
     school_yingtan = make_school("360602", "鹰潭市月湖区第三小学")
     school_nanchang = make_school("360102", "南昌市东湖区育才学校")
@@ -137,23 +151,27 @@ def build_cast() -> Cast:
         return user
 
     return Cast(
-        province_admin=with_role(make_user("province_admin", "省工委管理员"),
-                                 Role.PROVINCE_ADMIN),
+        province_admin=with_role(make_user("province_admin", "省工委管理员"), Role.PROVINCE_ADMIN),
         instructor=instructor,
         instructor_ecjtu=instructor_ecjtu,
         instructor_jxufe=instructor_jxufe,
         leader=leader,
-        city_user=with_role(make_user("city_user", "萍乡市教育局"), Role.REGION_STAFF,
-                            region=region(code="360300")),
-        county_user=with_role(make_user("county_user", "湘东区教育局"), Role.REGION_STAFF,
-                              region=region(code="360313")),
-        school_user=with_role(make_user("school_user", "湘东一小书记"), Role.SCHOOL_USER,
-                              school=school),
-        outsider=with_role(make_user("outsider", "南昌市教育局"), Role.REGION_STAFF,
-                           region=region(code="360100")),
+        city_user=with_role(
+            make_user("city_user", "萍乡市教育局"), Role.REGION_STAFF, region=region(code="360300")
+        ),
+        county_user=with_role(
+            make_user("county_user", "湘东区教育局"),
+            Role.REGION_STAFF,
+            region=region(code="360313"),
+        ),
+        school_user=with_role(
+            make_user("school_user", "湘东一小书记"), Role.SCHOOL_USER, school=school
+        ),
+        outsider=with_role(
+            make_user("outsider", "南昌市教育局"), Role.REGION_STAFF, region=region(code="360100")
+        ),
         system_admin=with_role(make_user("system_admin", "系统管理员"), Role.SYSTEM_ADMIN),
-        security_admin=with_role(make_user("security_admin", "安全管理员"),
-                                 Role.SECURITY_ADMIN),
+        security_admin=with_role(make_user("security_admin", "安全管理员"), Role.SECURITY_ADMIN),
         audit_admin=with_role(make_user("audit_admin", "审计管理员"), Role.AUDIT_ADMIN),
         batch=batch,
         groups=groups,

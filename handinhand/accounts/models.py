@@ -47,7 +47,7 @@ class User(AbstractUser):
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
-    objects = HandInHandUserManager()
+    objects = HandInHandUserManager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("用户")
@@ -82,12 +82,20 @@ class RoleAssignment(TimeStampedModel):
     )
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     region = models.ForeignKey(
-        "orgs.Region", verbose_name=_("行政区划"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "orgs.Region",
+        verbose_name=_("行政区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     school = models.ForeignKey(
-        "orgs.School", verbose_name=_("学校"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "orgs.School",
+        verbose_name=_("学校"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     is_active = models.BooleanField(_("有效"), default=True)
 

@@ -45,6 +45,11 @@ class RegionDetailOut(RegionOut):
     parent: RegionRef | None = None
     children: list[RegionRef]
 
+    @staticmethod
+    def resolve_children(obj: Any) -> list[Any]:
+        # Only the children in the caller's scope, set by the view; never the whole relation.
+        return list(obj.visible_children)
+
 
 class RecognitionOut(Schema):
     id: int

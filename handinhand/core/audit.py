@@ -66,16 +66,18 @@ def record(
     object_repr: str = "",
     actor_name: str = "",
 ) -> AuditEvent:
-    return AuditEvent.objects.create(**_event_fields(
-        actor=actor,
-        action=action,
-        instance=instance,
-        changes=changes,
-        object_type=object_type,
-        object_id=object_id,
-        object_repr=object_repr,
-        actor_name=actor_name,
-    ))
+    return AuditEvent.objects.create(
+        **_event_fields(
+            actor=actor,
+            action=action,
+            instance=instance,
+            changes=changes,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr,
+            actor_name=actor_name,
+        )
+    )
 
 
 def record_many(*, actor: Any, action: str, items: Iterable[tuple[models.Model, dict]]) -> int:

@@ -35,8 +35,11 @@ class VersionedForm(StyledFormMixin, forms.ModelForm):
             self.fields["expected_version"].initial = getattr(self.instance, "version", None)
 
     def changed_data_dict(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self._meta.fields or []
-                if name in self.cleaned_data}
+        return {
+            name: self.cleaned_data[name]
+            for name in self._meta.fields or []
+            if name in self.cleaned_data
+        }
 
     def _post_clean(self) -> None:
         # Model validation (including unique and check constraints) runs in the service, on
@@ -44,7 +47,7 @@ class VersionedForm(StyledFormMixin, forms.ModelForm):
         pass
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Attach a service's ValidationError to the form, field by field where it can."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():

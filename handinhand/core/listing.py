@@ -81,8 +81,9 @@ def apply_search(qs: QuerySet[Any], fields: Sequence[str], text: str) -> QuerySe
     return qs.filter(query)
 
 
-def filtered_queryset(request: HttpRequest, spec: ListSpec) -> tuple[QuerySet[Any], FilterForm,
-                                                                     str]:
+def filtered_queryset(
+    request: HttpRequest, spec: ListSpec
+) -> tuple[QuerySet[Any], FilterForm, str]:
     form = spec.filter_form(request.GET or None, user=request.user)
     qs = spec.queryset(request.user)
     if form.is_bound and form.is_valid():
@@ -139,8 +140,7 @@ def render_list(request: HttpRequest, spec: ListSpec) -> HttpResponse:
         "sort_query": sort_query.urlencode(),
         "per_page": per_page,
         "page_sizes": PAGE_SIZES,
-        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2,
-                                                            on_ends=1),
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "can_create": spec.create_url and spec.can_create(request.user),
     }
     template = spec.template

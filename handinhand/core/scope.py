@@ -8,7 +8,8 @@ union. Views never re-implement any of this.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import contextlib
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
@@ -21,6 +22,8 @@ class Scope:
     everything: bool = False
     is_business: bool = False
     region_paths: tuple[str, ...] = ()
+    # Regions whose education bureau the user works for: where they may edit organisations.
+    staff_paths: tuple[str, ...] = ()
     school_ids: frozenset[int] = frozenset()
     group_ids: frozenset[int] = frozenset()
     led_group_ids: frozenset[int] = frozenset()
@@ -33,7 +36,6 @@ class Scope:
     can_manage_users: bool = False
     can_manage_roles: bool = False
     can_read_audit: bool = False
-    home_region_codes: tuple[str, ...] = field(default_factory=tuple)
 
     def region_q(self, path_field: str) -> Q:
         """Q matching rows whose region (reached by `path_field`) lies in a scope subtree."""
@@ -58,8 +60,6 @@ class Scope:
             region_path.startswith(p) for p in self.staff_paths
         )
 
-    staff_paths: tuple[str, ...] = ()
-
 
 EMPTY = Scope()
 
@@ -70,15 +70,13 @@ def _ancestors(path: str) -> list[str]:
 
 def compute_scope(user: Any) -> Scope:
     from handinhand.accounts.models import Role, RoleAssignment
-    from handinhand.programme.models import DistrictSchool, Membership, MemberRole, Pairing
+    from handinhand.programme.models import DistrictSchool, MemberRole, Membership, Pairing
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return EMPTY
 
     assignments = list(
-        RoleAssignment.objects.active()
-        .filter(user=user)
-        .select_related("region", "school__county")
+        RoleAssignment.objects.active().filter(user=user).select_related("region", "school__county")
     )
     roles = {a.role for a in assignments}
     memberships = list(
@@ -105,9 +103,7 @@ def compute_scope(user: Any) -> Scope:
 
     group_ids = {m.group_id for m in memberships}
     led = {m.group_id for m in memberships if m.role in (MemberRole.LEADER, MemberRole.DEPUTY)}
-    university_ids = {
-        m.group.lead_university_id for m in memberships if m.group.lead_university_id
-    }
+    university_ids = {m.group.lead_university_id for m in memberships if m.group.lead_university_id}
     if memberships:
         roles.add("instructor")
         for m in memberships:
@@ -159,10 +155,9 @@ def get_scope(user: Any) -> Scope:
     scope = getattr(user, SCOPE_ATTR, None)
     if scope is None:
         scope = compute_scope(user)
-        try:
+        # AnonymousUser and other attribute-less objects simply compute again next time.
+        with contextlib.suppress(AttributeError):
             setattr(user, SCOPE_ATTR, scope)
-        except AttributeError:  # AnonymousUser has __slots__-like behaviour in some versions
-            pass
     return scope
 
 

@@ -40,8 +40,9 @@ def update_object(
         # Lock the row and read what is stored now: the audit's "old" is the stored value,
         # not what the form showed.
         current = model._default_manager.select_for_update().get(pk=instance.pk)
-        versioned = hasattr(current, "version")
-        if versioned and expected_version is not None and current.version != expected_version:
+        stored_version = getattr(current, "version", None)
+        versioned = stored_version is not None
+        if versioned and expected_version is not None and stored_version != expected_version:
             raise ConflictError(str(current))
         before = audit.snapshot(current)
         for name, value in data.items():
@@ -53,7 +54,7 @@ def update_object(
             return current
         update_fields = [name for name in data if name in changes]
         if versioned:
-            current.version = F("version") + 1  # type: ignore[attr-defined]
+            current.version = F("version") + 1  # type: ignore[attr-defined]  # atomic bump
             update_fields.append("version")
         if "updated_at" in {f.name for f in current._meta.concrete_fields}:
             update_fields.append("updated_at")

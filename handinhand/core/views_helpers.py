@@ -54,14 +54,21 @@ def form_page(
         except ConflictError:
             conflict = True
         except IntegrityError:
-            form.add_error(None, _("保存失败：与已有数据冲突（如重复的编码或名称），请检查后重试。"))
+            form.add_error(
+                None, _("保存失败：与已有数据冲突（如重复的编码或名称），请检查后重试。")
+            )
         except PermissionDeniedError:
             raise Http404 from None
         else:
             messages.success(request, success_message)
             target = redirect_to(obj) if redirect_to else getattr(obj, "get_absolute_url", None)
             return redirect(target() if callable(target) else (target or back_url or "/"))
-    context = {"form": form, "title": title, "back_url": back_url, "conflict": conflict,
-               **(extra or {})}
+    context = {
+        "form": form,
+        "title": title,
+        "back_url": back_url,
+        "conflict": conflict,
+        **(extra or {}),
+    }
     status = 409 if conflict else (400 if request.method == "POST" else 200)
     return render(request, template, context, status=status)

@@ -10,6 +10,7 @@ from handinhand.core.forms import StyledFormMixin, VersionedForm
 from handinhand.core.listing import FilterForm
 from handinhand.orgs.models import (
     PartyOrgForm,
+    Recognition,
     Region,
     RegionLevel,
     School,
@@ -24,23 +25,34 @@ class RegionChoiceField(forms.ModelChoiceField):
 
 
 class SchoolFilterForm(StyledFormMixin, FilterForm):
-    city = RegionChoiceField(label=_("设区市"), required=False,
-                             queryset=Region.objects.none(), empty_label=_("全部"))
-    county = RegionChoiceField(label=_("县（市、区）"), required=False,
-                               queryset=Region.objects.none(), empty_label=_("全部"))
-    school_type = forms.ChoiceField(label=_("学校类型"), required=False,
-                                    choices=[("", _("全部")), *SchoolType.choices])
-    party_org_form = forms.ChoiceField(label=_("党组织形式"), required=False,
-                                       choices=[("", _("全部")), *PartyOrgForm.choices])
-    districted = forms.ChoiceField(label=_("片区"), required=False, choices=[
-        ("", _("全部")), ("yes", _("已划入片区")), ("no", _("未划入片区"))])
+    city = RegionChoiceField(
+        label=_("设区市"), required=False, queryset=Region.objects.none(), empty_label=_("全部")
+    )
+    county = RegionChoiceField(
+        label=_("县（市、区）"),
+        required=False,
+        queryset=Region.objects.none(),
+        empty_label=_("全部"),
+    )
+    school_type = forms.ChoiceField(
+        label=_("学校类型"), required=False, choices=[("", _("全部")), *SchoolType.choices]
+    )
+    party_org_form = forms.ChoiceField(
+        label=_("党组织形式"), required=False, choices=[("", _("全部")), *PartyOrgForm.choices]
+    )
+    districted = forms.ChoiceField(
+        label=_("片区"),
+        required=False,
+        choices=[("", _("全部")), ("yes", _("已划入片区")), ("no", _("未划入片区"))],
+    )
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         regions = Region.objects.visible_to(user)
         self.fields["city"].queryset = regions.filter(level=RegionLevel.CITY)
-        self.fields["county"].queryset = regions.filter(
-            level=RegionLevel.COUNTY).select_related("parent")
+        self.fields["county"].queryset = regions.filter(level=RegionLevel.COUNTY).select_related(
+            "parent"
+        )
         self.fields["q"].widget.attrs["placeholder"] = _("学校名称、信用代码、书记")
 
     def filter(self, qs: QuerySet[Any]) -> QuerySet[Any]:
@@ -65,13 +77,24 @@ class SchoolForm(VersionedForm):
 
     class Meta:
         model = School
-        fields = ["name", "credit_code", "county", "school_type", "party_org_form", "secretary",
-                  "principal", "contact_phone", "student_count", "teacher_count"]
+        fields = [
+            "name",
+            "credit_code",
+            "county",
+            "school_type",
+            "party_org_form",
+            "secretary",
+            "principal",
+            "contact_phone",
+            "student_count",
+            "teacher_count",
+        ]
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["county"].queryset = (
-            Region.objects.visible_to(user).filter(level=RegionLevel.COUNTY)
+            Region.objects.visible_to(user)
+            .filter(level=RegionLevel.COUNTY)
             .select_related("parent")
         )
 
@@ -86,8 +109,9 @@ class UniversityFilterForm(StyledFormMixin, FilterForm):
 
 
 class UniversityForm(VersionedForm):
-    city = RegionChoiceField(label=_("所在城市"),
-                             queryset=Region.objects.filter(level=RegionLevel.CITY))
+    city = RegionChoiceField(
+        label=_("所在城市"), queryset=Region.objects.filter(level=RegionLevel.CITY)
+    )
 
     class Meta:
         model = University
@@ -95,10 +119,17 @@ class UniversityForm(VersionedForm):
 
 
 class RegionFilterForm(StyledFormMixin, FilterForm):
-    level = forms.ChoiceField(label=_("级别"), required=False,
-                              choices=[("", _("全部")), *RegionLevel.choices])
+    level = forms.ChoiceField(
+        label=_("级别"), required=False, choices=[("", _("全部")), *RegionLevel.choices]
+    )
 
     def filter(self, qs: QuerySet[Any]) -> QuerySet[Any]:
         if self.cleaned_data.get("level"):
             qs = qs.filter(level=self.cleaned_data["level"])
         return qs
+
+
+class RecognitionForm(StyledFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("类别"), choices=Recognition.choices)
+    unit_name = forms.CharField(label=_("单位名称"), max_length=100)
+    year = forms.IntegerField(label=_("认定年度"), min_value=2000, max_value=2100)

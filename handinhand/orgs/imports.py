@@ -1,7 +1,39 @@
 """School roster (花名册) import from .xlsx: the column contract shared by the template, the
-import and the benchmarks."""
+import and the benchmarks.
+
+`import_roster` reads the whole file, validates every row and reports every problem (row and
+column as Excel shows them); only a file without a single problem is written, in one
+transaction, with bulk statements and one audit event per school. The credit code is the
+natural key: a code already registered updates that school instead of adding another.
+"""
 
 from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from io import BytesIO
+from itertools import chain
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from handinhand.core import audit
+from handinhand.core.models import AuditAction
+from handinhand.core.policy import get_policy
+from handinhand.core.scope import Scope, get_scope
+from handinhand.core.text import normalise_text
+from handinhand.orgs.credit_code import validate_credit_code
+from handinhand.orgs.models import PartyOrgForm, Region, RegionLevel, School, SchoolType
 
 # (header as users see it in the template, School field, required)
 ROSTER_COLUMNS: tuple[tuple[str, str, bool], ...] = (
@@ -17,3 +49,722 @@ ROSTER_COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("教职工数", "teacher_count", False),
 )
 ROSTER_HEADERS = tuple(header for header, _field, _required in ROSTER_COLUMNS)
+
+ROSTER_SHEET = "学校花名册"
+GUIDE_SHEET = "填写说明"
+COUNTY_SHEET = "县区代码"
+REQUIRED_MARK = "*"
+TEMPLATE_ROWS = 20000  # how far down the template's drop-downs reach
+COUNT_FIELDS = ("student_count", "teacher_count")
+TEXT_FIELDS = ("name", "secretary", "principal")
+CHUNK = 2000  # credit codes per `IN (...)` and rows per bulk statement
+HEADER_SEARCH_ROWS = 10  # a title line or two above the headers is common in real rosters
+
+_HEADER_MARKS = re.compile(r"^[*]+|([*]|\(必填\)|必填)+$")
+_INTEGER = re.compile(r"^[+-]?\d+(\.0*)?$")
+_SPACES = re.compile(r"\s+")
+# Full-width digits and Latin letters, as pasted from Word and WPS; Chinese punctuation such
+# as （） in school names stays as typed, like the names entered in the school form.
+_FULLWIDTH_ALNUM = {
+    cp: cp - 0xFEE0
+    for cp in chain(range(0xFF10, 0xFF1A), range(0xFF21, 0xFF3B), range(0xFF41, 0xFF5B))
+}
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # as Excel shows it; 0 for a problem with the file itself
+    column: str  # the header, "" when the problem is not in one column
+    message: str
+
+
+@dataclass
+class RosterImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    county_codes: set[str] = field(default_factory=set)  # where the imported schools are
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class _FileError(Exception):
+    """A problem with the file as a whole: nothing of it is read further."""
+
+
+@dataclass
+class _Row:
+    number: int
+    values: dict[str, Any]
+    county: Region | None = None
+    has_error: bool = False
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def header_key(value: Any) -> str:
+    """A header as compared: half-width, no spaces, without the template's required marks."""
+    text = normalise_text(value).replace(" ", "")
+    return _HEADER_MARKS.sub("", text)
+
+
+_COLUMN_BY_KEY = {header_key(h): (h, name, required) for h, name, required in ROSTER_COLUMNS}
+
+
+def _text(value: Any) -> str:
+    """A cell as text: numbers typed into text columns lose the ".0" Excel adds."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return normalise_text(value)
+
+
+def _name_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).translate(_FULLWIDTH_ALNUM).replace("\u3000", " ")
+    return _SPACES.sub(" ", text).strip()
+
+
+def _integer(value: Any) -> int | None:
+    """An integer from a number or number-like text ("１２００", " 45 ", 45.0, "1,200")."""
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError
+        return int(value)
+    text = normalise_text(value).replace(" ", "").replace(",", "")
+    if not text:
+        return None
+    if not _INTEGER.match(text):
+        raise ValueError
+    return int(text.split(".")[0])
+
+
+def _open_rows(data: bytes, filename: str, max_bytes: int) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """Every row of the roster sheet with its number as Excel shows it."""
+    damaged = _("文件已损坏或不是 Excel 工作簿，无法读取，请重新保存为 .xlsx 后再试。")
+    if not filename.lower().endswith(".xlsx"):
+        if filename.lower().endswith((".xls", ".et", ".csv")):
+            raise _FileError(
+                _("请上传 .xlsx 格式的文件（可在 Excel 或 WPS 中“另存为”Excel 工作簿 .xlsx）。")
+            )
+        raise _FileError(_("只能导入 .xlsx 格式的 Excel 文件，请使用下载的导入模板填写。"))
+    if len(data) > max_bytes:
+        raise _FileError(
+            _("文件大小 %(size).1f MB，超过上限 %(max)g MB，请拆分后分批导入。")
+            % {"size": len(data) / 1024 / 1024, "max": max_bytes / 1024 / 1024}
+        )
+    if not data:
+        raise _FileError(_("文件是空的，请选择填写好的花名册文件。"))
+    try:
+        workbook = load_workbook(BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # zipfile, XML and openpyxl errors: the file is damaged
+        raise _FileError(damaged) from exc
+    try:
+        names = workbook.sheetnames
+        sheet = workbook[ROSTER_SHEET] if ROSTER_SHEET in names else workbook.worksheets[0]
+        # Some programs write a wrong <dimension>; read every row that is really there.
+        sheet.reset_dimensions()  # type: ignore[union-attr]
+        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
+    except _FileError:
+        raise
+    except Exception as exc:
+        raise _FileError(damaged) from exc
+    finally:
+        workbook.close()
+
+
+def _is_empty(row: Sequence[Any]) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
+
+
+Numbered = tuple[int, tuple[Any, ...]]
+
+
+def _find_header(rows: Iterator[Numbered]) -> tuple[Numbered, list[Numbered]]:
+    """The header row, and the rows read past it while looking for it (a title line or two
+    above the headers is common): the first row naming a known column, else the first row
+    that is not empty."""
+    seen: list[Numbered] = []
+    for number, row in rows:
+        if _is_empty(row):
+            continue
+        if any(header_key(v) in _COLUMN_BY_KEY for v in row if v is not None):
+            return (number, row), []
+        seen.append((number, row))
+        if len(seen) >= HEADER_SEARCH_ROWS:
+            break
+    if not seen:
+        raise _FileError(_("文件中没有数据：第一个工作表是空的。"))
+    return seen[0], seen[1:]
+
+
+def _map_headers(
+    header_row: int, cells: Sequence[Any], errors: list[RowError]
+) -> tuple[dict[str, int], bool]:
+    """Field name → column index, and whether rows can be read with it. Every missing,
+    unknown or repeated header is an error."""
+    mapping: dict[str, int] = {}
+    usable = True
+    for index, cell in enumerate(cells):
+        if cell is None or not normalise_text(cell):
+            continue
+        column = _COLUMN_BY_KEY.get(header_key(cell))
+        letter = get_column_letter(index + 1)
+        if column is None:
+            errors.append(
+                RowError(
+                    header_row,
+                    normalise_text(cell),
+                    _("无法识别的列（%(letter)s 列），请使用导入模板中的列名，或删除该列")
+                    % {"letter": letter},
+                )
+            )
+            continue
+        header, name, _required = column
+        if name in mapping:
+            usable = False
+            errors.append(
+                RowError(header_row, header, _("列名重复（%(letter)s 列）") % {"letter": letter})
+            )
+            continue
+        mapping[name] = index
+    for header, name, required in ROSTER_COLUMNS:
+        if required and name not in mapping:
+            usable = False
+            errors.append(
+                RowError(header_row, header, _("缺少必填列“%(header)s”") % {"header": header})
+            )
+    return mapping, usable
+
+
+# --- counties --------------------------------------------------------------------------------
+
+
+class _Counties:
+    """Every county once (one query), found by code, name, or city + name."""
+
+    def __init__(self) -> None:
+        counties = list(
+            Region.objects.filter(level=RegionLevel.COUNTY).select_related("parent__parent")
+        )
+        self.by_code = {c.code: c for c in counties}
+        self.by_name: dict[str, list[Region]] = defaultdict(list)
+        self.by_full_name: dict[str, Region] = {}
+        for county in counties:
+            self.by_name[self._key(county.name)].append(county)
+            city = county.parent
+            if city is not None:
+                self.by_full_name[self._key(city.name + county.name)] = county
+                if city.parent is not None:
+                    self.by_full_name[self._key(city.parent.name + city.name + county.name)] = (
+                        county
+                    )
+
+    @staticmethod
+    def _key(text: str) -> str:
+        return normalise_text(text).replace(" ", "")
+
+    def find(self, text: str) -> tuple[Region | None, str]:
+        key = self._key(text)
+        if key in self.by_code:
+            return self.by_code[key], ""
+        if key in self.by_full_name:
+            return self.by_full_name[key], ""
+        found = self.by_name.get(key, [])
+        if len(found) == 1:
+            return found[0], ""
+        if found:
+            example = found[0].full_name
+            return None, _(
+                "“%(name)s”在多个设区市都有，请在前面加上设区市名称，如“%(example)s”"
+            ) % {"name": text, "example": example}
+        return None, _(
+            "找不到县（市、区）“%(name)s”，请填写县区名称、带设区市的全称或六位区划代码"
+            "（见模板“县区代码”工作表）"
+        ) % {"name": text}
+
+
+# --- validating ------------------------------------------------------------------------------
+
+
+def _choice(value: str, choices: type[SchoolType] | type[PartyOrgForm]) -> str | None:
+    key = value.replace(" ", "")
+    for choice_value, label in choices.choices:
+        if key in (choice_value, str(label)):
+            return choice_value
+    return None
+
+
+def _count_limits() -> dict[str, int]:
+    """The upper bounds of the school's "plausible counts" check constraint, read from it so
+    that the import names the row before the database would refuse the whole file."""
+    limits: dict[str, int] = {}
+    for constraint in School._meta.constraints:
+        condition = getattr(constraint, "condition", None)
+        for child in getattr(condition, "children", []):
+            if isinstance(child, tuple) and child[0].endswith("__lte"):
+                limits[child[0].removesuffix("__lte")] = int(child[1])
+    return limits
+
+
+def _messages(exc: ValidationError) -> str:
+    return "；".join(str(m) for m in exc.messages)
+
+
+def _validate_row(
+    number: int,
+    cells: Sequence[Any],
+    mapping: dict[str, int],
+    counties: _Counties,
+    scope: Scope,
+    limits: dict[str, int],
+    errors: list[RowError],
+) -> _Row:
+    row = _Row(number=number, values={})
+
+    def error(name: str, message: str) -> None:
+        row.has_error = True
+        errors.append(RowError(number, HEADER_OF[name], message))
+
+    for name, index in mapping.items():
+        raw = cells[index] if index < len(cells) else None
+        model_field = School._meta.get_field(name)
+        required = REQUIRED[name]
+        if name in COUNT_FIELDS:
+            try:
+                number_value = _integer(raw)
+            except ValueError:
+                error(name, _("应填写整数，当前为“%(value)s”") % {"value": _text(raw)})
+                continue
+            if number_value is None:
+                row.values[name] = 0
+                continue
+            if number_value < 0:
+                error(name, _("不能为负数"))
+                continue
+            if name in limits and number_value > limits[name]:
+                error(
+                    name,
+                    _("数值 %(value)d 不合理，不应超过 %(max)d")
+                    % {"value": number_value, "max": limits[name]},
+                )
+                continue
+            row.values[name] = number_value
+            continue
+        text = _name_text(raw) if name in TEXT_FIELDS else _text(raw)
+        if name == "credit_code":
+            text = text.replace(" ", "").upper()
+        if not text:
+            if required:
+                error(name, _("必填，不能为空"))
+            else:
+                row.values[name] = ""
+            continue
+        if name == "county":
+            county, message = counties.find(text)
+            if county is None:
+                error(name, message)
+            elif not scope.can_edit_region(county.path):
+                error(name, _("无权导入该县（市、区）的学校"))
+            else:
+                row.county = county
+                row.values[name] = county
+            continue
+        if name == "school_type" or name == "party_org_form":
+            choices = SchoolType if name == "school_type" else PartyOrgForm
+            value = _choice(text, choices)
+            if value is None:
+                error(
+                    name,
+                    _("“%(value)s”不是可选值，应为：%(choices)s")
+                    % {"value": text, "choices": "、".join(choices.values)},
+                )
+            else:
+                row.values[name] = value
+            continue
+        try:
+            if name == "credit_code":
+                validate_credit_code(text)
+            # The model field's own checks: length, phone pattern, and so on.
+            model_field.clean(text, None)
+        except ValidationError as exc:
+            error(name, _messages(exc))
+            continue
+        row.values[name] = text
+    return row
+
+
+HEADER_OF = {name: header for header, name, _required in ROSTER_COLUMNS}
+REQUIRED = {name: required for _header, name, required in ROSTER_COLUMNS}
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _existing_schools(codes: Sequence[str]) -> dict[str, School]:
+    found: dict[str, School] = {}
+    for chunk in _chunks(sorted(codes)):
+        for school in School.objects.filter(credit_code__in=chunk).select_related("county"):
+            found[school.credit_code] = school
+    return found
+
+
+def _sorted(errors: list[RowError]) -> list[RowError]:
+    order = {header: i for i, header in enumerate(ROSTER_HEADERS)}
+    return sorted(errors, key=lambda e: (e.row, order.get(e.column, len(order))))
+
+
+# --- the service -----------------------------------------------------------------------------
+
+
+def import_roster(
+    *,
+    actor: Any,
+    data: bytes,
+    filename: str,
+    max_file_mb: float | None = None,
+    max_rows: int | None = None,
+) -> RosterImportResult:
+    """Validate the whole roster; write it only if every row is right (DESIGN §3, R2)."""
+    policy = get_policy().imports
+    max_bytes = int((max_file_mb if max_file_mb is not None else policy.max_file_mb) * 1024 * 1024)
+    row_limit = max_rows if max_rows is not None else policy.max_rows
+    result = RosterImportResult()
+    errors = result.errors
+    scope = get_scope(actor)
+
+    try:
+        rows = _open_rows(data, filename, max_bytes)
+        (header_row, header_cells), pending = _find_header(rows)
+        mapping, usable = _map_headers(header_row, header_cells, errors)
+        if not usable:
+            result.errors = _sorted(errors)
+            return result
+        data_rows: list[Numbered] = []
+        for number, cells in chain(pending, rows):
+            if _is_empty(cells):
+                continue
+            data_rows.append((number, cells))
+            if len(data_rows) > row_limit:
+                raise _FileError(
+                    _("数据超过 %(max)d 行的上限，请拆分成多个文件分批导入。") % {"max": row_limit}
+                )
+    except _FileError as exc:
+        result.errors = [RowError(0, "", str(exc))]
+        return result
+    if not data_rows:
+        errors.append(RowError(header_row, "", _("表头下面没有任何学校数据。")))
+        result.errors = _sorted(errors)
+        return result
+
+    counties = _Counties()
+    limits = _count_limits()
+    parsed = [
+        _validate_row(number, cells, mapping, counties, scope, limits, errors)
+        for number, cells in data_rows
+    ]
+
+    rows_by_code: dict[str, list[_Row]] = defaultdict(list)
+    for row in parsed:
+        code = row.values.get("credit_code")
+        if code:
+            rows_by_code[code].append(row)
+    for _code, same in rows_by_code.items():
+        if len(same) < 2:
+            continue
+        for row in same:
+            others = "、".join(str(o.number) for o in same if o is not row)
+            row.has_error = True
+            errors.append(
+                RowError(
+                    row.number,
+                    HEADER_OF["credit_code"],
+                    _("统一社会信用代码与第 %(rows)s 行重复") % {"rows": others},
+                )
+            )
+
+    existing = _existing_schools(list(rows_by_code))
+    for code, school in existing.items():
+        if not scope.can_edit_region(school.county.path):
+            for row in rows_by_code[code]:
+                row.has_error = True
+                errors.append(
+                    RowError(
+                        row.number,
+                        HEADER_OF["credit_code"],
+                        _("该统一社会信用代码已登记在其他地区，无权修改"),
+                    )
+                )
+
+    if errors:
+        result.errors = _sorted(errors)
+        return result
+
+    new: list[School] = []
+    changed: list[tuple[School, dict[str, list[Any]], int]] = []
+    changed_fields: set[str] = set()
+    for row in parsed:
+        school = existing.get(row.values["credit_code"])
+        result.county_codes.add(row.values["county"].code)
+        if school is None:
+            new.append(School(**row.values))
+            continue
+        before = audit.snapshot(school)
+        for name, value in row.values.items():
+            setattr(school, name, value)
+        changes = audit.diff(before, audit.snapshot(school))
+        if not changes:
+            result.unchanged += 1
+            continue
+        changed_fields.update(changes)
+        changed.append((school, changes, school.version))
+
+    try:
+        _write(
+            actor=actor,
+            filename=filename,
+            new=new,
+            changed=changed,
+            changed_fields=changed_fields,
+            result=result,
+        )
+    except _Conflict:
+        result.errors = [
+            RowError(0, "", _("导入期间有学校信息被他人修改，本次没有写入任何数据，请重新导入。"))
+        ]
+    except IntegrityError:
+        result.errors = [
+            RowError(
+                0,
+                "",
+                _(
+                    "保存失败：与已有数据冲突（可能有人同时登记了相同的统一社会信用代码），"
+                    "本次没有写入任何数据，请重新导入。"
+                ),
+            )
+        ]
+    if result.errors:
+        result.created = result.updated = result.unchanged = 0
+    return result
+
+
+class _Conflict(Exception):
+    pass
+
+
+def _write(
+    *,
+    actor: Any,
+    filename: str,
+    new: list[School],
+    changed: list[tuple[School, dict[str, list[Any]], int]],
+    changed_fields: set[str],
+    result: RosterImportResult,
+) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        # The rows were read before validation: lock them and make sure nobody saved one since.
+        read_versions = {school.pk: version for school, _changes, version in changed}
+        for chunk in _chunks(list(read_versions)):
+            stored = School.objects.select_for_update().filter(pk__in=chunk)
+            for pk, version in stored.values_list("pk", "version"):
+                if read_versions[pk] != version:
+                    raise _Conflict
+        School.objects.bulk_create(new, batch_size=1000)
+        if any(school.pk is None for school in new):  # backends that cannot return ids
+            ids: dict[str, int] = {}
+            for chunk in _chunks([s.credit_code for s in new]):
+                ids.update(
+                    School.objects.filter(credit_code__in=chunk).values_list("credit_code", "pk")
+                )
+            for school in new:
+                school.pk = ids[school.credit_code]
+        for school, _changes, version in changed:
+            school.version = version + 1
+            school.updated_at = now
+        if changed:
+            fields = [*sorted(changed_fields), "version", "updated_at"]
+            School.objects.bulk_update([s for s, _c, _v in changed], fields, batch_size=500)
+        items: list[tuple[School, dict[str, Any]]] = [
+            (school, audit.diff({}, audit.snapshot(school))) for school in new
+        ]
+        items.extend((school, changes) for school, changes, _version in changed)
+        audit.record_many(actor=actor, action=AuditAction.IMPORT, items=items)
+        result.created, result.updated = len(new), len(changed)
+        audit.record(
+            actor=actor,
+            action=AuditAction.IMPORT,
+            object_type=School._meta.label_lower,
+            object_repr=_("学校花名册导入：新增 %(created)d 所，更新 %(updated)d 所")
+            % {"created": result.created, "updated": result.updated},
+            changes={
+                "file": [None, filename],
+                "created": [None, result.created],
+                "updated": [None, result.updated],
+                "unchanged": [None, result.unchanged],
+            },
+        )
+
+
+# --- the template ----------------------------------------------------------------------------
+
+
+def _guide() -> dict[str, tuple[str, str]]:
+    """Field → (what to fill in, example), for the guide sheet and the header comments."""
+    types = "、".join(SchoolType.values)
+    forms = "、".join(PartyOrgForm.values)
+    return {
+        "name": (_("学校全称，与公章一致，最多 100 个字。"), _("萍乡市湘东区第一小学")),
+        "credit_code": (
+            _(
+                "18 位统一社会信用代码（见事业单位法人证书或民办学校办学许可证），字母大写。"
+                "它是学校的唯一标识：已登记的代码再次导入时更新该校信息，不会重复新增。"
+            ),
+            "12360313MB1234567X",
+        ),
+        "county": (
+            _(
+                "学校所属的县（市、区）：可填县区名称、带设区市的全称（如“萍乡市湘东区”）或六位"
+                "区划代码，见“县区代码”工作表；只能填写您有权维护的县区。县区名称在多个设区市"
+                "重名时，请填写全称。"
+            ),
+            _("萍乡市湘东区"),
+        ),
+        "school_type": (_("从下拉列表中选择：%(choices)s。") % {"choices": types}, _("小学")),
+        "party_org_form": (_("从下拉列表中选择：%(choices)s。") % {"choices": forms}, _("党支部")),
+        "secretary": (_("学校党组织书记姓名，最多 50 个字。"), _("张三")),
+        "principal": (_("校长姓名，最多 50 个字。"), _("李四")),
+        "contact_phone": (_("联系电话，7–20 位，可含区号、空格和 +-()。"), "0799-1234567"),
+        "student_count": (_("在校学生人数，整数；留空按 0 计。"), "1200"),
+        "teacher_count": (_("教职工人数，整数；留空按 0 计。"), "80"),
+    }
+
+
+def _general_notes() -> list[str]:
+    policy = get_policy().imports
+    return [
+        _(
+            "1. 在“学校花名册”工作表中从第 2 行起每行填写一所学校；不要修改第 1 行的列名，"
+            "列的顺序可以调整，选填列可以删除。"
+        ),
+        _("2. 列名带 * 的红色列为必填列。"),
+        _(
+            "3. 统一社会信用代码是学校的唯一标识：已登记的学校再次导入时按文件内容更新，不会重复"
+            "新增。文件中没有的选填列不改动已有数据；选填列中留空的单元格会清空该项。"
+        ),
+        _(
+            "4. 导入时系统检查每一行，只要有一处错误，整个文件都不会写入；请按页面上的错误列表"
+            "（行号、列、问题）逐一修改后重新导入。"
+        ),
+        _("5. 全角数字、字母和空格会自动转换为半角；数字存成文本也可以。"),
+        _("6. 文件须为 .xlsx 格式，大小不超过 %(mb)s MB，最多 %(rows)s 行。")
+        % {"mb": f"{policy.max_file_mb:g}", "rows": policy.max_rows},
+    ]
+
+
+def _editable_counties(actor: Any) -> list[Region]:
+    scope = get_scope(actor)
+    counties = Region.objects.filter(level=RegionLevel.COUNTY).select_related("parent")
+    return [c for c in counties.order_by("code") if scope.can_edit_region(c.path)]
+
+
+def build_template(actor: Any) -> Workbook:
+    """The import template: headers, drop-downs, a guide and the counties the actor may fill."""
+    guide_text = _guide()
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = ROSTER_SHEET
+    required_font = Font(bold=True, color="C00000")
+    bold = Font(bold=True)
+    header_fill = PatternFill("solid", fgColor="F2F2F2")
+    widths = {"name": 32, "credit_code": 24, "county": 20}
+    for index, (header, name, required) in enumerate(ROSTER_COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=index, value=header + (REQUIRED_MARK if required else ""))
+        cell.font = required_font if required else bold
+        cell.fill = header_fill
+        cell.alignment = Alignment(horizontal="center")
+        kind = _("必填。") if required else _("选填。")
+        cell.comment = Comment(kind + guide_text[name][0], "HandInHand", width=300, height=120)
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = widths.get(name, 14)
+        if name in ("credit_code", "contact_phone"):
+            # Text, so that Excel neither rounds long digit strings nor drops leading zeros.
+            sheet.column_dimensions[letter].number_format = "@"
+    sheet.freeze_panes = "A2"
+
+    letters = {name: get_column_letter(i) for i, (_h, name, _r) in enumerate(ROSTER_COLUMNS, 1)}
+    for name, choices in (("school_type", SchoolType), ("party_org_form", PartyOrgForm)):
+        validation = DataValidation(
+            type="list",
+            formula1='"{}"'.format(",".join(choices.values)),
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle=_("输入有误"),
+            error=_("请从下拉列表中选择：%(choices)s") % {"choices": "、".join(choices.values)},
+        )
+        validation.add(f"{letters[name]}2:{letters[name]}{TEMPLATE_ROWS + 1}")
+        sheet.add_data_validation(validation)
+
+    guide = workbook.create_sheet(GUIDE_SHEET)
+    guide.append([_("学校花名册导入说明")])
+    guide["A1"].font = Font(bold=True, size=14)
+    for note in _general_notes():
+        guide.append([note])
+        guide.merge_cells(
+            start_row=guide.max_row, start_column=1, end_row=guide.max_row, end_column=4
+        )
+    guide.append([])
+    guide.append([_("列名"), _("是否必填"), _("填写要求"), _("示例")])
+    for cell in guide[guide.max_row]:
+        cell.font = bold
+        cell.fill = header_fill
+    for header, name, required in ROSTER_COLUMNS:
+        text, example = guide_text[name]
+        guide.append([header, _("必填") if required else _("选填"), text, example])
+        if required:
+            guide.cell(row=guide.max_row, column=1).font = required_font
+    for letter, width in zip("ABCD", (20, 10, 80, 24), strict=True):
+        guide.column_dimensions[letter].width = width
+    for row in guide.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+    counties = _editable_counties(actor)
+    county_sheet = workbook.create_sheet(COUNTY_SHEET)
+    county_sheet.append(
+        [_("县（市、区）"), _("设区市"), _("区划代码"), _("全称（可直接填入花名册）")]
+    )
+    for cell in county_sheet[1]:
+        cell.font = bold
+    for county in counties:
+        city = county.parent.name if county.parent else ""
+        county_sheet.append([county.name, city, county.code, f"{city}{county.name}"])
+    for letter, width in zip("ABCD", (16, 14, 12, 26), strict=True):
+        county_sheet.column_dimensions[letter].width = width
+    county_sheet.freeze_panes = "A2"
+    if counties:
+        # A drop-down of the full names as a suggestion only: codes and short names work too.
+        validation = DataValidation(
+            type="list",
+            formula1=f"'{COUNTY_SHEET}'!$D$2:$D${len(counties) + 1}",
+            allow_blank=True,
+            showErrorMessage=False,
+        )
+        validation.add(f"{letters['county']}2:{letters['county']}{TEMPLATE_ROWS + 1}")
+        sheet.add_data_validation(validation)
+    return workbook

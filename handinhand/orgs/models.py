@@ -45,8 +45,12 @@ class Region(models.Model):
     name = models.CharField(_("名称"), max_length=50)
     level = models.CharField(_("级别"), max_length=10, choices=RegionLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级区划"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("上级区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     path = models.CharField(_("路径"), max_length=100, db_index=True, editable=False)
 
@@ -95,11 +99,16 @@ class University(VersionedModel):
     name = models.CharField(_("高校名称"), max_length=100, unique=True)
     short_name = models.CharField(_("简称"), max_length=30, blank=True)
     code = models.CharField(
-        _("学校标识码"), max_length=10, unique=True,
+        _("学校标识码"),
+        max_length=10,
+        unique=True,
         validators=[RegexValidator(r"^\d{10}$", _("学校标识码应为10位数字"))],
     )
     city = models.ForeignKey(
-        Region, verbose_name=_("所在城市"), on_delete=models.PROTECT, related_name="universities",
+        Region,
+        verbose_name=_("所在城市"),
+        on_delete=models.PROTECT,
+        related_name="universities",
         limit_choices_to={"level": RegionLevel.CITY},
     )
     party_secretary = models.CharField(_("党委书记"), max_length=50, blank=True)
@@ -184,13 +193,14 @@ class School(VersionedModel):
         _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code]
     )
     county = models.ForeignKey(
-        Region, verbose_name=_("所属县（市、区）"), on_delete=models.PROTECT,
-        related_name="schools", limit_choices_to={"level": RegionLevel.COUNTY},
+        Region,
+        verbose_name=_("所属县（市、区）"),
+        on_delete=models.PROTECT,
+        related_name="schools",
+        limit_choices_to={"level": RegionLevel.COUNTY},
     )
     school_type = models.CharField(_("学校类型"), max_length=10, choices=SchoolType.choices)
-    party_org_form = models.CharField(
-        _("党组织形式"), max_length=5, choices=PartyOrgForm.choices
-    )
+    party_org_form = models.CharField(_("党组织形式"), max_length=5, choices=PartyOrgForm.choices)
     secretary = models.CharField(_("党组织书记"), max_length=50, blank=True)
     principal = models.CharField(_("校长"), max_length=50, blank=True)
     contact_phone = models.CharField(

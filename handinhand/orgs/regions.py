@@ -23,10 +23,18 @@ def region_rows_with_paths(rows: list[dict[str, str]]) -> list[dict[str, Any]]:
         parent = by_code[code]["parent"]
         return (path_of(parent) if parent else "") + code + "/"
 
-    for r in sorted(rows, key=lambda r: (r["level"] != "province", r["level"] != "city",
-                                          r["code"])):
-        out.append({"code": r["code"], "name": r["name"], "level": r["level"],
-                    "parent_id": r["parent"] or None, "path": path_of(r["code"])})
+    for r in sorted(
+        rows, key=lambda r: (r["level"] != "province", r["level"] != "city", r["code"])
+    ):
+        out.append(
+            {
+                "code": r["code"],
+                "name": r["name"],
+                "level": r["level"],
+                "parent_id": r["parent"] or None,
+                "path": path_of(r["code"]),
+            }
+        )
     return out
 
 

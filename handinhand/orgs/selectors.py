@@ -21,8 +21,10 @@ def universities_for_list(user: Any) -> QuerySet[University]:
     return (
         University.objects.visible_to(user)
         .select_related("city")
-        .annotate(group_count=Count("led_groups", distinct=True),
-                  recognition_count=Count("recognitions", distinct=True))
+        .annotate(
+            group_count=Count("led_groups", distinct=True),
+            recognition_count=Count("recognitions", distinct=True),
+        )
     )
 
 

@@ -13,8 +13,16 @@ from handinhand.core.services import create_object, update_object
 from handinhand.orgs.models import School, University, UniversityRecognition
 
 SCHOOL_FIELDS = (
-    "name", "credit_code", "county", "school_type", "party_org_form", "secretary",
-    "principal", "contact_phone", "student_count", "teacher_count",
+    "name",
+    "credit_code",
+    "county",
+    "school_type",
+    "party_org_form",
+    "secretary",
+    "principal",
+    "contact_phone",
+    "student_count",
+    "teacher_count",
 )
 
 
@@ -33,16 +41,16 @@ def school_create(*, actor: Any, **fields: Any) -> School:
     return create_object(actor=actor, instance=school)
 
 
-def school_update(*, actor: Any, school: School, data: dict[str, Any],
-                  expected_version: int | None) -> School:
+def school_update(
+    *, actor: Any, school: School, data: dict[str, Any], expected_version: int | None
+) -> School:
     _require_school_region(actor, school.county)
     if "county" in data:
         _require_school_region(actor, data["county"])
     unknown = set(data) - set(SCHOOL_FIELDS)
     if unknown:
         raise ValueError(f"fields not editable: {sorted(unknown)}")
-    return update_object(actor=actor, instance=school, data=data,
-                         expected_version=expected_version)
+    return update_object(actor=actor, instance=school, data=data, expected_version=expected_version)
 
 
 def _require_province_admin(actor: Any) -> None:
@@ -55,19 +63,28 @@ UNIVERSITY_FIELDS = ("name", "short_name", "code", "city", "party_secretary", "c
 
 def university_create(*, actor: Any, **fields: Any) -> University:
     _require_province_admin(actor)
-    return create_object(actor=actor, instance=University(
-        **{k: v for k, v in fields.items() if k in UNIVERSITY_FIELDS}))
+    return create_object(
+        actor=actor,
+        instance=University(**{k: v for k, v in fields.items() if k in UNIVERSITY_FIELDS}),
+    )
 
 
-def university_update(*, actor: Any, university: University, data: dict[str, Any],
-                      expected_version: int | None) -> University:
+def university_update(
+    *, actor: Any, university: University, data: dict[str, Any], expected_version: int | None
+) -> University:
     _require_province_admin(actor)
-    return update_object(actor=actor, instance=university, data=data,
-                         expected_version=expected_version)
+    return update_object(
+        actor=actor, instance=university, data=data, expected_version=expected_version
+    )
 
 
-def recognition_create(*, actor: Any, university: University, kind: str, unit_name: str,
-                       year: int) -> UniversityRecognition:
+def recognition_create(
+    *, actor: Any, university: University, kind: str, unit_name: str, year: int
+) -> UniversityRecognition:
     _require_province_admin(actor)
-    return create_object(actor=actor, instance=UniversityRecognition(
-        university=university, kind=kind, unit_name=unit_name, year=year))
+    return create_object(
+        actor=actor,
+        instance=UniversityRecognition(
+            university=university, kind=kind, unit_name=unit_name, year=year
+        ),
+    )

@@ -12,6 +12,7 @@ from handinhand.core.scope import get_scope
 from handinhand.core.views_helpers import access, form_page, require
 from handinhand.orgs import selectors, services
 from handinhand.orgs.forms import (
+    RecognitionForm,
     RegionFilterForm,
     SchoolFilterForm,
     SchoolForm,
@@ -56,10 +57,15 @@ SCHOOL_LIST = ListSpec(
 def school_list(request: HttpRequest) -> HttpResponse:
     spec = SCHOOL_LIST
     if _can_create_school(request.user):
-        spec = ListSpec(**{**SCHOOL_LIST.__dict__, "extra_actions": [
-            (reverse("orgs:school_import"), _("导入花名册")),
-            (reverse("orgs:school_template"), _("下载导入模板")),
-        ]})
+        spec = ListSpec(
+            **{
+                **SCHOOL_LIST.__dict__,
+                "extra_actions": [
+                    (reverse("orgs:school_import"), _("导入花名册")),
+                    (reverse("orgs:school_template"), _("下载导入模板")),
+                ],
+            }
+        )
     return render_list(request, spec)
 
 
@@ -81,10 +87,14 @@ def school_create(request: HttpRequest) -> HttpResponse:
     require(_can_create_school(request.user))
     form = SchoolForm(request.POST or None, user=request.user)
     return form_page(
-        request, form=form, title=_("新增学校"), success_message=_("学校已新增"),
+        request,
+        form=form,
+        title=_("新增学校"),
+        success_message=_("学校已新增"),
         back_url=reverse("orgs:school_list"),
         save=lambda data: services.school_create(
-            actor=request.user, **{k: v for k, v in data.items() if k != "expected_version"}),
+            actor=request.user, **{k: v for k, v in data.items() if k != "expected_version"}
+        ),
         redirect_to=lambda obj: reverse("orgs:school_detail", args=[obj.pk]),
     )
 
@@ -97,13 +107,17 @@ def school_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
     def save(data: dict) -> School:
         version = data.pop("expected_version", None)
-        return services.school_update(actor=request.user, school=school, data=data,
-                                      expected_version=version)
+        return services.school_update(
+            actor=request.user, school=school, data=data, expected_version=version
+        )
 
     return form_page(
-        request, form=form, title=_("编辑学校：%(name)s") % {"name": school.name},
+        request,
+        form=form,
+        title=_("编辑学校：%(name)s") % {"name": school.name},
         success_message=_("学校信息已保存"),
-        back_url=reverse("orgs:school_detail", args=[school.pk]), save=save,
+        back_url=reverse("orgs:school_detail", args=[school.pk]),
+        save=save,
         redirect_to=lambda obj: reverse("orgs:school_detail", args=[obj.pk]),
     )
 
@@ -139,16 +153,42 @@ def university_list(request: HttpRequest) -> HttpResponse:
 def university_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from handinhand.programme.models import GuidanceGroup
 
-    university = access(University.objects.visible_to(request.user).select_related("city"),
-                        pk=pk)
-    groups = (GuidanceGroup.objects.visible_to(request.user)
-              .filter(lead_university=university).select_related("region", "batch"))
-    return render(request, "orgs/university_detail.html", {
-        "university": university,
-        "recognitions": university.recognitions.all(),
-        "groups": groups,
-        "can_edit": get_scope(request.user).everything,
-    })
+    university = access(University.objects.visible_to(request.user).select_related("city"), pk=pk)
+    groups = (
+        GuidanceGroup.objects.visible_to(request.user)
+        .filter(lead_university=university)
+        .select_related("region", "batch")
+    )
+    can_edit = get_scope(request.user).everything
+    return render(
+        request,
+        "orgs/university_detail.html",
+        {
+            "university": university,
+            "recognitions": university.recognitions.all(),
+            "groups": groups,
+            "can_edit": can_edit,
+            "recognition_form": RecognitionForm() if can_edit else None,
+        },
+    )
+
+
+@login_required
+def university_recognition_add(request: HttpRequest, pk: int) -> HttpResponse:
+    university = access(University.objects.visible_to(request.user), pk=pk)
+    require(get_scope(request.user).everything)
+    form = RecognitionForm(request.POST or None)
+    return form_page(
+        request,
+        form=form,
+        title=_("新增党建示范认定：%(name)s") % {"name": university.name},
+        success_message=_("认定记录已新增"),
+        back_url=reverse("orgs:university_detail", args=[university.pk]),
+        save=lambda data: services.recognition_create(
+            actor=request.user, university=university, **data
+        ),
+        redirect_to=lambda obj: reverse("orgs:university_detail", args=[university.pk]),
+    )
 
 
 @login_required
@@ -156,10 +196,14 @@ def university_create(request: HttpRequest) -> HttpResponse:
     require(get_scope(request.user).everything)
     form = UniversityForm(request.POST or None)
     return form_page(
-        request, form=form, title=_("新增高校"), success_message=_("高校已新增"),
+        request,
+        form=form,
+        title=_("新增高校"),
+        success_message=_("高校已新增"),
         back_url=reverse("orgs:university_list"),
         save=lambda data: services.university_create(
-            actor=request.user, **{k: v for k, v in data.items() if k != "expected_version"}),
+            actor=request.user, **{k: v for k, v in data.items() if k != "expected_version"}
+        ),
         redirect_to=lambda obj: reverse("orgs:university_detail", args=[obj.pk]),
     )
 
@@ -172,13 +216,17 @@ def university_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
     def save(data: dict) -> University:
         version = data.pop("expected_version", None)
-        return services.university_update(actor=request.user, university=university,
-                                          data=data, expected_version=version)
+        return services.university_update(
+            actor=request.user, university=university, data=data, expected_version=version
+        )
 
     return form_page(
-        request, form=form, title=_("编辑高校：%(name)s") % {"name": university.name},
+        request,
+        form=form,
+        title=_("编辑高校：%(name)s") % {"name": university.name},
         success_message=_("高校信息已保存"),
-        back_url=reverse("orgs:university_detail", args=[university.pk]), save=save,
+        back_url=reverse("orgs:university_detail", args=[university.pk]),
+        save=save,
         redirect_to=lambda obj: reverse("orgs:university_detail", args=[obj.pk]),
     )
 
@@ -213,12 +261,18 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     region = access(Region.objects.visible_to(request.user).select_related("parent"), pk=code)
     children = selectors.regions_for_list(request.user).filter(parent=region)
     schools = School.objects.visible_to(request.user).filter(county__path__startswith=region.path)
-    return render(request, "orgs/region_detail.html", {
-        "region": region,
-        "children": children,
-        "school_count": schools.count(),
-        "groups": GuidanceGroup.objects.visible_to(request.user).filter(region=region)
-        .select_related("lead_university"),
-        "pairings": Pairing.objects.visible_to(request.user).filter(region=region)
-        .select_related("group", "batch"),
-    })
+    return render(
+        request,
+        "orgs/region_detail.html",
+        {
+            "region": region,
+            "children": children,
+            "school_count": schools.count(),
+            "groups": GuidanceGroup.objects.visible_to(request.user)
+            .filter(region=region)
+            .select_related("lead_university"),
+            "pairings": Pairing.objects.visible_to(request.user)
+            .filter(region=region)
+            .select_related("group", "batch"),
+        },
+    )

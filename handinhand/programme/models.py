@@ -30,13 +30,16 @@ class BatchQuerySet(models.QuerySet["Batch"]):
 class Batch(VersionedModel):
     """批次: pilot first, then batch rollout until the province is covered (R2)."""
 
-    number = models.PositiveSmallIntegerField(_("批次序号"), unique=True,
-                                              validators=[MinValueValidator(1)])
+    number = models.PositiveSmallIntegerField(
+        _("批次序号"), unique=True, validators=[MinValueValidator(1)]
+    )
     name = models.CharField(_("批次名称"), max_length=50)
-    start_year = models.PositiveSmallIntegerField(_("启动年度"),
-                                                  validators=[MinValueValidator(2000)])
-    status = models.CharField(_("状态"), max_length=10, choices=BatchStatus.choices,
-                              default=BatchStatus.PLANNED)
+    start_year = models.PositiveSmallIntegerField(
+        _("启动年度"), validators=[MinValueValidator(2000)]
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.PLANNED
+    )
     description = models.TextField(_("说明"), blank=True)
 
     objects = BatchQuerySet.as_manager()
@@ -87,14 +90,23 @@ class GuidanceGroup(VersionedModel):
 
     name = models.CharField(_("指导组名称"), max_length=100, unique=True)
     level = models.CharField(_("层级"), max_length=10, choices=GroupLevel.choices)
-    region = models.ForeignKey(Region, verbose_name=_("所属行政区划"), on_delete=models.PROTECT,
-                               related_name="guidance_groups")
-    lead_university = models.ForeignKey(
-        University, verbose_name=_("牵头高校"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="led_groups",
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("所属行政区划"),
+        on_delete=models.PROTECT,
+        related_name="guidance_groups",
     )
-    batch = models.ForeignKey(Batch, verbose_name=_("批次"), on_delete=models.PROTECT,
-                              related_name="groups")
+    lead_university = models.ForeignKey(
+        University,
+        verbose_name=_("牵头高校"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_groups",
+    )
+    batch = models.ForeignKey(
+        Batch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="groups"
+    )
     is_active = models.BooleanField(_("在运行"), default=True)
     note = models.TextField(_("备注"), blank=True)
 
@@ -119,8 +131,10 @@ class GuidanceGroup(VersionedModel):
             expected = GROUP_REGION_LEVEL[GroupLevel(self.level)]
             if self.region.level != expected:
                 raise ValidationError(
-                    {"region": _("%(level)s指导组必须属于%(region_level)s级行政区划")
-                     % {"level": self.get_level_display(), "region_level": expected.label}}
+                    {
+                        "region": _("%(level)s指导组必须属于%(region_level)s级行政区划")
+                        % {"level": self.get_level_display(), "region_level": expected.label}
+                    }
                 )
         if self.level == GroupLevel.PROVINCE and not self.lead_university_id:
             raise ValidationError({"lead_university": _("省级指导组必须有牵头高校")})
@@ -144,10 +158,18 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
 class Membership(VersionedModel):
     """成员: a person's place in a guidance group for a term."""
 
-    group = models.ForeignKey(GuidanceGroup, verbose_name=_("指导组"), on_delete=models.PROTECT,
-                              related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("成员"),
-                             on_delete=models.PROTECT, related_name="memberships")
+    group = models.ForeignKey(
+        GuidanceGroup,
+        verbose_name=_("指导组"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("成员"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
     role = models.CharField(_("组内职务"), max_length=5, choices=MemberRole.choices)
     subgroup = models.CharField(_("所在小组"), max_length=30, blank=True)
     term_start = models.DateField(_("任期开始"))
@@ -162,12 +184,14 @@ class Membership(VersionedModel):
         ordering = ["group_id", "role", "user_id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["group"], condition=Q(role="组长", is_active=True),
+                fields=["group"],
+                condition=Q(role="组长", is_active=True),
                 name="one_active_leader_per_group",
                 violation_error_message=_("该指导组已有在任组长"),
             ),
             models.UniqueConstraint(
-                fields=["group", "user"], condition=Q(is_active=True),
+                fields=["group", "user"],
+                condition=Q(is_active=True),
                 name="one_active_membership_per_person_and_group",
                 violation_error_message=_("该人员已是本指导组的在任成员"),
             ),
@@ -190,12 +214,15 @@ class PairingQuerySet(models.QuerySet["Pairing"]):
 class Pairing(VersionedModel):
     """结对: a guidance group paired with a region within a batch (R2)."""
 
-    batch = models.ForeignKey(Batch, verbose_name=_("批次"), on_delete=models.PROTECT,
-                              related_name="pairings")
-    group = models.ForeignKey(GuidanceGroup, verbose_name=_("指导组"), on_delete=models.PROTECT,
-                              related_name="pairings")
-    region = models.ForeignKey(Region, verbose_name=_("结对地区"), on_delete=models.PROTECT,
-                               related_name="pairings")
+    batch = models.ForeignKey(
+        Batch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="pairings"
+    )
+    group = models.ForeignKey(
+        GuidanceGroup, verbose_name=_("指导组"), on_delete=models.PROTECT, related_name="pairings"
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("结对地区"), on_delete=models.PROTECT, related_name="pairings"
+    )
     since = models.DateField(_("结对日期"))
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
@@ -206,8 +233,11 @@ class Pairing(VersionedModel):
         verbose_name_plural = _("结对关系")
         ordering = ["batch__number", "region_id"]
         constraints = [
-            models.UniqueConstraint(fields=["batch", "region"], name="one_pairing_per_region",
-                                    violation_error_message=_("该地区在本批次已结对")),
+            models.UniqueConstraint(
+                fields=["batch", "region"],
+                name="one_pairing_per_region",
+                violation_error_message=_("该地区在本批次已结对"),
+            ),
             models.UniqueConstraint(fields=["group", "region"], name="pairing_unique"),
         ]
 
@@ -227,13 +257,16 @@ class DistrictQuerySet(models.QuerySet["District"]):
 class District(VersionedModel):
     """片区: a set of schools assigned to a sub-group of instructors."""
 
-    group = models.ForeignKey(GuidanceGroup, verbose_name=_("指导组"), on_delete=models.PROTECT,
-                              related_name="districts")
-    batch = models.ForeignKey(Batch, verbose_name=_("批次"), on_delete=models.PROTECT,
-                              related_name="districts")
+    group = models.ForeignKey(
+        GuidanceGroup, verbose_name=_("指导组"), on_delete=models.PROTECT, related_name="districts"
+    )
+    batch = models.ForeignKey(
+        Batch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="districts"
+    )
     name = models.CharField(_("片区名称"), max_length=50)
-    instructors = models.ManyToManyField(Membership, verbose_name=_("指导员"), blank=True,
-                                         related_name="districts")
+    instructors = models.ManyToManyField(
+        Membership, verbose_name=_("指导员"), blank=True, related_name="districts"
+    )
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
     objects = DistrictQuerySet.as_manager()
@@ -243,8 +276,11 @@ class District(VersionedModel):
         verbose_name_plural = _("片区")
         ordering = ["group_id", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["group", "name"], name="district_name_unique",
-                                    violation_error_message=_("本指导组已有同名片区")),
+            models.UniqueConstraint(
+                fields=["group", "name"],
+                name="district_name_unique",
+                violation_error_message=_("本指导组已有同名片区"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -264,8 +300,9 @@ class DistrictSchool(models.Model):
         verbose_name = _("片区学校")
         verbose_name_plural = _("片区学校")
         constraints = [
-            models.UniqueConstraint(fields=["batch", "school"],
-                                    name="one_district_per_school_per_batch"),
+            models.UniqueConstraint(
+                fields=["batch", "school"], name="one_district_per_school_per_batch"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -172,3 +172,170 @@ def school_programme(user: Any, school: School) -> dict[str, Any]:
         .select_related("group__lead_university", "batch", "region")
     )
     return {"district_links": list(links), "pairings": list(pairings)}
+
+
+def cumulative(result: list[BatchCoverage]) -> BatchCoverage | None:
+    """The all-batches entry of `coverage()` (the only entry when there is one batch)."""
+    return result[-1] if result else None
+
+
+def batches_for_list(user: Any) -> QuerySet[Batch]:
+    # Counted among what the user may see, so that a count reveals nothing beyond scope.
+    groups = GuidanceGroup.objects.visible_to(user).values("pk")
+    return Batch.objects.visible_to(user).annotate(
+        group_count=Count("groups", filter=Q(groups__in=groups), distinct=True),
+        pairing_count=Count("pairings", filter=Q(pairings__group__in=groups), distinct=True),
+    )
+
+
+def memberships_for_list(user: Any) -> QuerySet[Membership]:
+    return Membership.objects.visible_to(user).select_related("user", "group")
+
+
+def pairings_for_list(user: Any) -> QuerySet[Pairing]:
+    return Pairing.objects.visible_to(user).select_related(
+        "batch", "group__lead_university", "region__parent")
+
+
+def districts_for_list(user: Any) -> QuerySet[District]:
+    return (
+        District.objects.visible_to(user)
+        .select_related("group", "batch")
+        .annotate(school_count=Count("assignments", distinct=True))
+        .prefetch_related(Prefetch("instructors",
+                                   queryset=Membership.objects.select_related("user")))
+    )
+
+
+def district_detail_qs(user: Any) -> QuerySet[District]:
+    return District.objects.visible_to(user).select_related(
+        "group__region", "group__lead_university", "batch")
+
+
+def district_schools(user: Any, district: District) -> QuerySet[School]:
+    return (
+        School.objects.visible_to(user)
+        .filter(district_links__district=district)
+        .select_related("county__parent")
+        .order_by("county_id", "name")
+    )
+
+
+def district_candidates(user: Any, district: District, text: str = "") -> QuerySet[School]:
+    """Schools the district's group guides that no district of its batch holds yet."""
+    from handinhand.programme.services import group_region_q
+
+    qs = (
+        School.objects.visible_to(user)
+        .filter(group_region_q(district.group))
+        .exclude(pk__in=DistrictSchool.objects.filter(batch=district.batch).values("school_id"))
+        .select_related("county__parent")
+        .order_by("county_id", "name")
+    )
+    text = text.strip()
+    if text:
+        qs = qs.filter(Q(name__icontains=text) | Q(county__name__icontains=text))
+    return qs
+
+
+@dataclass
+class Overview:
+    """Headline numbers of the programme within a user's scope."""
+
+    batches: int
+    groups: int
+    instructors: int
+    coverage: BatchCoverage | None
+
+    @property
+    def schools(self) -> int:
+        return self.coverage.total.schools if self.coverage else 0
+
+
+def overview(user: Any) -> Overview:
+    groups = GuidanceGroup.objects.visible_to(user).filter(is_active=True)
+    return Overview(
+        batches=Batch.objects.visible_to(user).count(),
+        groups=groups.count(),
+        instructors=Membership.objects.current().filter(group__in=groups)
+        .values("user_id").distinct().count(),
+        coverage=cumulative(coverage(user)),
+    )
+
+
+@dataclass
+class MyProgramme:
+    """An instructor's or leader's own place in the programme."""
+
+    memberships: list[Membership]
+    districts: list[District]
+    pairings: list[Pairing]
+
+
+def my_programme(user: Any) -> MyProgramme:
+    memberships = list(
+        Membership.objects.current().filter(user=user, group__is_active=True)
+        .select_related("group__region", "group__lead_university", "group__batch")
+        .annotate(
+            group_members=Count("group__memberships",
+                                filter=Q(group__memberships__is_active=True), distinct=True),
+            group_districts=Count("group__districts", distinct=True),
+        )
+        .order_by(ROLE_ORDER, "group__name")
+    )
+    districts = list(
+        District.objects.filter(instructors__in=[m.pk for m in memberships])
+        .select_related("group", "batch")
+        .annotate(school_count=Count("assignments", distinct=True))
+        .order_by("group__name", "name")
+        .distinct()
+    )
+    pairings = list(
+        Pairing.objects.filter(group_id__in=[m.group_id for m in memberships])
+        .select_related("group", "batch", "region__parent")
+        .order_by("batch__number", "region_id")
+    )
+    return MyProgramme(memberships, districts, pairings)
+
+
+@dataclass
+class SchoolProgramme:
+    school: School
+    district_links: list[DistrictSchool]
+    pairings: list[Pairing]
+
+
+def schools_programme(user: Any) -> list[SchoolProgramme]:
+    """`school_programme` for every school a school user holds, in a constant number of
+    queries however many schools that is."""
+    from handinhand.accounts.models import Role, RoleAssignment
+
+    held = RoleAssignment.objects.active().filter(user=user, role=Role.SCHOOL_USER)
+    schools = list(
+        School.objects.visible_to(user).filter(pk__in=held.values("school_id"))
+        .select_related("county__parent").order_by("name")
+    )
+    if not schools:
+        return []
+    links = list(
+        DistrictSchool.objects.filter(school__in=schools,
+                                      district__in=District.objects.visible_to(user))
+        .select_related("district__group", "batch")
+        .prefetch_related(Prefetch("district__instructors",
+                                   queryset=Membership.objects.current().select_related("user")))
+        .order_by("batch__number")
+    )
+    codes = {c for s in schools for c in s.county.path.strip("/").split("/") if c}
+    pairings = list(
+        Pairing.objects.visible_to(user).filter(region_id__in=codes)
+        .select_related("group__lead_university", "batch", "region")
+        .order_by("batch__number")
+    )
+    return [
+        SchoolProgramme(
+            school=s,
+            district_links=[link for link in links if link.school_id == s.pk],
+            pairings=[p for p in pairings if s.county.path.startswith(p.region.path)],
+        )
+        for s in schools
+    ]

@@ -27,8 +27,7 @@ def test_default_policy_has_the_pilot_numbers():
     [
         ("instructors_per_group = 5", "instructors_per_group = 0", "groups.instructors_per_group"),
         ("level_counts = [6, 20, 70]", "level_counts = [6, 20]", "indicators.level_counts"),
-        ("per_member_per_year = 15000", "per_member_per_year = -1",
-         "funding.per_member_per_year"),
+        ("per_member_per_year = 15000", "per_member_per_year = -1", "funding.per_member_per_year"),
         ("due_month = 1", "due_month = 13", "reports.due_month"),
         ('top_grade = "优秀"', 'top_grade = "卓越"', "assessment"),
         ('period = "semester"', 'period = "month"', "meetings.0.period"),
@@ -42,12 +41,14 @@ def test_a_broken_policy_names_the_field(old, new, field):
 
 
 def test_unknown_keys_are_refused():
-    with pytest.raises(ImproperlyConfigured, match="funding.per_head"):
+    with pytest.raises(ImproperlyConfigured, match=r"funding\.per_head"):
         parse_policy(DEFAULT.replace("[funding]", "[funding]\nper_head = 1", 1))
 
 
 def test_a_gap_between_quarters_stops_start_up():
-    text = DEFAULT.replace('{ name = "第二季度", start = "04-01"', '{ name = "第二季度", start = "04-02"')
+    text = DEFAULT.replace(
+        '{ name = "第二季度", start = "04-01"', '{ name = "第二季度", start = "04-02"'
+    )
     with pytest.raises(ImproperlyConfigured, match="quarters leave a gap on 04-01"):
         parse_policy(text)
 
@@ -71,13 +72,18 @@ def test_start_up_stops_on_a_broken_policy_file(tmp_path):
     import sys
 
     broken = tmp_path / "broken.toml"
-    broken.write_text(DEFAULT.replace("instructors_per_group = 5", "instructors_per_group = -5"),
-                      encoding="utf-8")
+    broken.write_text(
+        DEFAULT.replace("instructors_per_group = 5", "instructors_per_group = -5"), encoding="utf-8"
+    )
     env = {**os.environ, "POLICY_FILE": str(broken)}
     env.pop("DATABASE_URL", None)
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=settings.BASE_DIR, env=env,
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0
     assert "groups.instructors_per_group" in result.stderr

@@ -12,8 +12,8 @@ from handinhand.programme.models import (
     Batch,
     District,
     GuidanceGroup,
-    Membership,
     MemberRole,
+    Membership,
     Pairing,
 )
 
@@ -25,8 +25,10 @@ def names(qs):
 @pytest.mark.parametrize(
     ("who", "schools"),
     [
-        ("province_admin", {"school", "school_anyuan", "school_xinyu", "school_yingtan",
-                            "school_nanchang"}),
+        (
+            "province_admin",
+            {"school", "school_anyuan", "school_xinyu", "school_yingtan", "school_nanchang"},
+        ),
         ("instructor", {"school", "school_anyuan"}),
         ("leader", {"school", "school_anyuan"}),
         ("instructor_ecjtu", {"school_xinyu"}),
@@ -42,8 +44,9 @@ def names(qs):
 )
 def test_schools_per_cast_member(cast, who, schools):
     expected = {getattr(cast, name).pk for name in schools}
-    assert set(School.objects.visible_to(getattr(cast, who)).values_list("pk", flat=True)) == \
-        expected
+    assert (
+        set(School.objects.visible_to(getattr(cast, who)).values_list("pk", flat=True)) == expected
+    )
 
 
 @pytest.mark.parametrize(
@@ -93,8 +96,12 @@ def test_districts_and_memberships(cast):
 def test_scope_is_the_union_of_roles(cast):
     # A county bureau official who is also an instructor of the 华东交大 group sees both.
     user = cast.county_user
-    Membership.objects.create(group=cast.groups["ecjtu"], user=user, role=MemberRole.INSTRUCTOR,
-                              term_start=dt.date(2025, 1, 1))
+    Membership.objects.create(
+        group=cast.groups["ecjtu"],
+        user=user,
+        role=MemberRole.INSTRUCTOR,
+        term_start=dt.date(2025, 1, 1),
+    )
     reset_scope(user)
     visible = set(School.objects.visible_to(user))
     assert visible == {cast.school, cast.school_xinyu}

@@ -21,8 +21,10 @@ ARTIFACTS = Path(settings.BASE_DIR) / "artifacts"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(shutil.which(CHROMIUM) is None and not Path(CHROMIUM).exists(),
-                       reason="Debian chromium is not installed (apt-get install -y chromium)"),
+    pytest.mark.skipif(
+        shutil.which(CHROMIUM) is None and not Path(CHROMIUM).exists(),
+        reason="Debian chromium is not installed (apt-get install -y chromium)",
+    ),
 ]
 
 
@@ -33,8 +35,14 @@ def browser_page():
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
         try:
@@ -47,16 +55,41 @@ def _roster(path: Path) -> Path:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.append(list(ROSTER_HEADERS))
-    sheet.append(["湘东区浏览器测试小学", make_credit_code("12", "360313", 880001), "湘东区",
-                  "小学", "党支部", "周书记", "吴校长", "0799-1234567", 480, 36])
-    sheet.append(["湘东区浏览器测试中学", make_credit_code("12", "360313", 880002),
-                  "萍乡市湘东区", "初中", "党总支", "郑书记", "", "", "９００", "６０"])
+    sheet.append(
+        [
+            "湘东区浏览器测试小学",
+            make_credit_code("12", "360313", 880001),
+            "湘东区",
+            "小学",
+            "党支部",
+            "周书记",
+            "吴校长",
+            "0799-1234567",
+            480,
+            36,
+        ]
+    )
+    sheet.append(
+        [
+            "湘东区浏览器测试中学",
+            make_credit_code("12", "360313", 880002),
+            "萍乡市湘东区",
+            "初中",
+            "党总支",
+            "郑书记",
+            "",
+            "",
+            "９００",
+            "６０",
+        ]
+    )
     workbook.save(path)
     return path
 
 
-def test_login_filter_import_and_see_new_schools(transactional_db, live_server, browser_page,
-                                                 tmp_path):
+def test_login_filter_import_and_see_new_schools(
+    transactional_db, live_server, browser_page, tmp_path
+):
     cast = build_cast()
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser_page

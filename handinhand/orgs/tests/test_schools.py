@@ -23,44 +23,66 @@ def test_credit_code_check_character():
 
 def test_school_create_is_audited(cast):
     school = services.school_create(
-        actor=cast.county_user, name="湘东区新建小学", credit_code=make_credit_code("12", "360313", 9001),
-        county=cast.school.county, school_type="小学", party_org_form="党支部",
+        actor=cast.county_user,
+        name="湘东区新建小学",
+        credit_code=make_credit_code("12", "360313", 9001),
+        county=cast.school.county,
+        school_type="小学",
+        party_org_form="党支部",
     )
-    event = AuditEvent.objects.get(action="create", object_type="orgs.school",
-                                   object_id=str(school.pk))
+    event = AuditEvent.objects.get(
+        action="create", object_type="orgs.school", object_id=str(school.pk)
+    )
     assert event.actor == cast.county_user
     assert event.changes["name"] == [None, "湘东区新建小学"]
 
 
 def test_school_update_records_old_and_new_and_bumps_version(cast):
-    school = services.school_update(actor=cast.county_user, school=cast.school,
-                                    data={"secretary": "刘新书记"}, expected_version=1)
+    school = services.school_update(
+        actor=cast.county_user,
+        school=cast.school,
+        data={"secretary": "刘新书记"},
+        expected_version=1,
+    )
     assert school.version == 2
     event = AuditEvent.objects.get(action="update", object_id=str(school.pk))
     assert event.changes == {"secretary": ["张书记", "刘新书记"]}
 
 
 def test_stale_version_is_a_conflict_and_loses_nothing(cast):
-    services.school_update(actor=cast.county_user, school=cast.school,
-                           data={"secretary": "第一人"}, expected_version=1)
+    services.school_update(
+        actor=cast.county_user, school=cast.school, data={"secretary": "第一人"}, expected_version=1
+    )
     with pytest.raises(ConflictError):
-        services.school_update(actor=cast.city_user, school=cast.school,
-                               data={"secretary": "第二人"}, expected_version=1)
+        services.school_update(
+            actor=cast.city_user,
+            school=cast.school,
+            data={"secretary": "第二人"},
+            expected_version=1,
+        )
     cast.school.refresh_from_db()
     assert cast.school.secretary == "第一人"
 
 
 def test_county_user_cannot_move_a_school_out_of_their_county(cast):
     with pytest.raises(PermissionDeniedError):
-        services.school_update(actor=cast.county_user, school=cast.school,
-                               data={"county": cast.school_anyuan.county}, expected_version=1)
+        services.school_update(
+            actor=cast.county_user,
+            school=cast.school,
+            data={"county": cast.school_anyuan.county},
+            expected_version=1,
+        )
 
 
 @pytest.mark.parametrize("who", ["instructor", "school_user", "outsider", "system_admin"])
 def test_others_cannot_write_schools(cast, who):
     with pytest.raises(PermissionDeniedError):
-        services.school_update(actor=getattr(cast, who), school=cast.school,
-                               data={"secretary": "x"}, expected_version=None)
+        services.school_update(
+            actor=getattr(cast, who),
+            school=cast.school,
+            data={"secretary": "x"},
+            expected_version=None,
+        )
 
 
 def test_school_list_shows_only_scope(cast, client_for):
@@ -98,8 +120,9 @@ def test_school_list_query_count_does_not_grow(cast, client_for, django_assert_m
 def test_school_export_has_every_filtered_row(cast, client_for):
     for n in range(30):
         make_school("360313", f"导出学校{n}")
-    response = client_for(cast.county_user).get(reverse("orgs:school_list"),
-                                                {"export": "xlsx", "q": "导出"})
+    response = client_for(cast.county_user).get(
+        reverse("orgs:school_list"), {"export": "xlsx", "q": "导出"}
+    )
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
@@ -124,10 +147,16 @@ def test_school_detail_and_edit_scope(cast, client_for):
 
 def _form_data(school, **over):
     data = {
-        "name": school.name, "credit_code": school.credit_code, "county": school.county_id,
-        "school_type": school.school_type, "party_org_form": school.party_org_form,
-        "secretary": school.secretary, "principal": "", "contact_phone": "",
-        "student_count": school.student_count, "teacher_count": school.teacher_count,
+        "name": school.name,
+        "credit_code": school.credit_code,
+        "county": school.county_id,
+        "school_type": school.school_type,
+        "party_org_form": school.party_org_form,
+        "secretary": school.secretary,
+        "principal": "",
+        "contact_phone": "",
+        "student_count": school.student_count,
+        "teacher_count": school.teacher_count,
         "expected_version": school.version,
     }
     data.update(over)
@@ -149,8 +178,9 @@ def test_edit_form_saves_and_conflicts(cast, client_for):
 
 def test_create_form_reports_missing_and_overlong_fields(cast, client_for):
     client = client_for(cast.county_user)
-    response = client.post(reverse("orgs:school_create"), {"name": "学" * 101,
-                                                           "credit_code": "123"})
+    response = client.post(
+        reverse("orgs:school_create"), {"name": "学" * 101, "credit_code": "123"}
+    )
     assert response.status_code == 400
     body = response.content.decode()
     assert "这个字段是必填项" in body
@@ -185,10 +215,29 @@ def test_university_and_region_pages_scope(cast, client_for):
     assert client_for(cast.city_user).get(url).status_code == 200  # paired with 萍乡市
     assert client_for(cast.outsider).get(url).status_code == 404
     assert client_for(cast.instructor_ecjtu).get(url).status_code == 404
-    assert client_for(cast.city_user).get(reverse("orgs:university_edit", args=[ncu.pk])
-                                          ).status_code == 404
+    assert (
+        client_for(cast.city_user).get(reverse("orgs:university_edit", args=[ncu.pk])).status_code
+        == 404
+    )
     region = reverse("orgs:region_detail", args=["360313"])
     assert client_for(cast.county_user).get(region).status_code == 200
     assert client_for(cast.outsider).get(region).status_code == 404
     body = client_for(cast.city_user).get(reverse("orgs:region_list")).content.decode()
     assert "湘东区" in body and "渝水区" not in body
+
+
+def test_recognition_add_is_province_admin_only_and_audited(cast, client_for):
+    ncu = cast.universities["ncu"]
+    url = reverse("orgs:university_recognition_add", args=[ncu.pk])
+    data = {"kind": "标杆院系", "unit_name": "马克思主义学院", "year": 2024}
+    assert client_for(cast.instructor).post(url, data).status_code == 404
+    assert not ncu.recognitions.exists()
+    assert client_for(cast.province_admin).post(url, data).status_code == 302
+    recognition = ncu.recognitions.get()
+    assert recognition.unit_name == "马克思主义学院"
+    assert AuditEvent.objects.filter(
+        action="create", object_type="orgs.universityrecognition", object_id=str(recognition.pk)
+    ).exists()
+    response = client_for(cast.province_admin).post(url, data)  # the same one again
+    assert response.status_code == 400
+    assert ncu.recognitions.count() == 1

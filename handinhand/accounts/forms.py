@@ -1,0 +1,200 @@
+"""Forms of the login page and of the three separated administrators' pages (三员分立)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from handinhand.accounts import services
+from handinhand.accounts.models import Role, RoleAssignment, User
+from handinhand.core.forms import StyledFormMixin, VersionedForm
+from handinhand.core.listing import FilterForm
+from handinhand.core.scope import get_scope
+from handinhand.core.text import normalise_text
+from handinhand.orgs.models import Region, RegionLevel, School, phone_validator
+
+INSTRUCTOR = "instructor"
+
+
+class LoginForm(auth_forms.AuthenticationForm):
+    """Django's login form, refusing a locked account even when the password is right."""
+
+    error_messages = {
+        **auth_forms.AuthenticationForm.error_messages,
+        "locked": _("账号已锁定，请 %(minutes)s 分钟后再试或联系系统管理员"),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "form-control"
+            field.widget.attrs["placeholder"] = field.label
+            if name == "username":
+                field.widget.attrs["autocomplete"] = "username"
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username")
+        if username and self._locked(username):
+            # Checked before the password, so that a right password tells nothing; the
+            # attempt is audited all the same.
+            services.login_failed(username=username)
+            raise self._locked_error()
+        try:
+            return super().clean()
+        except ValidationError:
+            # The attempt that has just locked the account says so at once.
+            if username and self._locked(username):
+                raise self._locked_error() from None
+            raise
+
+    @staticmethod
+    def _locked(username: str) -> bool:
+        user = User.objects.filter(username=username).only("locked_until").first()
+        return user is not None and services.is_locked(user)
+
+    def _locked_error(self) -> ValidationError:
+        return ValidationError(self.error_messages["locked"], code="locked",
+                               params={"minutes": services.LOCK_MINUTES})
+
+
+class PasswordChangeForm(StyledFormMixin, auth_forms.PasswordChangeForm):
+    """The logged-in user's own password: the old one first, then the validators."""
+
+
+class PasswordResetForm(StyledFormMixin, auth_forms.SetPasswordForm):
+    """The system administrator sets a new password for someone (no old password asked)."""
+
+
+class UserCreateForm(StyledFormMixin, auth_forms.UserCreationForm):
+    """A new account with its initial password, checked by the password validators."""
+
+    phone = forms.CharField(label=_("联系电话"), required=False, max_length=30,
+                            validators=[phone_validator])
+
+    class Meta:
+        model = User
+        fields = ["username", "full_name", "work_unit", "title", "phone", "email"]
+        field_classes = {"username": auth_forms.UsernameField}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].label = _("初始密码")
+        self.fields["password2"].label = _("确认初始密码")
+        self.fields["email"].label = _("电子邮箱")
+
+
+class UserEditForm(VersionedForm):
+    phone = forms.CharField(label=_("联系电话"), required=False, max_length=30,
+                            validators=[phone_validator])
+
+    class Meta:
+        model = User
+        fields = ["full_name", "work_unit", "title", "phone", "email", "is_active"]
+        labels = {"email": _("电子邮箱"), "is_active": _("启用")}
+        help_texts = {"is_active": _("停用后该账号不能登录，其数据与审计记录保留。")}
+
+
+class UserFilterForm(StyledFormMixin, FilterForm):
+    active = forms.ChoiceField(label=_("状态"), required=False, choices=[
+        ("", _("全部")), ("yes", _("启用")), ("no", _("停用")), ("locked", _("已锁定"))])
+    role = forms.ChoiceField(label=_("角色"), required=False, choices=[
+        ("", _("全部")), *Role.choices, (INSTRUCTOR, _("党建指导组成员"))])
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["q"].widget.attrs["placeholder"] = _("用户名、姓名、单位、电话")
+
+    def filter(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        from django.utils import timezone
+
+        from handinhand.programme.models import Membership
+
+        active, role = self.cleaned_data.get("active"), self.cleaned_data.get("role")
+        if active == "yes":
+            qs = qs.filter(is_active=True)
+        elif active == "no":
+            qs = qs.filter(is_active=False)
+        elif active == "locked":
+            qs = qs.filter(locked_until__gt=timezone.now())
+        if role == INSTRUCTOR:
+            qs = qs.filter(pk__in=Membership.objects.current().values("user_id"))
+        elif role:
+            qs = qs.filter(pk__in=RoleAssignment.objects.active().filter(role=role)
+                           .values("user_id"))
+        return qs
+
+
+def grantable_regions(actor: Any) -> QuerySet[Region]:
+    """Where a security administrator may anchor a region_staff grant: any city or county.
+
+    Granting is not reading business data, so it does not go through Region.visible_to (which
+    shows administrators nothing); it is open to the security administrator only.
+    """
+    if not get_scope(actor).can_manage_roles:
+        return Region.objects.none()
+    return (Region.objects.filter(level__in=[RegionLevel.CITY, RegionLevel.COUNTY])
+            .select_related("parent").order_by("code"))
+
+
+def grantable_schools(actor: Any) -> QuerySet[School]:
+    if not get_scope(actor).can_manage_roles:
+        return School.objects.none()
+    return School.objects.select_related("county__parent")
+
+
+def search_schools(actor: Any, text: str, limit: int = 20) -> list[School]:
+    text = normalise_text(text)
+    if len(text) < 2:
+        return []
+    query = Q(name__icontains=text) | Q(credit_code__istartswith=text.upper())
+    return list(grantable_schools(actor).filter(query).order_by("county_id", "name")[:limit])
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Region) -> str:  # type: ignore[override]
+        return f"{obj.full_name}（{obj.code}）"
+
+
+class RoleGrantForm(StyledFormMixin, forms.Form):
+    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+    region = RegionChoiceField(label=_("行政区划"), required=False,
+                               queryset=Region.objects.none(), empty_label=_("请选择"),
+                               help_text=_("仅市县教育部门用户需要选择"))
+    school_code = forms.CharField(label=_("学校统一社会信用代码"), required=False,
+                                  max_length=30,
+                                  help_text=_("仅学校用户需要填写；可在上方按名称搜索后点选"))
+
+    def __init__(self, *args: Any, actor: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.fields["region"].queryset = grantable_regions(actor)
+
+    def clean_school_code(self) -> School | None:
+        code = normalise_text(self.cleaned_data.get("school_code")).upper()
+        if not code:
+            return None
+        school = grantable_schools(self.actor).filter(credit_code=code).first()
+        if school is None:
+            raise ValidationError(_("未找到该统一社会信用代码对应的学校"))
+        return school
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        role = data.get("role")
+        if role == Role.REGION_STAFF and not data.get("region") and "region" not in self.errors:
+            self.add_error("region", _("市县教育部门用户须选择所属行政区划"))
+        if role == Role.SCHOOL_USER and not data.get("school_code") \
+                and "school_code" not in self.errors:
+            self.add_error("school_code", _("学校用户须填写所属学校"))
+        # Anchors that do not belong to the chosen role are dropped rather than refused: the
+        # form shows every field, whatever role is picked.
+        if role != Role.REGION_STAFF:
+            data["region"] = None
+        if role != Role.SCHOOL_USER:
+            data["school_code"] = None
+        return data
