@@ -58,23 +58,41 @@ class LoginForm(auth_forms.AuthenticationForm):
         return user is not None and services.is_locked(user)
 
     def _locked_error(self) -> ValidationError:
-        return ValidationError(self.error_messages["locked"], code="locked",
-                               params={"minutes": services.LOCK_MINUTES})
+        return ValidationError(
+            self.error_messages["locked"], code="locked", params={"minutes": services.LOCK_MINUTES}
+        )
 
 
-class PasswordChangeForm(StyledFormMixin, auth_forms.PasswordChangeForm):
+class ChinesePasswordMixin:
+    """Password fields checked by services.validate_new_password (all messages in Chinese)."""
+
+    cleaned_data: dict[str, Any]
+
+    def validate_password_for_user(
+        self, user: Any, password_field_name: str = "password2", **kwargs: Any
+    ) -> None:
+        password = self.cleaned_data.get(password_field_name)
+        if password:
+            try:
+                services.validate_new_password(password, user)
+            except ValidationError as error:
+                self.add_error(password_field_name, error)  # type: ignore[attr-defined]
+
+
+class PasswordChangeForm(ChinesePasswordMixin, StyledFormMixin, auth_forms.PasswordChangeForm):
     """The logged-in user's own password: the old one first, then the validators."""
 
 
-class PasswordResetForm(StyledFormMixin, auth_forms.SetPasswordForm):
+class PasswordResetForm(ChinesePasswordMixin, StyledFormMixin, auth_forms.SetPasswordForm):
     """The system administrator sets a new password for someone (no old password asked)."""
 
 
-class UserCreateForm(StyledFormMixin, auth_forms.UserCreationForm):
+class UserCreateForm(ChinesePasswordMixin, StyledFormMixin, auth_forms.UserCreationForm):
     """A new account with its initial password, checked by the password validators."""
 
-    phone = forms.CharField(label=_("联系电话"), required=False, max_length=30,
-                            validators=[phone_validator])
+    phone = forms.CharField(
+        label=_("联系电话"), required=False, max_length=30, validators=[phone_validator]
+    )
 
     class Meta:
         model = User
@@ -89,8 +107,9 @@ class UserCreateForm(StyledFormMixin, auth_forms.UserCreationForm):
 
 
 class UserEditForm(VersionedForm):
-    phone = forms.CharField(label=_("联系电话"), required=False, max_length=30,
-                            validators=[phone_validator])
+    phone = forms.CharField(
+        label=_("联系电话"), required=False, max_length=30, validators=[phone_validator]
+    )
 
     class Meta:
         model = User
@@ -100,10 +119,16 @@ class UserEditForm(VersionedForm):
 
 
 class UserFilterForm(StyledFormMixin, FilterForm):
-    active = forms.ChoiceField(label=_("状态"), required=False, choices=[
-        ("", _("全部")), ("yes", _("启用")), ("no", _("停用")), ("locked", _("已锁定"))])
-    role = forms.ChoiceField(label=_("角色"), required=False, choices=[
-        ("", _("全部")), *Role.choices, (INSTRUCTOR, _("党建指导组成员"))])
+    active = forms.ChoiceField(
+        label=_("状态"),
+        required=False,
+        choices=[("", _("全部")), ("yes", _("启用")), ("no", _("停用")), ("locked", _("已锁定"))],
+    )
+    role = forms.ChoiceField(
+        label=_("角色"),
+        required=False,
+        choices=[("", _("全部")), *Role.choices, (INSTRUCTOR, _("党建指导组成员"))],
+    )
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
@@ -124,8 +149,9 @@ class UserFilterForm(StyledFormMixin, FilterForm):
         if role == INSTRUCTOR:
             qs = qs.filter(pk__in=Membership.objects.current().values("user_id"))
         elif role:
-            qs = qs.filter(pk__in=RoleAssignment.objects.active().filter(role=role)
-                           .values("user_id"))
+            qs = qs.filter(
+                pk__in=RoleAssignment.objects.active().filter(role=role).values("user_id")
+            )
         return qs
 
 
@@ -137,8 +163,11 @@ def grantable_regions(actor: Any) -> QuerySet[Region]:
     """
     if not get_scope(actor).can_manage_roles:
         return Region.objects.none()
-    return (Region.objects.filter(level__in=[RegionLevel.CITY, RegionLevel.COUNTY])
-            .select_related("parent").order_by("code"))
+    return (
+        Region.objects.filter(level__in=[RegionLevel.CITY, RegionLevel.COUNTY])
+        .select_related("parent")
+        .order_by("code")
+    )
 
 
 def grantable_schools(actor: Any) -> QuerySet[School]:
@@ -162,17 +191,26 @@ class RegionChoiceField(forms.ModelChoiceField):
 
 class RoleGrantForm(StyledFormMixin, forms.Form):
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
-    region = RegionChoiceField(label=_("行政区划"), required=False,
-                               queryset=Region.objects.none(), empty_label=_("请选择"),
-                               help_text=_("仅市县教育部门用户需要选择"))
-    school_code = forms.CharField(label=_("学校统一社会信用代码"), required=False,
-                                  max_length=30,
-                                  help_text=_("仅学校用户需要填写；可在上方按名称搜索后点选"))
+    region = RegionChoiceField(
+        label=_("行政区划"),
+        required=False,
+        queryset=Region.objects.none(),
+        empty_label=_("请选择"),
+        help_text=_("仅市县教育部门用户需要选择"),
+    )
+    school_code = forms.CharField(
+        label=_("学校统一社会信用代码"),
+        required=False,
+        max_length=30,
+        help_text=_("仅学校用户需要填写；可在上方按名称搜索后点选"),
+    )
 
     def __init__(self, *args: Any, actor: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
-        self.fields["region"].queryset = grantable_regions(actor)
+        region = self.fields["region"]
+        assert isinstance(region, forms.ModelChoiceField)
+        region.queryset = grantable_regions(actor)
 
     def clean_school_code(self) -> School | None:
         code = normalise_text(self.cleaned_data.get("school_code")).upper()
@@ -184,12 +222,15 @@ class RoleGrantForm(StyledFormMixin, forms.Form):
         return school
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         role = data.get("role")
         if role == Role.REGION_STAFF and not data.get("region") and "region" not in self.errors:
             self.add_error("region", _("市县教育部门用户须选择所属行政区划"))
-        if role == Role.SCHOOL_USER and not data.get("school_code") \
-                and "school_code" not in self.errors:
+        if (
+            role == Role.SCHOOL_USER
+            and not data.get("school_code")
+            and "school_code" not in self.errors
+        ):
             self.add_error("school_code", _("学校用户须填写所属学校"))
         # Anchors that do not belong to the chosen role are dropped rather than refused: the
         # form shows every field, whatever role is picked.

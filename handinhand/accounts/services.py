@@ -74,27 +74,63 @@ def is_locked(user: User, *, now: Any = None) -> bool:
     return bool(user.locked_until and user.locked_until > (now or timezone.now()))
 
 
+def validate_new_password(password: str, user: User) -> None:
+    """Django's password validators, with every message in Chinese.
+
+    Django 5.2 reworded MinimumLengthValidator's message and its zh_Hans catalogue has no
+    translation of the new wording yet, so that one message is given here.
+    """
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        errors = []
+        for error in exc.error_list:
+            if error.code == "password_too_short":
+                error = ValidationError(
+                    _("密码长度太短，至少需要 %(min_length)d 个字符。"),
+                    code=error.code,
+                    params=error.params,
+                )
+            errors.append(error)
+        raise ValidationError(errors) from exc
+
+
 def _require(actor: Any, allowed: bool) -> None:
     if not allowed:
         raise PermissionDeniedError(_("您无权执行此操作"))
 
 
-def user_create(*, actor: Any, username: str, full_name: str, password: str,
-                phone: str = "", work_unit: str = "", title: str = "",
-                email: str = "") -> User:
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    full_name: str,
+    password: str,
+    phone: str = "",
+    work_unit: str = "",
+    title: str = "",
+    email: str = "",
+) -> User:
     _require(actor, get_scope(actor).can_manage_users)
-    user = User(username=username, full_name=full_name, phone=phone, work_unit=work_unit,
-                title=title, email=email)
+    user = User(
+        username=username,
+        full_name=full_name,
+        phone=phone,
+        work_unit=work_unit,
+        title=title,
+        email=email,
+    )
     try:
-        validate_password(password, user)
+        validate_new_password(password, user)
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from exc
     user.set_password(password)
     return create_object(actor=actor, instance=user)
 
 
-def user_update(*, actor: Any, user: User, data: dict[str, Any],
-                expected_version: int | None) -> User:
+def user_update(
+    *, actor: Any, user: User, data: dict[str, Any], expected_version: int | None
+) -> User:
     _require(actor, get_scope(actor).can_manage_users)
     allowed = {"full_name", "phone", "work_unit", "title", "email", "is_active"}
     unknown = set(data) - allowed
@@ -114,8 +150,10 @@ def user_unlock(*, actor: Any, user: User) -> User:
         if not (current.failed_logins or current.locked_until):
             return current
         changes = audit.diff(
-            {"failed_logins": current.failed_logins,
-             "locked_until": current.locked_until.isoformat() if current.locked_until else None},
+            {
+                "failed_logins": current.failed_logins,
+                "locked_until": current.locked_until.isoformat() if current.locked_until else None,
+            },
             {"failed_logins": 0, "locked_until": None},
         )
         current.failed_logins, current.locked_until = 0, None
@@ -141,8 +179,9 @@ def _check_anchor(role: str, region: Any, school: Any) -> None:
         raise ValidationError({"role": _("该角色不选择行政区划或学校")})
 
 
-def role_assign(*, actor: Any, user: User, role: str, region: Any = None,
-                school: Any = None) -> RoleAssignment:
+def role_assign(
+    *, actor: Any, user: User, role: str, region: Any = None, school: Any = None
+) -> RoleAssignment:
     _require(actor, get_scope(actor).can_manage_roles)
     if role not in Role.values:
         raise ValidationError({"role": _("未知角色")})
@@ -152,9 +191,7 @@ def role_assign(*, actor: Any, user: User, role: str, region: Any = None,
     with transaction.atomic():
         # Lock the person, so that two grants at once cannot both pass the 三员分立 check.
         User.objects.select_for_update().filter(pk=user.pk).first()
-        held = set(
-            RoleAssignment.objects.active().filter(user=user).values_list("role", flat=True)
-        )
+        held = set(RoleAssignment.objects.active().filter(user=user).values_list("role", flat=True))
         if user.memberships.filter(is_active=True).exists():
             held.add("instructor")
         if role in SEPARATED_ADMIN_ROLES and held - {role}:
@@ -168,8 +205,9 @@ def role_assign(*, actor: Any, user: User, role: str, region: Any = None,
             raise ValidationError({"role": _("该用户已拥有此角色")})
         if existing is not None:
             # The unique constraints ignore is_active: a revoked grant is given back, not copied.
-            result = update_object(actor=actor, instance=existing, data={"is_active": True},
-                                   expected_version=None)
+            result = update_object(
+                actor=actor, instance=existing, data={"is_active": True}, expected_version=None
+            )
         else:
             assignment = RoleAssignment(user=user, role=role, region=region, school=school)
             result = create_object(actor=actor, instance=assignment)
@@ -181,8 +219,9 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment) -> RoleAssignment:
     _require(actor, get_scope(actor).can_manage_roles)
     if actor.pk == assignment.user_id:
         raise ValidationError({"user": _("不能撤销自己的角色")})
-    result = update_object(actor=actor, instance=assignment, data={"is_active": False},
-                           expected_version=None)
+    result = update_object(
+        actor=actor, instance=assignment, data={"is_active": False}, expected_version=None
+    )
     reset_scope(assignment.user)
     return result
 
@@ -194,7 +233,7 @@ def password_set(*, actor: Any, user: User, password: str) -> None:
     """
     _require(actor, actor.pk == user.pk or get_scope(actor).can_manage_users)
     try:
-        validate_password(password, user)
+        validate_new_password(password, user)
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from exc
     with transaction.atomic():

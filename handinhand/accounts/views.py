@@ -42,6 +42,7 @@ login_view = auth_views.LoginView.as_view(
     template_name="accounts/login.html",
     authentication_form=LoginForm,
     redirect_authenticated_user=True,
+    extra_context={"max_failed": services.MAX_FAILED_LOGINS, "lock_minutes": services.LOCK_MINUTES},
 )
 
 
@@ -57,8 +58,12 @@ def password_change(request: HttpRequest) -> HttpResponse:
         return user
 
     return form_page(
-        request, form=form, save=save, title=_("修改密码"),
-        success_message=_("密码已修改"), back_url=reverse("core:home"),
+        request,
+        form=form,
+        save=save,
+        title=_("修改密码"),
+        success_message=_("密码已修改"),
+        back_url=reverse("core:home"),
         redirect_to=lambda obj: reverse("core:home"),
     )
 
@@ -118,13 +123,14 @@ def users_for_list(user: Any) -> QuerySet[User]:
 
     return (
         User.objects.visible_to(user)
-        .annotate(is_instructor=Exists(
-            Membership.objects.current().filter(user=OuterRef("pk"))))
-        .prefetch_related(Prefetch(
-            "role_assignments",
-            queryset=RoleAssignment.objects.active().select_related("region__parent", "school"),
-            to_attr="active_roles",
-        ))
+        .annotate(is_instructor=Exists(Membership.objects.current().filter(user=OuterRef("pk"))))
+        .prefetch_related(
+            Prefetch(
+                "role_assignments",
+                queryset=RoleAssignment.objects.active().select_related("region__parent", "school"),
+                to_attr="active_roles",
+            )
+        )
     )
 
 
@@ -171,15 +177,19 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     from handinhand.programme.models import Membership
 
-    return render(request, "accounts/user_detail.html", {
-        "person": person,
-        "assignments": assignments,
-        "is_instructor": Membership.objects.current().filter(user=person).exists(),
-        "is_locked": services.is_locked(person),
-        "is_self": person.pk == request.user.pk,
-        "can_manage_users": _can_manage_users(request.user),
-        "can_manage_roles": _can_manage_roles(request.user),
-    })
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "person": person,
+            "assignments": assignments,
+            "is_instructor": Membership.objects.current().filter(user=person).exists(),
+            "is_locked": services.is_locked(person),
+            "is_self": person.pk == request.user.pk,
+            "can_manage_users": _can_manage_users(request.user),
+            "can_manage_roles": _can_manage_roles(request.user),
+        },
+    )
 
 
 @login_required
@@ -189,13 +199,22 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
     def save(data: dict[str, Any]) -> User:
         return services.user_create(
-            actor=request.user, username=data["username"], full_name=data["full_name"],
-            password=data["password1"], phone=data["phone"], work_unit=data["work_unit"],
-            title=data["title"], email=data["email"],
+            actor=request.user,
+            username=data["username"],
+            full_name=data["full_name"],
+            password=data["password1"],
+            phone=data["phone"],
+            work_unit=data["work_unit"],
+            title=data["title"],
+            email=data["email"],
         )
 
     return form_page(
-        request, form=form, save=save, title=_("新增用户"), success_message=_("用户已新增"),
+        request,
+        form=form,
+        save=save,
+        title=_("新增用户"),
+        success_message=_("用户已新增"),
         back_url=reverse("accounts:user_list"),
         redirect_to=lambda obj: reverse("accounts:user_detail", args=[obj.pk]),
     )
@@ -209,11 +228,14 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
     def save(data: dict[str, Any]) -> User:
         version = data.pop("expected_version", None)
-        return services.user_update(actor=request.user, user=person, data=data,
-                                    expected_version=version)
+        return services.user_update(
+            actor=request.user, user=person, data=data, expected_version=version
+        )
 
     return form_page(
-        request, form=form, save=save,
+        request,
+        form=form,
+        save=save,
         title=_("编辑用户：%(name)s") % {"name": person.username},
         success_message=_("用户信息已保存"),
         back_url=reverse("accounts:user_detail", args=[person.pk]),
@@ -232,7 +254,9 @@ def user_password(request: HttpRequest, pk: int) -> HttpResponse:
         return person
 
     return form_page(
-        request, form=form, save=save,
+        request,
+        form=form,
+        save=save,
         title=_("重置密码：%(name)s") % {"name": person.username},
         success_message=_("密码已重置，请将新密码告知本人"),
         back_url=reverse("accounts:user_detail", args=[person.pk]),
@@ -258,11 +282,19 @@ def role_grant(request: HttpRequest, pk: int) -> HttpResponse:
     form = RoleGrantForm(request.POST or None, actor=request.user)
 
     def save(data: dict[str, Any]) -> RoleAssignment:
-        return services.role_assign(actor=request.user, user=person, role=data["role"],
-                                    region=data.get("region"), school=data.get("school_code"))
+        return services.role_assign(
+            actor=request.user,
+            user=person,
+            role=data["role"],
+            region=data.get("region"),
+            school=data.get("school_code"),
+        )
 
     return form_page(
-        request, form=form, save=save, template="accounts/role_form.html",
+        request,
+        form=form,
+        save=save,
+        template="accounts/role_form.html",
         title=_("授予角色：%(name)s") % {"name": person},
         success_message=_("角色已授予"),
         back_url=reverse("accounts:user_detail", args=[person.pk]),
@@ -274,8 +306,9 @@ def role_grant(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     require(_can_manage_roles(request.user))
-    assignment = access(RoleAssignment.objects.visible_to(request.user).select_related("user"),
-                        pk=pk)
+    assignment = access(
+        RoleAssignment.objects.visible_to(request.user).select_related("user"), pk=pk
+    )
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
@@ -293,7 +326,11 @@ def school_search(request: HttpRequest) -> HttpResponse:
     """The school picker of the grant form: a search, never a select of 12,000 schools."""
     require(_can_manage_roles(request.user))
     text = request.GET.get("school_q", "")
-    return render(request, "accounts/role_form.html#school_results", {
-        "schools": search_schools(request.user, text),
-        "school_q": text,
-    })
+    return render(
+        request,
+        "accounts/role_form.html#school_results",
+        {
+            "schools": search_schools(request.user, text),
+            "school_q": text,
+        },
+    )

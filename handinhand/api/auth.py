@@ -43,6 +43,12 @@ class SessionAuth(APIKeyCookie):
 API_AUTH = [TokenAuth(), SessionAuth()]
 
 
+class ApiRequest(HttpRequest):
+    """The request as the API's operations see it: `auth` is the caller (a User)."""
+
+    auth: Any
+
+
 def bearer_user(request: HttpRequest) -> Any:
     """The token's user for plain Django views (the OpenAPI document), or None."""
     header = request.headers.get("Authorization", "")

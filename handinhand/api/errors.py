@@ -81,8 +81,9 @@ def ninja_errors(exc: NinjaValidationError) -> dict[str, list[str]]:
     return result
 
 
-def validation_response(api: NinjaAPI, request: HttpRequest,
-                        errors: dict[str, list[str]]) -> HttpResponse:
+def validation_response(
+    api: NinjaAPI, request: HttpRequest, errors: dict[str, list[str]]
+) -> HttpResponse:
     return api.create_response(
         request, {"detail": _("提交的数据有误，请检查后重试"), "errors": errors}, status=422
     )
@@ -115,8 +116,11 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(IntegrityError)
     def on_integrity(request: HttpRequest, exc: Exception) -> HttpResponse:
         # A race past full_clean (two clients saving the same credit code at once).
-        return validation_response(api, request, {ALL: [
-            _("保存失败：与已有数据冲突（如重复的编码或名称），请检查后重试。")]})
+        return validation_response(
+            api,
+            request,
+            {ALL: [_("保存失败：与已有数据冲突（如重复的编码或名称），请检查后重试。")]},
+        )
 
     @api.exception_handler(AuthenticationError)
     def on_unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
@@ -128,9 +132,13 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        messages = {403: _("请求被拒绝（CSRF 校验失败）"), 405: _("不支持该请求方法"),
-                    429: _("请求过于频繁，请稍后再试")}
+        messages = {
+            403: _("请求被拒绝（CSRF 校验失败）"),
+            405: _("不支持该请求方法"),
+            429: _("请求过于频繁，请稍后再试"),
+        }
         return api.create_response(
-            request, {"detail": messages.get(exc.status_code, str(exc))},
+            request,
+            {"detail": messages.get(exc.status_code, str(exc))},
             status=exc.status_code,
         )

@@ -18,8 +18,9 @@ MAX_LIMIT = 500
 paginated = paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
 
 
-def order(qs: QuerySet[M], ordering: str | None, allowed: dict[str, str],
-          default: str) -> QuerySet[M]:
+def order(
+    qs: QuerySet[M], ordering: str | None, allowed: dict[str, str], default: str
+) -> QuerySet[M]:
     """Order by the client's choice among `allowed` (API name → model lookup), then by pk so
     that pages never overlap."""
     keys = [k.strip() for k in (ordering or default).split(",") if k.strip()]
@@ -27,10 +28,14 @@ def order(qs: QuerySet[M], ordering: str | None, allowed: dict[str, str],
     for key in keys:
         name = key.lstrip("-")
         if name not in allowed:
-            raise ValidationError({"ordering": [
-                _("不支持的排序字段：%(name)s。可选：%(options)s")
-                % {"name": name, "options": "、".join(sorted(allowed))}
-            ]})
+            raise ValidationError(
+                {
+                    "ordering": [
+                        _("不支持的排序字段：%(name)s。可选：%(options)s")
+                        % {"name": name, "options": "、".join(sorted(allowed))}
+                    ]
+                }
+            )
         lookups.append(("-" if key.startswith("-") else "") + allowed[name])
     return qs.order_by(*lookups, "pk")
 

@@ -27,7 +27,9 @@ class ApiToken(models.Model):
     token itself is shown once, when it is created."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
         related_name="api_tokens",
     )
     name = models.CharField(_("令牌名称"), max_length=50)

@@ -196,6 +196,12 @@ class GroupOut(Schema):
     def resolve_lead_university_name(obj: Any) -> str | None:
         return obj.lead_university.name if obj.lead_university_id else None
 
+    @staticmethod
+    def resolve_member_count(obj: Any) -> int:
+        # Annotated on lists; on the detail the members are prefetched already.
+        count = getattr(obj, "member_count", None)
+        return count if count is not None else len(obj.memberships.all())
+
 
 class MembershipOut(Schema):
     id: int
@@ -292,8 +298,9 @@ class DistrictDetailOut(DistrictOut):
 
 
 class DistrictAssignIn(Schema):
-    school_ids: list[int] = Field(..., min_length=1, max_length=2000,
-                                  description="要划入片区的学校编号")
+    school_ids: list[int] = Field(
+        ..., min_length=1, max_length=2000, description="要划入片区的学校编号"
+    )
 
 
 class DistrictAssignOut(Schema):

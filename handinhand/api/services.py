@@ -8,6 +8,7 @@ import hashlib
 import secrets
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -35,12 +36,21 @@ def api_token_create(
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError({"expires_at": _("失效时间必须晚于当前时间")})
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=actor, name=(name or "").strip(), token_hash=hash_token(raw),
-                     prefix=raw[: len(TOKEN_PREFIX) + 6], expires_at=expires_at)
+    token = ApiToken(
+        user=actor,
+        name=(name or "").strip(),
+        token_hash=hash_token(raw),
+        prefix=raw[: len(TOKEN_PREFIX) + 6],
+        expires_at=expires_at,
+    )
     with transaction.atomic():
         # Serialise one user's concurrent requests so the cap below holds.
-        list(type(actor)._default_manager.select_for_update().filter(pk=actor.pk)
-             .values_list("pk", flat=True))
+        list(
+            get_user_model()
+            .objects.select_for_update()
+            .filter(pk=actor.pk)
+            .values_list("pk", flat=True)
+        )
         if ApiToken.objects.filter(user=actor).usable().count() >= MAX_USABLE_TOKENS:
             raise ValidationError(
                 _("每位用户最多持有 %(n)d 个有效令牌，请先吊销不用的令牌")
@@ -73,8 +83,12 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
         current.revoked = True
         current.revoked_at = timezone.now()
         current.save(update_fields=["revoked", "revoked_at"])
-        audit.record(actor=actor, action=AuditAction.UPDATE, instance=current,
-                     changes={"revoked": [False, True]})
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=current,
+            changes={"revoked": [False, True]},
+        )
     return current
 
 

@@ -1,10 +1,39 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from handinhand.accounts.models import Role
+from handinhand.core.scope import get_scope
+
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {})
+    """One section per role the user holds; each reads only what that role needs, so that the
+    page costs a fixed number of queries however large the province."""
+    from handinhand.programme import selectors
+
+    user = request.user
+    scope = get_scope(user)
+    context: dict[str, Any] = {"scope": scope}
+    if scope.everything or scope.staff_paths:
+        context["overview"] = selectors.overview(user)
+        # The province sees its cities; a bureau sees its own city or county in detail.
+        context["overview_nested"] = not scope.everything
+    if scope.group_ids:
+        context["mine"] = selectors.my_programme(user)
+    if Role.SCHOOL_USER in scope.roles:
+        context["my_schools"] = selectors.schools_programme(user)
+    context["admin_cards"] = [
+        card
+        for card, held in (
+            ("system", scope.can_manage_users),
+            ("security", scope.can_manage_roles),
+            ("audit", scope.can_read_audit),
+        )
+        if held
+    ]
+    return render(request, "core/home.html", context)

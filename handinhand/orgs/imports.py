@@ -13,12 +13,13 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from io import BytesIO
 from itertools import chain
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -30,9 +31,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from handinhand.core import audit
 from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
-from handinhand.core.scope import Scope, get_scope
+from handinhand.core.scope import get_scope
 from handinhand.core.text import normalise_text
-from handinhand.orgs.credit_code import validate_credit_code
+from handinhand.orgs.credit_code import make_credit_code, validate_credit_code
 from handinhand.orgs.models import PartyOrgForm, Region, RegionLevel, School, SchoolType
 
 # (header as users see it in the template, School field, required)
@@ -98,9 +99,7 @@ class _FileError(Exception):
 @dataclass
 class _Row:
     number: int
-    values: dict[str, Any]
-    county: Region | None = None
-    has_error: bool = False
+    values: dict[str, Any]  # the valid cells, normalised, by School field
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -299,12 +298,11 @@ class _Counties:
 # --- validating ------------------------------------------------------------------------------
 
 
-def _choice(value: str, choices: type[SchoolType] | type[PartyOrgForm]) -> str | None:
-    key = value.replace(" ", "")
-    for choice_value, label in choices.choices:
-        if key in (choice_value, str(label)):
-            return choice_value
-    return None
+@cache
+def _model_field(name: str) -> models.Field:
+    model_field = School._meta.get_field(name)
+    assert isinstance(model_field, models.Field)
+    return model_field
 
 
 def _count_limits() -> dict[str, int]:
@@ -323,87 +321,85 @@ def _messages(exc: ValidationError) -> str:
     return "；".join(str(m) for m in exc.messages)
 
 
-def _validate_row(
-    number: int,
-    cells: Sequence[Any],
-    mapping: dict[str, int],
-    counties: _Counties,
-    scope: Scope,
-    limits: dict[str, int],
-    errors: list[RowError],
-) -> _Row:
-    row = _Row(number=number, values={})
+class _RowValidator:
+    """Turns one row's cells into School values, adding an error for every bad cell. What it
+    needs from the database (counties, scope) is loaded once, before the first row."""
 
-    def error(name: str, message: str) -> None:
-        row.has_error = True
-        errors.append(RowError(number, HEADER_OF[name], message))
+    def __init__(self, actor: Any, mapping: dict[str, int], errors: list[RowError]) -> None:
+        self.mapping = mapping
+        self.errors = errors
+        self.scope = get_scope(actor)
+        self.counties = _Counties()
+        self.limits = _count_limits()
+        # Stored values and their labels (九年一贯制学校 → 九年一贯制), compared without spaces.
+        self.choices: dict[str, tuple[dict[str, str], str]] = {}
+        for name, enum in (("school_type", SchoolType), ("party_org_form", PartyOrgForm)):
+            accepted = {str(label).replace(" ", ""): value for value, label in enum.choices}
+            accepted.update({value: value for value in enum.values})
+            self.choices[name] = (accepted, "、".join(enum.values))
 
-    for name, index in mapping.items():
-        raw = cells[index] if index < len(cells) else None
-        model_field = School._meta.get_field(name)
-        required = REQUIRED[name]
-        if name in COUNT_FIELDS:
+    def validate(self, number: int, cells: Sequence[Any]) -> _Row:
+        row = _Row(number=number, values={})
+        for name, index in self.mapping.items():
+            raw = cells[index] if index < len(cells) else None
             try:
-                number_value = _integer(raw)
-            except ValueError:
-                error(name, _("应填写整数，当前为“%(value)s”") % {"value": _text(raw)})
-                continue
-            if number_value is None:
-                row.values[name] = 0
-                continue
-            if number_value < 0:
-                error(name, _("不能为负数"))
-                continue
-            if name in limits and number_value > limits[name]:
-                error(
-                    name,
-                    _("数值 %(value)d 不合理，不应超过 %(max)d")
-                    % {"value": number_value, "max": limits[name]},
-                )
-                continue
-            row.values[name] = number_value
-            continue
+                row.values[name] = self.value(name, raw)
+            except ValidationError as exc:
+                self.errors.append(RowError(number, HEADER_OF[name], _messages(exc)))
+        return row
+
+    def value(self, name: str, raw: Any) -> Any:
+        """The cell's value for field `name`, or ValidationError saying what is wrong."""
+        if name in COUNT_FIELDS:
+            return self.count(name, raw)
         text = _name_text(raw) if name in TEXT_FIELDS else _text(raw)
         if name == "credit_code":
             text = text.replace(" ", "").upper()
         if not text:
-            if required:
-                error(name, _("必填，不能为空"))
-            else:
-                row.values[name] = ""
-            continue
+            if REQUIRED[name]:
+                raise ValidationError(_("必填，不能为空"))
+            return ""
         if name == "county":
-            county, message = counties.find(text)
-            if county is None:
-                error(name, message)
-            elif not scope.can_edit_region(county.path):
-                error(name, _("无权导入该县（市、区）的学校"))
-            else:
-                row.county = county
-                row.values[name] = county
-            continue
-        if name == "school_type" or name == "party_org_form":
-            choices = SchoolType if name == "school_type" else PartyOrgForm
-            value = _choice(text, choices)
-            if value is None:
-                error(
-                    name,
+            return self.county(text)
+        if name in self.choices:
+            accepted, listed = self.choices[name]
+            if text.replace(" ", "") not in accepted:
+                raise ValidationError(
                     _("“%(value)s”不是可选值，应为：%(choices)s")
-                    % {"value": text, "choices": "、".join(choices.values)},
+                    % {"value": text, "choices": listed}
                 )
-            else:
-                row.values[name] = value
-            continue
+            return accepted[text.replace(" ", "")]
+        if name == "credit_code":
+            validate_credit_code(text)  # its length check says "18位", clearer than max_length
+            return text
+        # The model field's own checks: length, the phone pattern, and so on.
+        return _model_field(name).clean(text, None)
+
+    def count(self, name: str, raw: Any) -> int:
         try:
-            if name == "credit_code":
-                validate_credit_code(text)
-            # The model field's own checks: length, phone pattern, and so on.
-            model_field.clean(text, None)
-        except ValidationError as exc:
-            error(name, _messages(exc))
-            continue
-        row.values[name] = text
-    return row
+            value = _integer(raw)
+        except ValueError:
+            raise ValidationError(
+                _("应填写整数，当前为“%(value)s”") % {"value": _text(raw)}
+            ) from None
+        if value is None:
+            return 0
+        if value < 0:
+            raise ValidationError(_("不能为负数"))
+        if name in self.limits and value > self.limits[name]:
+            raise ValidationError(
+                _("数值 %(value)d 不合理，不应超过 %(max)d")
+                % {"value": value, "max": self.limits[name]}
+            )
+        return value
+
+    def county(self, text: str) -> Region:
+        county, message = self.counties.find(text)
+        if county is None:
+            raise ValidationError(message)
+        if not self.scope.can_edit_region(county.path):
+            raise ValidationError(_("无权导入该县（市、区）的学校"))
+        return county
 
 
 HEADER_OF = {name: header for header, name, _required in ROSTER_COLUMNS}
@@ -471,12 +467,8 @@ def import_roster(
         result.errors = _sorted(errors)
         return result
 
-    counties = _Counties()
-    limits = _count_limits()
-    parsed = [
-        _validate_row(number, cells, mapping, counties, scope, limits, errors)
-        for number, cells in data_rows
-    ]
+    validator = _RowValidator(actor, mapping, errors)
+    parsed = [validator.validate(number, cells) for number, cells in data_rows]
 
     rows_by_code: dict[str, list[_Row]] = defaultdict(list)
     for row in parsed:
@@ -488,7 +480,6 @@ def import_roster(
             continue
         for row in same:
             others = "、".join(str(o.number) for o in same if o is not row)
-            row.has_error = True
             errors.append(
                 RowError(
                     row.number,
@@ -501,7 +492,6 @@ def import_roster(
     for code, school in existing.items():
         if not scope.can_edit_region(school.county.path):
             for row in rows_by_code[code]:
-                row.has_error = True
                 errors.append(
                     RowError(
                         row.number,
@@ -515,23 +505,20 @@ def import_roster(
         return result
 
     new: list[School] = []
-    changed: list[tuple[School, dict[str, list[Any]], int]] = []
+    changed: list[tuple[School, dict[str, list[Any]]]] = []
     changed_fields: set[str] = set()
     for row in parsed:
-        school = existing.get(row.values["credit_code"])
         result.county_codes.add(row.values["county"].code)
-        if school is None:
+        stored = existing.get(row.values["credit_code"])
+        if stored is None:
             new.append(School(**row.values))
             continue
-        before = audit.snapshot(school)
-        for name, value in row.values.items():
-            setattr(school, name, value)
-        changes = audit.diff(before, audit.snapshot(school))
-        if not changes:
+        changes = _apply(stored, row.values)
+        if changes:
+            changed.append((stored, changes))
+            changed_fields.update(changes)
+        else:
             result.unchanged += 1
-            continue
-        changed_fields.update(changes)
-        changed.append((school, changes, school.version))
 
     try:
         _write(
@@ -566,24 +553,66 @@ class _Conflict(Exception):
     pass
 
 
+def _apply(school: School, values: dict[str, Any]) -> dict[str, list[Any]]:
+    """Set the values that differ on the stored school; the changes as the audit keeps them
+    (core.audit's [old, new] per field), computed only for the fields that changed."""
+    changes: dict[str, list[Any]] = {}
+    for name, value in values.items():
+        model_field = _model_field(name)
+        new = value.pk if isinstance(value, Region) else value
+        if getattr(school, model_field.attname) == new:
+            continue
+        before = audit.audit_value(school, model_field)
+        setattr(school, name, value)
+        changes[name] = [before, audit.audit_value(school, model_field)]
+    return changes
+
+
+def _update_changed(schools: list[School], field_names: set[str]) -> None:
+    """Write the changed schools with one prepared UPDATE run over all of them (executemany):
+    bulk_update's CASE expressions cost seconds at province scale. `version` is the optimistic
+    lock: a row saved by someone since it was read is not matched, and the import fails."""
+    connection = connections[router.db_for_write(School)]
+    fields = [_model_field(name) for name in sorted(field_names)]
+    updated_at = _model_field("updated_at")
+
+    def column(name: str) -> str:
+        return connection.ops.quote_name(_model_field(name).get_attname_column()[1] or name)
+
+    sets = ", ".join(f"{column(f.name)} = %s" for f in fields)
+    table = connection.ops.quote_name(School._meta.db_table)
+    version = column("version")
+    sql = (
+        f"UPDATE {table} SET {sets}, {version} = {version} + 1, {column('updated_at')} = %s "
+        f"WHERE {column('id')} = %s AND {version} = %s"
+    )
+    now = updated_at.get_db_prep_save(timezone.now(), connection)
+    params = [
+        [f.get_db_prep_save(getattr(s, f.attname), connection) for f in fields]
+        + [now, s.pk, s.version]
+        for s in schools
+    ]
+    matched = 0
+    with connection.cursor() as cursor:
+        for chunk in _chunks(params):
+            cursor.executemany(sql, chunk)
+            matched += cursor.rowcount
+    if matched != len(schools):
+        raise _Conflict
+    for school in schools:
+        school.version += 1
+
+
 def _write(
     *,
     actor: Any,
     filename: str,
     new: list[School],
-    changed: list[tuple[School, dict[str, list[Any]], int]],
+    changed: list[tuple[School, dict[str, list[Any]]]],
     changed_fields: set[str],
     result: RosterImportResult,
 ) -> None:
-    now = timezone.now()
     with transaction.atomic():
-        # The rows were read before validation: lock them and make sure nobody saved one since.
-        read_versions = {school.pk: version for school, _changes, version in changed}
-        for chunk in _chunks(list(read_versions)):
-            stored = School.objects.select_for_update().filter(pk__in=chunk)
-            for pk, version in stored.values_list("pk", "version"):
-                if read_versions[pk] != version:
-                    raise _Conflict
         School.objects.bulk_create(new, batch_size=1000)
         if any(school.pk is None for school in new):  # backends that cannot return ids
             ids: dict[str, int] = {}
@@ -593,16 +622,12 @@ def _write(
                 )
             for school in new:
                 school.pk = ids[school.credit_code]
-        for school, _changes, version in changed:
-            school.version = version + 1
-            school.updated_at = now
         if changed:
-            fields = [*sorted(changed_fields), "version", "updated_at"]
-            School.objects.bulk_update([s for s, _c, _v in changed], fields, batch_size=500)
+            _update_changed([school for school, _changes in changed], changed_fields)
         items: list[tuple[School, dict[str, Any]]] = [
             (school, audit.diff({}, audit.snapshot(school))) for school in new
         ]
-        items.extend((school, changes) for school, changes, _version in changed)
+        items.extend(changed)
         audit.record_many(actor=actor, action=AuditAction.IMPORT, items=items)
         result.created, result.updated = len(new), len(changed)
         audit.record(
@@ -634,7 +659,7 @@ def _guide() -> dict[str, tuple[str, str]]:
                 "18 位统一社会信用代码（见事业单位法人证书或民办学校办学许可证），字母大写。"
                 "它是学校的唯一标识：已登记的代码再次导入时更新该校信息，不会重复新增。"
             ),
-            "12360313MB1234567X",
+            make_credit_code("12", "360313", 123456789),
         ),
         "county": (
             _(

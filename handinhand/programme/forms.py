@@ -37,6 +37,12 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+def _model_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field
+
+
 def _cities(user: Any) -> QuerySet[Region]:
     return Region.objects.visible_to(user).filter(level=RegionLevel.CITY)
 
@@ -45,8 +51,9 @@ def _cities(user: Any) -> QuerySet[Region]:
 
 
 class BatchFilterForm(StyledFormMixin, FilterForm):
-    status = forms.ChoiceField(label=_("状态"), required=False,
-                               choices=[("", _("全部")), *BatchStatus.choices])
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部")), *BatchStatus.choices]
+    )
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
@@ -69,21 +76,27 @@ class BatchForm(VersionedForm):
 
 
 class GroupFilterForm(StyledFormMixin, FilterForm):
-    batch = forms.ModelChoiceField(label=_("批次"), required=False,
-                                   queryset=Batch.objects.none(), empty_label=_("全部"))
-    level = forms.ChoiceField(label=_("层级"), required=False,
-                              choices=[("", _("全部")), *GroupLevel.choices])
-    city = RegionChoiceField(label=_("设区市"), required=False, queryset=Region.objects.none(),
-                             empty_label=_("全部"))
-    lead_university = forms.ModelChoiceField(label=_("牵头高校"), required=False,
-                                             queryset=University.objects.none(),
-                                             empty_label=_("全部"))
+    batch = forms.ModelChoiceField(
+        label=_("批次"), required=False, queryset=Batch.objects.none(), empty_label=_("全部")
+    )
+    level = forms.ChoiceField(
+        label=_("层级"), required=False, choices=[("", _("全部")), *GroupLevel.choices]
+    )
+    city = RegionChoiceField(
+        label=_("设区市"), required=False, queryset=Region.objects.none(), empty_label=_("全部")
+    )
+    lead_university = forms.ModelChoiceField(
+        label=_("牵头高校"),
+        required=False,
+        queryset=University.objects.none(),
+        empty_label=_("全部"),
+    )
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["batch"].queryset = Batch.objects.visible_to(user)
-        self.fields["city"].queryset = _cities(user)
-        self.fields["lead_university"].queryset = University.objects.visible_to(user)
+        _model_field(self, "batch").queryset = Batch.objects.visible_to(user)
+        _model_field(self, "city").queryset = _cities(user)
+        _model_field(self, "lead_university").queryset = University.objects.visible_to(user)
         self.fields["q"].widget.attrs["placeholder"] = _("指导组、高校、地区名称")
 
     def filter(self, qs: QuerySet[Any]) -> QuerySet[Any]:
@@ -112,8 +125,9 @@ class GroupForm(VersionedForm):
 
     STRUCTURAL = ("level", "region", "lead_university", "batch")
 
-    def __init__(self, *args: Any, user: Any = None, restructure: bool = True,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any = None, restructure: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if not restructure:
             # A leader edits the name, status and note; the rest is the bureau's.
@@ -123,17 +137,22 @@ class GroupForm(VersionedForm):
         scope = get_scope(user)
         regions = Region.objects.select_related("parent").order_by("code")
         if scope.everything:
-            self.fields["region"].queryset = regions
+            _model_field(self, "region").queryset = regions
         else:
             within = Q(pk__in=[])
             for path in scope.staff_paths:
                 within |= Q(path__startswith=path)
-            self.fields["region"].queryset = (
-                regions.filter(within).exclude(level=RegionLevel.PROVINCE))
-            self.fields["level"].choices = [
-                c for c in self.fields["level"].choices if c[0] != GroupLevel.PROVINCE]
-        self.fields["lead_university"].queryset = University.objects.visible_to(user)
-        self.fields["batch"].queryset = Batch.objects.visible_to(user)
+            _model_field(self, "region").queryset = regions.filter(within).exclude(
+                level=RegionLevel.PROVINCE
+            )
+            level = self.fields["level"]
+            assert isinstance(level, forms.ChoiceField)
+            level.choices = [
+                ("", "---------"),
+                *[(v, label) for v, label in GroupLevel.choices if v != GroupLevel.PROVINCE],
+            ]
+        _model_field(self, "lead_university").queryset = University.objects.visible_to(user)
+        _model_field(self, "batch").queryset = Batch.objects.visible_to(user)
 
 
 # --- memberships ----------------------------------------------------------------------------
@@ -148,8 +167,11 @@ class PersonChoiceField(forms.ModelChoiceField):
 def member_candidates() -> QuerySet[User]:
     # The three separated administrators hold no other role (三员分立), so never a membership.
     admins = RoleAssignment.objects.active().filter(role__in=SEPARATED_ADMIN_ROLES)
-    return (User.objects.filter(is_active=True).exclude(pk__in=admins.values("user_id"))
-            .order_by("full_name", "username"))
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(pk__in=admins.values("user_id"))
+        .order_by("full_name", "username")
+    )
 
 
 class MembershipForm(VersionedForm):
@@ -166,7 +188,7 @@ class MembershipForm(VersionedForm):
             # The person never changes: end the term and add a new membership instead.
             del self.fields["user"]
         else:
-            self.fields["user"].queryset = member_candidates()
+            _model_field(self, "user").queryset = member_candidates()
             del self.fields["is_active"]
             self.fields["term_start"].initial = timezone.localdate()
 
@@ -180,20 +202,26 @@ class MembershipEndForm(StyledFormMixin, forms.Form):
         self.membership = membership
         if not self.is_bound:
             self.fields["term_end"].initial = max(
-                timezone.localdate(), membership.term_start + dt.timedelta(days=1))
+                timezone.localdate(), membership.term_start + dt.timedelta(days=1)
+            )
             self.fields["expected_version"].initial = membership.version
 
 
 class MembershipFilterForm(StyledFormMixin, FilterForm):
-    group = forms.ModelChoiceField(label=_("指导组"), required=False,
-                                   queryset=GuidanceGroup.objects.none(), empty_label=_("全部"))
-    role = forms.ChoiceField(label=_("组内职务"), required=False,
-                             choices=[("", _("全部")), *MemberRole.choices])
+    group = forms.ModelChoiceField(
+        label=_("指导组"),
+        required=False,
+        queryset=GuidanceGroup.objects.none(),
+        empty_label=_("全部"),
+    )
+    role = forms.ChoiceField(
+        label=_("组内职务"), required=False, choices=[("", _("全部")), *MemberRole.choices]
+    )
     active = forms.ChoiceField(label=_("在任"), required=False, choices=YES_NO)
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["group"].queryset = GuidanceGroup.objects.visible_to(user)
+        _model_field(self, "group").queryset = GuidanceGroup.objects.visible_to(user)
         self.fields["q"].widget.attrs["placeholder"] = _("姓名或账号")
 
     def filter(self, qs: QuerySet[Any]) -> QuerySet[Any]:
@@ -213,33 +241,40 @@ class MembershipFilterForm(StyledFormMixin, FilterForm):
 class PairingForm(StyledFormMixin, forms.Form):
     batch = forms.ModelChoiceField(label=_("批次"), queryset=Batch.objects.none())
     group = forms.ModelChoiceField(label=_("指导组"), queryset=GuidanceGroup.objects.none())
-    region = RegionChoiceField(label=_("结对地区"), queryset=Region.objects.none(),
-                               help_text=_("设区市或县（市、区）"))
+    region = RegionChoiceField(
+        label=_("结对地区"), queryset=Region.objects.none(), help_text=_("设区市或县（市、区）")
+    )
     since = forms.DateField(label=_("结对日期"), widget=DateInput())
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["batch"].queryset = Batch.objects.visible_to(user)
-        self.fields["group"].queryset = (GuidanceGroup.objects.visible_to(user)
-                                         .filter(is_active=True).select_related("batch"))
-        self.fields["region"].queryset = (
-            Region.objects.visible_to(user).exclude(level=RegionLevel.PROVINCE)
-            .select_related("parent").order_by("code"))
+        _model_field(self, "batch").queryset = Batch.objects.visible_to(user)
+        _model_field(self, "group").queryset = (
+            GuidanceGroup.objects.visible_to(user).filter(is_active=True).select_related("batch")
+        )
+        _model_field(self, "region").queryset = (
+            Region.objects.visible_to(user)
+            .exclude(level=RegionLevel.PROVINCE)
+            .select_related("parent")
+            .order_by("code")
+        )
         if not self.is_bound:
             self.fields["since"].initial = timezone.localdate()
 
 
 class PairingFilterForm(StyledFormMixin, FilterForm):
-    batch = forms.ModelChoiceField(label=_("批次"), required=False,
-                                   queryset=Batch.objects.none(), empty_label=_("全部"))
-    city = RegionChoiceField(label=_("设区市"), required=False, queryset=Region.objects.none(),
-                             empty_label=_("全部"))
+    batch = forms.ModelChoiceField(
+        label=_("批次"), required=False, queryset=Batch.objects.none(), empty_label=_("全部")
+    )
+    city = RegionChoiceField(
+        label=_("设区市"), required=False, queryset=Region.objects.none(), empty_label=_("全部")
+    )
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["batch"].queryset = Batch.objects.visible_to(user)
-        self.fields["city"].queryset = _cities(user)
+        _model_field(self, "batch").queryset = Batch.objects.visible_to(user)
+        _model_field(self, "city").queryset = _cities(user)
         self.fields["q"].widget.attrs["placeholder"] = _("指导组、高校、地区名称")
 
     def filter(self, qs: QuerySet[Any]) -> QuerySet[Any]:
@@ -262,8 +297,12 @@ class InstructorChoiceField(forms.ModelMultipleChoiceField):
 
 class DistrictForm(VersionedForm):
     instructors = InstructorChoiceField(
-        label=_("指导员"), required=False, queryset=Membership.objects.none(),
-        widget=forms.CheckboxSelectMultiple, help_text=_("从本指导组在任成员中选择"))
+        label=_("指导员"),
+        required=False,
+        queryset=Membership.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("从本指导组在任成员中选择"),
+    )
 
     class Meta:
         model = District
@@ -271,9 +310,12 @@ class DistrictForm(VersionedForm):
 
     def __init__(self, *args: Any, group: GuidanceGroup, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["instructors"].queryset = (
-            Membership.objects.current().filter(group=group).select_related("user")
-            .order_by("subgroup", "user__full_name"))
+        _model_field(self, "instructors").queryset = (
+            Membership.objects.current()
+            .filter(group=group)
+            .select_related("user")
+            .order_by("subgroup", "user__full_name")
+        )
         # Each option is its own checkbox, not one Bootstrap text input.
         self.fields["instructors"].widget.attrs["class"] = "form-check-input me-1"
 
@@ -282,15 +324,20 @@ class DistrictForm(VersionedForm):
 
 
 class DistrictFilterForm(StyledFormMixin, FilterForm):
-    group = forms.ModelChoiceField(label=_("指导组"), required=False,
-                                   queryset=GuidanceGroup.objects.none(), empty_label=_("全部"))
-    batch = forms.ModelChoiceField(label=_("批次"), required=False,
-                                   queryset=Batch.objects.none(), empty_label=_("全部"))
+    group = forms.ModelChoiceField(
+        label=_("指导组"),
+        required=False,
+        queryset=GuidanceGroup.objects.none(),
+        empty_label=_("全部"),
+    )
+    batch = forms.ModelChoiceField(
+        label=_("批次"), required=False, queryset=Batch.objects.none(), empty_label=_("全部")
+    )
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["group"].queryset = GuidanceGroup.objects.visible_to(user)
-        self.fields["batch"].queryset = Batch.objects.visible_to(user)
+        _model_field(self, "group").queryset = GuidanceGroup.objects.visible_to(user)
+        _model_field(self, "batch").queryset = Batch.objects.visible_to(user)
         self.fields["q"].widget.attrs["placeholder"] = _("片区名称")
 
     def filter(self, qs: QuerySet[Any]) -> QuerySet[Any]:

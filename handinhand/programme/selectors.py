@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +23,8 @@ from handinhand.programme.models import (
 # Leader first, then deputy, instructor, liaison (the stored values do not sort that way).
 ROLE_ORDER = Case(
     *[When(role=role, then=Value(i)) for i, role in enumerate(MemberRole.values)],
-    default=Value(99), output_field=IntegerField(),
+    default=Value(99),
+    output_field=IntegerField(),
 )
 
 
@@ -100,7 +102,10 @@ def coverage(user: Any) -> list[BatchCoverage]:
         for county in counties:
             n = per_county.get(county.code, 0)
             row = CoverageRow(
-                county, county.name, "county", schools=n,
+                county,
+                county.name,
+                "county",
+                schools=n,
                 paired=n if any(county.path.startswith(p) for p in paths) else 0,
                 districted=min(n, in_district.get(county.code, 0)),
             )
@@ -127,8 +132,7 @@ def groups_for_list(user: Any) -> QuerySet[GuidanceGroup]:
         GuidanceGroup.objects.visible_to(user)
         .select_related("region", "lead_university", "batch")
         .annotate(
-            member_count=Count("memberships", filter=Q(memberships__is_active=True),
-                               distinct=True),
+            member_count=Count("memberships", filter=Q(memberships__is_active=True), distinct=True),
             pairing_count=Count("pairings", distinct=True),
             district_count=Count("districts", distinct=True),
         )
@@ -142,16 +146,23 @@ def group_detail(user: Any, pk: int) -> GuidanceGroup:
         GuidanceGroup.objects.visible_to(user)
         .select_related("region", "lead_university", "batch")
         .prefetch_related(
-            Prefetch("memberships",
-                     queryset=Membership.objects.select_related("user").order_by(
-                         "-is_active", ROLE_ORDER, "user__full_name")),
-            Prefetch("pairings",
-                     queryset=Pairing.objects.select_related("region__parent", "batch")),
-            Prefetch("districts",
-                     queryset=District.objects.annotate(school_count=Count("assignments"))
-                     .prefetch_related(Prefetch(
-                         "instructors",
-                         queryset=Membership.objects.select_related("user")))),
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("user").order_by(
+                    "-is_active", ROLE_ORDER, "user__full_name"
+                ),
+            ),
+            Prefetch(
+                "pairings", queryset=Pairing.objects.select_related("region__parent", "batch")
+            ),
+            Prefetch(
+                "districts",
+                queryset=District.objects.annotate(
+                    school_count=Count("assignments")
+                ).prefetch_related(
+                    Prefetch("instructors", queryset=Membership.objects.select_related("user"))
+                ),
+            ),
         ),
         pk=pk,
     )
@@ -161,14 +172,14 @@ def school_programme(user: Any, school: School) -> dict[str, Any]:
     """The guidance a school receives: its districts and instructors, the groups paired with
     its city or county, in the user's scope."""
     links = (
-        DistrictSchool.objects.filter(school=school,
-                                      district__in=District.objects.visible_to(user))
+        DistrictSchool.objects.filter(school=school, district__in=District.objects.visible_to(user))
         .select_related("district__group", "batch")
         .prefetch_related("district__instructors__user")
     )
     ancestor_codes = [c for c in school.county.path.strip("/").split("/") if c]
     pairings = (
-        Pairing.objects.visible_to(user).filter(region_id__in=ancestor_codes)
+        Pairing.objects.visible_to(user)
+        .filter(region_id__in=ancestor_codes)
         .select_related("group__lead_university", "batch", "region")
     )
     return {"district_links": list(links), "pairings": list(pairings)}
@@ -194,7 +205,8 @@ def memberships_for_list(user: Any) -> QuerySet[Membership]:
 
 def pairings_for_list(user: Any) -> QuerySet[Pairing]:
     return Pairing.objects.visible_to(user).select_related(
-        "batch", "group__lead_university", "region__parent")
+        "batch", "group__lead_university", "region__parent"
+    )
 
 
 def districts_for_list(user: Any) -> QuerySet[District]:
@@ -202,14 +214,16 @@ def districts_for_list(user: Any) -> QuerySet[District]:
         District.objects.visible_to(user)
         .select_related("group", "batch")
         .annotate(school_count=Count("assignments", distinct=True))
-        .prefetch_related(Prefetch("instructors",
-                                   queryset=Membership.objects.select_related("user")))
+        .prefetch_related(
+            Prefetch("instructors", queryset=Membership.objects.select_related("user"))
+        )
     )
 
 
 def district_detail_qs(user: Any) -> QuerySet[District]:
     return District.objects.visible_to(user).select_related(
-        "group__region", "group__lead_university", "batch")
+        "group__region", "group__lead_university", "batch"
+    )
 
 
 def district_schools(user: Any, district: District) -> QuerySet[School]:
@@ -257,8 +271,11 @@ def overview(user: Any) -> Overview:
     return Overview(
         batches=Batch.objects.visible_to(user).count(),
         groups=groups.count(),
-        instructors=Membership.objects.current().filter(group__in=groups)
-        .values("user_id").distinct().count(),
+        instructors=Membership.objects.current()
+        .filter(group__in=groups)
+        .values("user_id")
+        .distinct()
+        .count(),
         coverage=cumulative(coverage(user)),
     )
 
@@ -267,18 +284,20 @@ def overview(user: Any) -> Overview:
 class MyProgramme:
     """An instructor's or leader's own place in the programme."""
 
-    memberships: list[Membership]
-    districts: list[District]
-    pairings: list[Pairing]
+    memberships: Sequence[Membership]
+    districts: Sequence[District]
+    pairings: Sequence[Pairing]
 
 
 def my_programme(user: Any) -> MyProgramme:
     memberships = list(
-        Membership.objects.current().filter(user=user, group__is_active=True)
+        Membership.objects.current()
+        .filter(user=user, group__is_active=True)
         .select_related("group__region", "group__lead_university", "group__batch")
         .annotate(
-            group_members=Count("group__memberships",
-                                filter=Q(group__memberships__is_active=True), distinct=True),
+            group_members=Count(
+                "group__memberships", filter=Q(group__memberships__is_active=True), distinct=True
+            ),
             group_districts=Count("group__districts", distinct=True),
         )
         .order_by(ROLE_ORDER, "group__name")
@@ -312,22 +331,30 @@ def schools_programme(user: Any) -> list[SchoolProgramme]:
 
     held = RoleAssignment.objects.active().filter(user=user, role=Role.SCHOOL_USER)
     schools = list(
-        School.objects.visible_to(user).filter(pk__in=held.values("school_id"))
-        .select_related("county__parent").order_by("name")
+        School.objects.visible_to(user)
+        .filter(pk__in=held.values("school_id"))
+        .select_related("county__parent")
+        .order_by("name")
     )
     if not schools:
         return []
     links = list(
-        DistrictSchool.objects.filter(school__in=schools,
-                                      district__in=District.objects.visible_to(user))
+        DistrictSchool.objects.filter(
+            school__in=schools, district__in=District.objects.visible_to(user)
+        )
         .select_related("district__group", "batch")
-        .prefetch_related(Prefetch("district__instructors",
-                                   queryset=Membership.objects.current().select_related("user")))
+        .prefetch_related(
+            Prefetch(
+                "district__instructors",
+                queryset=Membership.objects.current().select_related("user"),
+            )
+        )
         .order_by("batch__number")
     )
     codes = {c for s in schools for c in s.county.path.strip("/").split("/") if c}
     pairings = list(
-        Pairing.objects.visible_to(user).filter(region_id__in=codes)
+        Pairing.objects.visible_to(user)
+        .filter(region_id__in=codes)
         .select_related("group__lead_university", "batch", "region")
         .order_by("batch__number")
     )

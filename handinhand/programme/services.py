@@ -64,8 +64,11 @@ def can_restructure_group(actor: Any, group: GuidanceGroup) -> bool:
     scope = get_scope(actor)
     if scope.everything:
         return True
-    return (group.level != GroupLevel.PROVINCE and group.region_id is not None
-            and scope.can_edit_region(group.region.path))
+    return (
+        group.level != GroupLevel.PROVINCE
+        and group.region_id is not None
+        and scope.can_edit_region(group.region.path)
+    )
 
 
 # --- batches --------------------------------------------------------------------------------
@@ -75,16 +78,17 @@ BATCH_FIELDS = ("number", "name", "start_year", "status", "description")
 
 def batch_create(*, actor: Any, **fields: Any) -> Batch:
     _require_province_admin(actor)
-    return create_object(actor=actor, instance=Batch(
-        **{k: v for k, v in fields.items() if k in BATCH_FIELDS}))
+    return create_object(
+        actor=actor, instance=Batch(**{k: v for k, v in fields.items() if k in BATCH_FIELDS})
+    )
 
 
-def batch_update(*, actor: Any, batch: Batch, data: dict[str, Any],
-                 expected_version: int | None) -> Batch:
+def batch_update(
+    *, actor: Any, batch: Batch, data: dict[str, Any], expected_version: int | None
+) -> Batch:
     _require_province_admin(actor)
     _only(data, BATCH_FIELDS)
-    return update_object(actor=actor, instance=batch, data=data,
-                         expected_version=expected_version)
+    return update_object(actor=actor, instance=batch, data=data, expected_version=expected_version)
 
 
 # --- guidance groups ------------------------------------------------------------------------
@@ -95,36 +99,42 @@ GROUP_FIELDS = ("name", "level", "region", "lead_university", "batch", "is_activ
 def group_create(*, actor: Any, **fields: Any) -> GuidanceGroup:
     group = GuidanceGroup(**{k: v for k, v in fields.items() if k in GROUP_FIELDS})
     scope = get_scope(actor)
-    if not (scope.everything or (
-        group.level != GroupLevel.PROVINCE and group.region_id
-        and scope.can_edit_region(group.region.path)
-    )):
+    if not (
+        scope.everything
+        or (
+            group.level != GroupLevel.PROVINCE
+            and group.region_id
+            and scope.can_edit_region(group.region.path)
+        )
+    ):
         raise PermissionDeniedError(_("您无权在该地区设立指导组"))
     return create_object(actor=actor, instance=group)
 
 
-def group_update(*, actor: Any, group: GuidanceGroup, data: dict[str, Any],
-                 expected_version: int | None) -> GuidanceGroup:
+def group_update(
+    *, actor: Any, group: GuidanceGroup, data: dict[str, Any], expected_version: int | None
+) -> GuidanceGroup:
     _require_group(actor, group)
     _only(data, GROUP_FIELDS)
     # Forms send every field: only a field whose value changes is a structural change.
     structural = {
-        name for name in ("level", "region", "lead_university", "batch")
+        name
+        for name in ("level", "region", "lead_university", "batch")
         if name in data and _value_id(data[name]) != _value_id(getattr(group, name))
     }
     if structural:
         if not can_restructure_group(actor, group):
             raise PermissionDeniedError(_("指导组的层级、地区、牵头高校和批次由上级管理员维护"))
         # A bureau may not move a group out of its own region, nor raise it to province.
-        moved = GuidanceGroup(level=data.get("level", group.level),
-                              region=data.get("region", group.region))
+        moved = GuidanceGroup(
+            level=data.get("level", group.level), region=data.get("region", group.region)
+        )
         if not can_restructure_group(actor, moved):
             raise PermissionDeniedError(_("您无权将指导组调整到该层级或地区"))
         if "batch" in structural and (group.pairings.exists() or group.districts.exists()):
             # Pairings and districts carry the batch: moving the group alone would split them.
             raise ValidationError({"batch": _("该指导组已有结对或片区，不能更换批次")})
-    return update_object(actor=actor, instance=group, data=data,
-                         expected_version=expected_version)
+    return update_object(actor=actor, instance=group, data=data, expected_version=expected_version)
 
 
 def _value_id(value: Any) -> Any:
@@ -138,27 +148,32 @@ MEMBERSHIP_FIELDS = ("user", "role", "subgroup", "term_start", "term_end", "is_a
 
 def membership_create(*, actor: Any, group: GuidanceGroup, **fields: Any) -> Membership:
     _require_group(actor, group)
-    membership = Membership(group=group,
-                            **{k: v for k, v in fields.items() if k in MEMBERSHIP_FIELDS})
+    membership = Membership(
+        group=group, **{k: v for k, v in fields.items() if k in MEMBERSHIP_FIELDS}
+    )
     result = create_object(actor=actor, instance=membership)
     reset_scope(membership.user)
     return result
 
 
-def membership_update(*, actor: Any, membership: Membership, data: dict[str, Any],
-                      expected_version: int | None) -> Membership:
+def membership_update(
+    *, actor: Any, membership: Membership, data: dict[str, Any], expected_version: int | None
+) -> Membership:
     _require_group(actor, membership.group)
     _only(data, MEMBERSHIP_FIELDS)
     if "user" in data and data["user"] != membership.user:
         raise ValidationError({"user": _("不能更换成员本人，请结束任期后另行添加")})
-    return update_object(actor=actor, instance=membership, data=data,
-                         expected_version=expected_version)
+    return update_object(
+        actor=actor, instance=membership, data=data, expected_version=expected_version
+    )
 
 
 # --- pairings -------------------------------------------------------------------------------
 
-def pairing_create(*, actor: Any, batch: Batch, group: GuidanceGroup, region: Any,
-                   since: Any, note: str = "") -> Pairing:
+
+def pairing_create(
+    *, actor: Any, batch: Batch, group: GuidanceGroup, region: Any, since: Any, note: str = ""
+) -> Pairing:
     _require_province_admin(actor)
     if group.batch_id != batch.pk:
         raise ValidationError({"group": _("指导组不属于该批次")})
@@ -166,9 +181,11 @@ def pairing_create(*, actor: Any, batch: Batch, group: GuidanceGroup, region: An
         # A city and one of its counties paired in the same batch would guide the same
         # schools twice; the exact same region is refused by the database constraint.
         overlapping = (
-            Pairing.objects.filter(batch=batch).exclude(region=region)
-            .filter(Q(region__path__startswith=region.path)
-                    | Q(region__code__in=region.ancestor_codes))
+            Pairing.objects.filter(batch=batch)
+            .exclude(region=region)
+            .filter(
+                Q(region__path__startswith=region.path) | Q(region__code__in=region.ancestor_codes)
+            )
             .select_related("region", "group")
         )
         errors = [
@@ -178,8 +195,10 @@ def pairing_create(*, actor: Any, batch: Batch, group: GuidanceGroup, region: An
         ]
         if errors:
             raise ValidationError({"region": errors})
-    return create_object(actor=actor, instance=Pairing(
-        batch=batch, group=group, region=region, since=since, note=note))
+    return create_object(
+        actor=actor,
+        instance=Pairing(batch=batch, group=group, region=region, since=since, note=note),
+    )
 
 
 def pairing_delete(*, actor: Any, pairing: Pairing) -> None:
@@ -193,23 +212,37 @@ def pairing_delete(*, actor: Any, pairing: Pairing) -> None:
 
 # --- districts ------------------------------------------------------------------------------
 
-def district_create(*, actor: Any, group: GuidanceGroup, name: str, note: str = "",
-                    instructors: Iterable[Membership] = ()) -> District:
+
+def district_create(
+    *,
+    actor: Any,
+    group: GuidanceGroup,
+    name: str,
+    note: str = "",
+    instructors: Iterable[Membership] = (),
+) -> District:
     _require_group(actor, group)
     with transaction.atomic():
-        district = create_object(actor=actor, instance=District(
-            group=group, batch=group.batch, name=name, note=note))
+        district = create_object(
+            actor=actor, instance=District(group=group, batch=group.batch, name=name, note=note)
+        )
         _set_instructors(actor, district, list(instructors))
     return district
 
 
-def district_update(*, actor: Any, district: District, data: dict[str, Any],
-                    expected_version: int | None,
-                    instructors: Iterable[Membership] | None = None) -> District:
+def district_update(
+    *,
+    actor: Any,
+    district: District,
+    data: dict[str, Any],
+    expected_version: int | None,
+    instructors: Iterable[Membership] | None = None,
+) -> District:
     _require_group(actor, district.group)
     with transaction.atomic():
-        district = update_object(actor=actor, instance=district, data=data,
-                                 expected_version=expected_version)
+        district = update_object(
+            actor=actor, instance=district, data=data, expected_version=expected_version
+        )
         if instructors is not None:
             _set_instructors(actor, district, list(instructors))
     return district
@@ -218,20 +251,27 @@ def district_update(*, actor: Any, district: District, data: dict[str, Any],
 def _set_instructors(actor: Any, district: District, memberships: list[Membership]) -> None:
     wrong = [m for m in memberships if m.group_id != district.group_id or not m.is_active]
     if wrong:
-        raise ValidationError({"instructors": _("以下人员不是本指导组在任成员：%(names)s")
-                               % {"names": "、".join(str(m.user) for m in wrong)}})
+        raise ValidationError(
+            {
+                "instructors": _("以下人员不是本指导组在任成员：%(names)s")
+                % {"names": "、".join(str(m.user) for m in wrong)}
+            }
+        )
     before = sorted(str(m.user) for m in district.instructors.select_related("user"))
     district.instructors.set(memberships)
     after = sorted(str(m.user) for m in memberships)
     if before != after:
-        audit.record(actor=actor, action=AuditAction.UPDATE, instance=district,
-                     changes={"instructors": [before, after]})
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=district,
+            changes={"instructors": [before, after]},
+        )
     for m in memberships:
         reset_scope(m.user)
 
 
-def district_assign_schools(*, actor: Any, district: District,
-                            schools: Iterable[School]) -> int:
+def district_assign_schools(*, actor: Any, district: District, schools: Iterable[School]) -> int:
     """Add schools to a district. A school already in another district of the same batch, or
     outside the regions the group guides, is refused and nothing is written."""
     _require_group(actor, district.group)
@@ -252,7 +292,8 @@ def district_assign_schools(*, actor: Any, district: District,
     outside = set(ids) - set(guided.values_list("pk", flat=True))
     errors += [
         _("%(school)s 不在本指导组结对地区内") % {"school": s.name}
-        for s in schools if s.pk in outside
+        for s in schools
+        if s.pk in outside
     ]
     if errors:
         raise ValidationError(errors)
@@ -263,13 +304,16 @@ def district_assign_schools(*, actor: Any, district: District,
             [DistrictSchool(district=district, school=s, batch=district.batch) for s in new]
         )
         if new:
-            audit.record(actor=actor, action=AuditAction.UPDATE, instance=district,
-                         changes={"schools_added": [None, [s.name for s in new]]})
+            audit.record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                instance=district,
+                changes={"schools_added": [None, [s.name for s in new]]},
+            )
     return len(new)
 
 
-def district_remove_schools(*, actor: Any, district: District,
-                            schools: Iterable[School]) -> int:
+def district_remove_schools(*, actor: Any, district: District, schools: Iterable[School]) -> int:
     _require_group(actor, district.group)
     ids = [s.pk for s in schools]
     with transaction.atomic():
@@ -278,8 +322,12 @@ def district_remove_schools(*, actor: Any, district: District,
         names = sorted(links.values_list("school__name", flat=True))
         removed, _detail = links.delete()
         if removed:
-            audit.record(actor=actor, action=AuditAction.UPDATE, instance=district,
-                         changes={"schools_removed": [names, None]})
+            audit.record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                instance=district,
+                changes={"schools_removed": [names, None]},
+            )
     return removed
 
 

@@ -1,16 +1,14 @@
 """Batches, guidance groups, memberships, pairings, districts and coverage: the same reads
 (visible_to / programme.selectors) and writes (programme.services) as the pages."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
+from handinhand.api.auth import ApiRequest
 from handinhand.api.listing import order, ordering_help, paginated
 from handinhand.api.schemas import (
     BatchCoverageOut,
@@ -42,14 +40,31 @@ from handinhand.programme.models import (
 router = Router(tags=["指导体系"])
 
 BATCH_ORDERING = {"number": "number", "start_year": "start_year", "name": "name"}
-GROUP_ORDERING = {"name": "name", "level": "level", "region": "region_id",
-                  "batch": "batch__number", "member_count": "member_count"}
-MEMBERSHIP_ORDERING = {"group": "group_id", "role": "role", "full_name": "user__full_name",
-                       "term_start": "term_start"}
-PAIRING_ORDERING = {"batch": "batch__number", "region": "region_id", "group": "group_id",
-                    "since": "since"}
-DISTRICT_ORDERING = {"name": "name", "group": "group_id", "batch": "batch__number",
-                     "school_count": "school_count"}
+GROUP_ORDERING = {
+    "name": "name",
+    "level": "level",
+    "region": "region_id",
+    "batch": "batch__number",
+    "member_count": "member_count",
+}
+MEMBERSHIP_ORDERING = {
+    "group": "group_id",
+    "role": "role",
+    "full_name": "user__full_name",
+    "term_start": "term_start",
+}
+PAIRING_ORDERING = {
+    "batch": "batch__number",
+    "region": "region_id",
+    "group": "group_id",
+    "since": "since",
+}
+DISTRICT_ORDERING = {
+    "name": "name",
+    "group": "group_id",
+    "batch": "batch__number",
+    "school_count": "school_count",
+}
 
 
 # --- batches --------------------------------------------------------------------------------
@@ -58,7 +73,7 @@ DISTRICT_ORDERING = {"name": "name", "group": "group_id", "batch": "batch__numbe
 @router.get("/batches", response=list[BatchOut], summary="批次列表")
 @paginated
 def batch_list(
-    request: HttpRequest,
+    request: ApiRequest,
     status: BatchStatus | None = None,
     ordering: str | None = Query(None, description=ordering_help(BATCH_ORDERING)),
 ) -> Any:
@@ -74,7 +89,7 @@ def batch_list(
 @router.get("/groups", response=list[GroupOut], summary="党建指导组列表")
 @paginated
 def group_list(
-    request: HttpRequest,
+    request: ApiRequest,
     level: GroupLevel | None = None,
     batch: int | None = Query(None, description="批次编号"),
     region: str | None = Query(None, description="所属行政区划代码"),
@@ -96,9 +111,12 @@ def group_list(
     return order(qs, ordering, GROUP_ORDERING, "batch,level,region,name")
 
 
-@router.get("/groups/{int:group_id}", response={200: GroupDetailOut, 404: ErrorOut},
-            summary="党建指导组详情（含成员、结对与片区）")
-def group_detail(request: HttpRequest, group_id: int) -> Any:
+@router.get(
+    "/groups/{int:group_id}",
+    response={200: GroupDetailOut, 404: ErrorOut},
+    summary="党建指导组详情（含成员、结对与片区）",
+)
+def group_detail(request: ApiRequest, group_id: int) -> Any:
     return selectors.group_detail(request.auth, group_id)
 
 
@@ -108,7 +126,7 @@ def group_detail(request: HttpRequest, group_id: int) -> Any:
 @router.get("/memberships", response=list[MembershipOut], summary="指导组成员列表")
 @paginated
 def membership_list(
-    request: HttpRequest,
+    request: ApiRequest,
     group: int | None = Query(None, description="指导组编号"),
     role: MemberRole | None = None,
     is_active: bool | None = None,
@@ -130,7 +148,7 @@ def membership_list(
 @router.get("/pairings", response=list[PairingOut], summary="结对关系列表")
 @paginated
 def pairing_list(
-    request: HttpRequest,
+    request: ApiRequest,
     batch: int | None = Query(None, description="批次编号"),
     group: int | None = Query(None, description="指导组编号"),
     region: str | None = Query(None, description="结对地区代码"),
@@ -161,7 +179,7 @@ def _districts(user: Any) -> Any:
 @router.get("/districts", response=list[DistrictOut], summary="片区列表")
 @paginated
 def district_list(
-    request: HttpRequest,
+    request: ApiRequest,
     group: int | None = Query(None, description="指导组编号"),
     batch: int | None = Query(None, description="批次编号"),
     q: str | None = Query(None, description="按片区名称搜索"),
@@ -180,23 +198,30 @@ def district_list(
 def _district_out(user: Any, pk: int) -> District:
     district = access(_districts(user), pk=pk)
     # The district's schools, but only those the caller may see: ids reveal existence.
-    district.school_ids = list(
+    school_ids = list(
         district.assignments.filter(school__in=School.objects.visible_to(user))
-        .order_by("school_id").values_list("school_id", flat=True)
+        .order_by("school_id")
+        .values_list("school_id", flat=True)
     )
+    setattr(district, "school_ids", school_ids)  # noqa: B010
     return district
 
 
-@router.get("/districts/{int:district_id}", response={200: DistrictDetailOut, 404: ErrorOut},
-            summary="片区详情（含学校编号）")
-def district_detail(request: HttpRequest, district_id: int) -> Any:
+@router.get(
+    "/districts/{int:district_id}",
+    response={200: DistrictDetailOut, 404: ErrorOut},
+    summary="片区详情（含学校编号）",
+)
+def district_detail(request: ApiRequest, district_id: int) -> Any:
     return _district_out(request.auth, district_id)
 
 
-@router.post("/districts/{int:district_id}/schools",
-             response={200: DistrictAssignOut, 404: ErrorOut, 422: ValidationErrorOut},
-             summary="将学校划入片区")
-def district_assign(request: HttpRequest, district_id: int, payload: DistrictAssignIn) -> Any:
+@router.post(
+    "/districts/{int:district_id}/schools",
+    response={200: DistrictAssignOut, 404: ErrorOut, 422: ValidationErrorOut},
+    summary="将学校划入片区",
+)
+def district_assign(request: ApiRequest, district_id: int, payload: DistrictAssignIn) -> Any:
     user = request.auth
     district = access(
         District.objects.visible_to(user).select_related("group__region", "batch"),
@@ -206,22 +231,24 @@ def district_assign(request: HttpRequest, district_id: int, payload: DistrictAss
     schools = list(School.objects.visible_to(user).filter(pk__in=wanted))
     unknown = sorted(set(wanted) - {s.pk for s in schools})
     if unknown:
-        raise ValidationError({"school_ids": [
-            _("以下学校不存在或不在您的数据范围内：%(ids)s")
-            % {"ids": "、".join(str(pk) for pk in unknown)}
-        ]})
+        raise ValidationError(
+            {
+                "school_ids": [
+                    _("以下学校不存在或不在您的数据范围内：%(ids)s")
+                    % {"ids": "、".join(str(pk) for pk in unknown)}
+                ]
+            }
+        )
     added = services.district_assign_schools(actor=user, district=district, schools=schools)
     out = _district_out(user, district.pk)
-    return {"added": added, "school_ids": out.school_ids}
+    return {"added": added, "school_ids": getattr(out, "school_ids")}  # noqa: B009
 
 
 # --- coverage -------------------------------------------------------------------------------
 
 
-@router.get("/coverage", response=list[BatchCoverageOut],
-            summary="覆盖情况（按批次、设区市、县区统计）")
-def coverage(request: HttpRequest) -> Any:
+@router.get(
+    "/coverage", response=list[BatchCoverageOut], summary="覆盖情况（按批次、设区市、县区统计）"
+)
+def coverage(request: ApiRequest) -> Any:
     return selectors.coverage(request.auth)
-
-
-
