@@ -50,15 +50,16 @@ def setup() -> str:
     return f"{vendor} {version}, {schools:,} schools"
 
 
-def median_time(fn: Callable[[], Any], runs: int, warmup: int = 2) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+def median_times(fns: Sequence[Callable[[], Any]], runs: int, warmup: int = 2) -> list[float]:
+    """Median seconds of each function, run in turn (a, b, a, b, …) after `warmup` rounds."""
+    times: list[list[float]] = [[] for _ in fns]
+    for round_ in range(warmup + runs):
+        for fn, spent in zip(fns, times, strict=True):
+            started = time.perf_counter()
+            fn()
+            if round_ >= warmup:
+                spent.append(time.perf_counter() - started)
+    return [statistics.median(spent) for spent in times]
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

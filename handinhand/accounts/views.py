@@ -63,6 +63,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
         save=save,
         title=_("修改密码"),
         success_message=_("密码已修改"),
+        template="accounts/password_form.html",
         back_url=reverse("core:home"),
         redirect_to=lambda obj: reverse("core:home"),
     )
@@ -259,6 +260,7 @@ def user_password(request: HttpRequest, pk: int) -> HttpResponse:
         save=save,
         title=_("重置密码：%(name)s") % {"name": person.username},
         success_message=_("密码已重置，请将新密码告知本人"),
+        template="accounts/password_form.html",
         back_url=reverse("accounts:user_detail", args=[person.pk]),
         redirect_to=lambda obj: reverse("accounts:user_detail", args=[obj.pk]),
     )

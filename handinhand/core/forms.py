@@ -59,3 +59,10 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """A form's choice field, typed, so that its queryset can be narrowed to the user's scope."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field

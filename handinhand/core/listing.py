@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.paginator import Paginator
@@ -18,13 +18,18 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+else:
+    StrOrPromise = str
+
 PAGE_SIZES = (20, 50, 100)
 
 
 @dataclass(frozen=True)
 class Column:
     key: str  # attribute path, e.g. "county.parent.name"; a callable name is called
-    label: str
+    label: StrOrPromise
     sort: str | None = None  # ORDER BY expression when the column is sortable
     link: bool = False  # links to the row's detail page
     export_only: bool = False
@@ -57,7 +62,7 @@ class FilterForm(forms.Form):
 
 @dataclass
 class ListSpec:
-    title: str
+    title: StrOrPromise
     queryset: Callable[[Any], QuerySet[Any]]  # user -> visible, select_related queryset
     columns: Sequence[Column]
     search_fields: Sequence[str]

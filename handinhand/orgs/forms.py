@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from handinhand.core.forms import StyledFormMixin, VersionedForm
+from handinhand.core.forms import StyledFormMixin, VersionedForm, model_choice_field
 from handinhand.core.listing import FilterForm
 from handinhand.orgs.models import (
     PartyOrgForm,
@@ -49,10 +49,10 @@ class SchoolFilterForm(StyledFormMixin, FilterForm):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         regions = Region.objects.visible_to(user)
-        self.fields["city"].queryset = regions.filter(level=RegionLevel.CITY)
-        self.fields["county"].queryset = regions.filter(level=RegionLevel.COUNTY).select_related(
-            "parent"
-        )
+        model_choice_field(self, "city").queryset = regions.filter(level=RegionLevel.CITY)
+        model_choice_field(self, "county").queryset = regions.filter(
+            level=RegionLevel.COUNTY
+        ).select_related("parent")
         self.fields["q"].widget.attrs["placeholder"] = _("学校名称、信用代码、书记")
 
     def filter(self, qs: QuerySet[Any]) -> QuerySet[Any]:
@@ -92,16 +92,11 @@ class SchoolForm(VersionedForm):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = (
+        model_choice_field(self, "county").queryset = (
             Region.objects.visible_to(user)
             .filter(level=RegionLevel.COUNTY)
             .select_related("parent")
         )
-
-    def clean_credit_code(self) -> str:
-        from handinhand.core.text import normalise_text
-
-        return normalise_text(self.cleaned_data["credit_code"]).upper()
 
 
 class UniversityFilterForm(StyledFormMixin, FilterForm):

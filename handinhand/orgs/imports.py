@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from io import BytesIO
@@ -31,7 +32,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from handinhand.core import audit
 from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
-from handinhand.core.scope import get_scope
+from handinhand.core.scope import Scope, get_scope
 from handinhand.core.text import normalise_text
 from handinhand.orgs.credit_code import make_credit_code, validate_credit_code
 from handinhand.orgs.models import PartyOrgForm, Region, RegionLevel, School, SchoolType
@@ -150,9 +151,9 @@ def _integer(value: Any) -> int | None:
     return int(text.split(".")[0])
 
 
-def _open_rows(data: bytes, filename: str, max_bytes: int) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    """Every row of the roster sheet with its number as Excel shows it."""
-    damaged = _("文件已损坏或不是 Excel 工作簿，无法读取，请重新保存为 .xlsx 后再试。")
+@contextmanager
+def _open_sheet(data: bytes, filename: str, max_bytes: int) -> Iterator[Any]:
+    """The roster sheet of an uploaded workbook, after the checks that need no parsing."""
     if not filename.lower().endswith(".xlsx"):
         if filename.lower().endswith((".xls", ".et", ".csv")):
             raise _FileError(
@@ -168,45 +169,54 @@ def _open_rows(data: bytes, filename: str, max_bytes: int) -> Iterator[tuple[int
         raise _FileError(_("文件是空的，请选择填写好的花名册文件。"))
     try:
         workbook = load_workbook(BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # zipfile, XML and openpyxl errors: the file is damaged
-        raise _FileError(damaged) from exc
+    except Exception as exc:  # zipfile, XML and openpyxl errors alike: the file is damaged
+        raise _FileError(_damaged()) from exc
     try:
         names = workbook.sheetnames
         sheet = workbook[ROSTER_SHEET] if ROSTER_SHEET in names else workbook.worksheets[0]
         # Some programs write a wrong <dimension>; read every row that is really there.
         sheet.reset_dimensions()  # type: ignore[union-attr]
-        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
-    except _FileError:
-        raise
-    except Exception as exc:
-        raise _FileError(damaged) from exc
+        yield sheet
     finally:
         workbook.close()
+
+
+def _damaged() -> str:
+    return _("文件已损坏或不是 Excel 工作簿，无法读取，请重新保存为 .xlsx 后再试。")
+
+
+Numbered = tuple[int, tuple[Any, ...]]
+
+
+def _rows(sheet: Any, *, min_row: int = 1, max_col: int | None = None) -> Iterator[Numbered]:
+    """The sheet's rows from `min_row`, each with its number as Excel shows it. `max_col`
+    matters: a row formatted across the whole width has 16,384 cells."""
+    try:
+        cells = sheet.iter_rows(min_row=min_row, max_col=max_col, values_only=True)
+        yield from enumerate(cells, start=min_row)
+    except Exception as exc:
+        raise _FileError(_damaged()) from exc
 
 
 def _is_empty(row: Sequence[Any]) -> bool:
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
 
 
-Numbered = tuple[int, tuple[Any, ...]]
-
-
-def _find_header(rows: Iterator[Numbered]) -> tuple[Numbered, list[Numbered]]:
-    """The header row, and the rows read past it while looking for it (a title line or two
-    above the headers is common): the first row naming a known column, else the first row
-    that is not empty."""
-    seen: list[Numbered] = []
-    for number, row in rows:
+def _find_header(rows: Iterator[Numbered]) -> Numbered:
+    """The header row: the first row naming a known column (a title line or two above the
+    headers is common), else the first row that is not empty, for the errors to name."""
+    first: Numbered | None = None
+    for seen, (number, row) in enumerate(rows):
         if _is_empty(row):
             continue
         if any(header_key(v) in _COLUMN_BY_KEY for v in row if v is not None):
-            return (number, row), []
-        seen.append((number, row))
-        if len(seen) >= HEADER_SEARCH_ROWS:
+            return number, row
+        first = first or (number, row)
+        if seen >= HEADER_SEARCH_ROWS:
             break
-    if not seen:
+    if first is None:
         raise _FileError(_("文件中没有数据：第一个工作表是空的。"))
-    return seen[0], seen[1:]
+    return first
 
 
 def _map_headers(
@@ -438,97 +448,37 @@ def import_roster(
     """Validate the whole roster; write it only if every row is right (DESIGN §3, R2)."""
     policy = get_policy().imports
     max_bytes = int((max_file_mb if max_file_mb is not None else policy.max_file_mb) * 1024 * 1024)
-    row_limit = max_rows if max_rows is not None else policy.max_rows
     result = RosterImportResult()
-    errors = result.errors
-    scope = get_scope(actor)
-
+    errors: list[RowError] = []
     try:
-        rows = _open_rows(data, filename, max_bytes)
-        (header_row, header_cells), pending = _find_header(rows)
-        mapping, usable = _map_headers(header_row, header_cells, errors)
-        if not usable:
-            result.errors = _sorted(errors)
-            return result
-        data_rows: list[Numbered] = []
-        for number, cells in chain(pending, rows):
-            if _is_empty(cells):
-                continue
-            data_rows.append((number, cells))
-            if len(data_rows) > row_limit:
-                raise _FileError(
-                    _("数据超过 %(max)d 行的上限，请拆分成多个文件分批导入。") % {"max": row_limit}
-                )
+        mapping, data_rows = _read(data, filename, max_bytes, max_rows or policy.max_rows, errors)
     except _FileError as exc:
         result.errors = [RowError(0, "", str(exc))]
         return result
-    if not data_rows:
-        errors.append(RowError(header_row, "", _("表头下面没有任何学校数据。")))
+    if not data_rows:  # headers unusable, or no data under them
         result.errors = _sorted(errors)
         return result
 
     validator = _RowValidator(actor, mapping, errors)
     parsed = [validator.validate(number, cells) for number, cells in data_rows]
-
-    rows_by_code: dict[str, list[_Row]] = defaultdict(list)
-    for row in parsed:
-        code = row.values.get("credit_code")
-        if code:
-            rows_by_code[code].append(row)
-    for _code, same in rows_by_code.items():
-        if len(same) < 2:
-            continue
-        for row in same:
-            others = "、".join(str(o.number) for o in same if o is not row)
-            errors.append(
-                RowError(
-                    row.number,
-                    HEADER_OF["credit_code"],
-                    _("统一社会信用代码与第 %(rows)s 行重复") % {"rows": others},
-                )
-            )
-
-    existing = _existing_schools(list(rows_by_code))
-    for code, school in existing.items():
-        if not scope.can_edit_region(school.county.path):
-            for row in rows_by_code[code]:
-                errors.append(
-                    RowError(
-                        row.number,
-                        HEADER_OF["credit_code"],
-                        _("该统一社会信用代码已登记在其他地区，无权修改"),
-                    )
-                )
-
+    existing = _check_credit_codes(parsed, get_scope(actor), errors)
     if errors:
         result.errors = _sorted(errors)
         return result
 
     new: list[School] = []
     changed: list[tuple[School, dict[str, list[Any]]]] = []
-    changed_fields: set[str] = set()
     for row in parsed:
         result.county_codes.add(row.values["county"].code)
         stored = existing.get(row.values["credit_code"])
         if stored is None:
             new.append(School(**row.values))
-            continue
-        changes = _apply(stored, row.values)
-        if changes:
+        elif changes := _apply(stored, row.values):
             changed.append((stored, changes))
-            changed_fields.update(changes)
         else:
             result.unchanged += 1
-
     try:
-        _write(
-            actor=actor,
-            filename=filename,
-            new=new,
-            changed=changed,
-            changed_fields=changed_fields,
-            result=result,
-        )
+        _write(actor=actor, filename=filename, new=new, changed=changed, result=result)
     except _Conflict:
         result.errors = [
             RowError(0, "", _("导入期间有学校信息被他人修改，本次没有写入任何数据，请重新导入。"))
@@ -547,6 +497,58 @@ def import_roster(
     if result.errors:
         result.created = result.updated = result.unchanged = 0
     return result
+
+
+def _read(
+    data: bytes, filename: str, max_bytes: int, row_limit: int, errors: list[RowError]
+) -> tuple[dict[str, int], list[Numbered]]:
+    """The column mapping and the rows that are not empty; header problems go to `errors`,
+    problems with the file as a whole raise _FileError."""
+    with _open_sheet(data, filename, max_bytes) as sheet:
+        header_row, header_cells = _find_header(_rows(sheet))
+        mapping, usable = _map_headers(header_row, header_cells, errors)
+        if not usable:
+            return mapping, []
+        data_rows: list[Numbered] = []
+        width = max(mapping.values()) + 1
+        for number, cells in _rows(sheet, min_row=header_row + 1, max_col=width):
+            if _is_empty(cells):
+                continue
+            data_rows.append((number, cells))
+            if len(data_rows) > row_limit:
+                raise _FileError(
+                    _("数据超过 %(max)d 行的上限，请拆分成多个文件分批导入。") % {"max": row_limit}
+                )
+    if not data_rows:
+        errors.append(RowError(header_row, "", _("表头下面没有任何学校数据。")))
+    return mapping, data_rows
+
+
+def _check_credit_codes(
+    parsed: list[_Row], scope: Scope, errors: list[RowError]
+) -> dict[str, School]:
+    """The stored schools of the file's credit codes; a code twice in the file, or stored
+    outside the actor's regions, is an error on its rows."""
+    rows_by_code: dict[str, list[_Row]] = defaultdict(list)
+    for row in parsed:
+        if row.values.get("credit_code"):
+            rows_by_code[row.values["credit_code"]].append(row)
+    column = HEADER_OF["credit_code"]
+    for same in rows_by_code.values():
+        for row in same if len(same) > 1 else []:
+            others = "、".join(str(o.number) for o in same if o is not row)
+            errors.append(
+                RowError(
+                    row.number, column, _("统一社会信用代码与第 %(rows)s 行重复") % {"rows": others}
+                )
+            )
+    existing = _existing_schools(list(rows_by_code))
+    for code, school in existing.items():
+        if not scope.can_edit_region(school.county.path):
+            # Say no more than this: the school and its region are not the actor's to see.
+            message = _("该统一社会信用代码已登记在其他地区，无权修改")
+            errors.extend(RowError(row.number, column, message) for row in rows_by_code[code])
+    return existing
 
 
 class _Conflict(Exception):
@@ -609,7 +611,6 @@ def _write(
     filename: str,
     new: list[School],
     changed: list[tuple[School, dict[str, list[Any]]]],
-    changed_fields: set[str],
     result: RosterImportResult,
 ) -> None:
     with transaction.atomic():
@@ -623,7 +624,8 @@ def _write(
             for school in new:
                 school.pk = ids[school.credit_code]
         if changed:
-            _update_changed([school for school, _changes in changed], changed_fields)
+            fields = {name for _school, changes in changed for name in changes}
+            _update_changed([school for school, _changes in changed], fields)
         items: list[tuple[School, dict[str, Any]]] = [
             (school, audit.diff({}, audit.snapshot(school))) for school in new
         ]

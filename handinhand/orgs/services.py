@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.scope import get_scope
 from handinhand.core.services import create_object, update_object
+from handinhand.core.text import normalise_text
 from handinhand.orgs.models import School, University, UniversityRecognition
 
 SCHOOL_FIELDS = (
@@ -35,8 +36,16 @@ def _require_school_region(actor: Any, county: Any) -> None:
         raise PermissionDeniedError(_("您无权维护该地区的学校"))
 
 
+def _normalised(fields: dict[str, Any]) -> dict[str, Any]:
+    """The credit code as the register writes it, whatever the form, import or API sent."""
+    if isinstance(fields.get("credit_code"), str):
+        fields = {**fields, "credit_code": normalise_text(fields["credit_code"]).upper()}
+    return fields
+
+
 def school_create(*, actor: Any, **fields: Any) -> School:
     _require_school_region(actor, fields.get("county"))
+    fields = _normalised(fields)
     school = School(**{k: v for k, v in fields.items() if k in SCHOOL_FIELDS})
     return create_object(actor=actor, instance=school)
 
@@ -50,6 +59,7 @@ def school_update(
     unknown = set(data) - set(SCHOOL_FIELDS)
     if unknown:
         raise ValueError(f"fields not editable: {sorted(unknown)}")
+    data = _normalised(data)
     return update_object(actor=actor, instance=school, data=data, expected_version=expected_version)
 
 

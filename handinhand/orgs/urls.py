@@ -14,8 +14,11 @@ urlpatterns = [
     path("universities/new/", views.university_create, name="university_create"),
     path("universities/<int:pk>/", views.university_detail, name="university_detail"),
     path("universities/<int:pk>/edit/", views.university_edit, name="university_edit"),
-    path("universities/<int:pk>/recognitions/new/", views.university_recognition_add,
-         name="university_recognition_add"),
+    path(
+        "universities/<int:pk>/recognitions/new/",
+        views.university_recognition_add,
+        name="university_recognition_add",
+    ),
     path("regions/", views.region_list, name="region_list"),
     path("regions/<str:code>/", views.region_detail, name="region_detail"),
 ]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from handinhand.accounts.models import SEPARATED_ADMIN_ROLES, RoleAssignment, User
-from handinhand.core.forms import StyledFormMixin, VersionedForm
+from handinhand.core.forms import StyledFormMixin, VersionedForm, model_choice_field
 from handinhand.core.listing import FilterForm
 from handinhand.core.scope import get_scope
 from handinhand.orgs.forms import RegionChoiceField
@@ -35,12 +35,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format="%Y-%m-%d")
-
-
-def _model_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
-    field = form.fields[name]
-    assert isinstance(field, forms.ModelChoiceField)
-    return field
 
 
 def _cities(user: Any) -> QuerySet[Region]:
@@ -94,9 +88,9 @@ class GroupFilterForm(StyledFormMixin, FilterForm):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        _model_field(self, "batch").queryset = Batch.objects.visible_to(user)
-        _model_field(self, "city").queryset = _cities(user)
-        _model_field(self, "lead_university").queryset = University.objects.visible_to(user)
+        model_choice_field(self, "batch").queryset = Batch.objects.visible_to(user)
+        model_choice_field(self, "city").queryset = _cities(user)
+        model_choice_field(self, "lead_university").queryset = University.objects.visible_to(user)
         self.fields["q"].widget.attrs["placeholder"] = _("指导组、高校、地区名称")
 
     def filter(self, qs: QuerySet[Any]) -> QuerySet[Any]:
@@ -137,12 +131,12 @@ class GroupForm(VersionedForm):
         scope = get_scope(user)
         regions = Region.objects.select_related("parent").order_by("code")
         if scope.everything:
-            _model_field(self, "region").queryset = regions
+            model_choice_field(self, "region").queryset = regions
         else:
             within = Q(pk__in=[])
             for path in scope.staff_paths:
                 within |= Q(path__startswith=path)
-            _model_field(self, "region").queryset = regions.filter(within).exclude(
+            model_choice_field(self, "region").queryset = regions.filter(within).exclude(
                 level=RegionLevel.PROVINCE
             )
             level = self.fields["level"]
@@ -151,8 +145,8 @@ class GroupForm(VersionedForm):
                 ("", "---------"),
                 *[(v, label) for v, label in GroupLevel.choices if v != GroupLevel.PROVINCE],
             ]
-        _model_field(self, "lead_university").queryset = University.objects.visible_to(user)
-        _model_field(self, "batch").queryset = Batch.objects.visible_to(user)
+        model_choice_field(self, "lead_university").queryset = University.objects.visible_to(user)
+        model_choice_field(self, "batch").queryset = Batch.objects.visible_to(user)
 
 
 # --- memberships ----------------------------------------------------------------------------
@@ -188,7 +182,7 @@ class MembershipForm(VersionedForm):
             # The person never changes: end the term and add a new membership instead.
             del self.fields["user"]
         else:
-            _model_field(self, "user").queryset = member_candidates()
+            model_choice_field(self, "user").queryset = member_candidates()
             del self.fields["is_active"]
             self.fields["term_start"].initial = timezone.localdate()
 
@@ -221,7 +215,7 @@ class MembershipFilterForm(StyledFormMixin, FilterForm):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        _model_field(self, "group").queryset = GuidanceGroup.objects.visible_to(user)
+        model_choice_field(self, "group").queryset = GuidanceGroup.objects.visible_to(user)
         self.fields["q"].widget.attrs["placeholder"] = _("姓名或账号")
 
     def filter(self, qs: QuerySet[Any]) -> QuerySet[Any]:
@@ -249,11 +243,11 @@ class PairingForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _model_field(self, "batch").queryset = Batch.objects.visible_to(user)
-        _model_field(self, "group").queryset = (
+        model_choice_field(self, "batch").queryset = Batch.objects.visible_to(user)
+        model_choice_field(self, "group").queryset = (
             GuidanceGroup.objects.visible_to(user).filter(is_active=True).select_related("batch")
         )
-        _model_field(self, "region").queryset = (
+        model_choice_field(self, "region").queryset = (
             Region.objects.visible_to(user)
             .exclude(level=RegionLevel.PROVINCE)
             .select_related("parent")
@@ -273,8 +267,8 @@ class PairingFilterForm(StyledFormMixin, FilterForm):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        _model_field(self, "batch").queryset = Batch.objects.visible_to(user)
-        _model_field(self, "city").queryset = _cities(user)
+        model_choice_field(self, "batch").queryset = Batch.objects.visible_to(user)
+        model_choice_field(self, "city").queryset = _cities(user)
         self.fields["q"].widget.attrs["placeholder"] = _("指导组、高校、地区名称")
 
     def filter(self, qs: QuerySet[Any]) -> QuerySet[Any]:
@@ -310,14 +304,14 @@ class DistrictForm(VersionedForm):
 
     def __init__(self, *args: Any, group: GuidanceGroup, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _model_field(self, "instructors").queryset = (
+        model_choice_field(self, "instructors").queryset = (
             Membership.objects.current()
             .filter(group=group)
             .select_related("user")
             .order_by("subgroup", "user__full_name")
         )
-        # Each option is its own checkbox, not one Bootstrap text input.
-        self.fields["instructors"].widget.attrs["class"] = "form-check-input me-1"
+        # Each option is its own checkbox (programme/district_form.html lays them out).
+        self.fields["instructors"].widget.attrs.pop("class", None)
 
     def changed_data_dict(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in ("name", "note")}
@@ -336,8 +330,8 @@ class DistrictFilterForm(StyledFormMixin, FilterForm):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        _model_field(self, "group").queryset = GuidanceGroup.objects.visible_to(user)
-        _model_field(self, "batch").queryset = Batch.objects.visible_to(user)
+        model_choice_field(self, "group").queryset = GuidanceGroup.objects.visible_to(user)
+        model_choice_field(self, "batch").queryset = Batch.objects.visible_to(user)
         self.fields["q"].widget.attrs["placeholder"] = _("片区名称")
 
     def filter(self, qs: QuerySet[Any]) -> QuerySet[Any]:

@@ -14,10 +14,18 @@ from handinhand.programme.models import (
     Batch,
     District,
     DistrictSchool,
+    GroupLevel,
     GuidanceGroup,
     MemberRole,
     Membership,
     Pairing,
+)
+
+# Province, city, county: the stored values do not sort that way.
+LEVEL_ORDER = Case(
+    *[When(level=level, then=Value(i)) for i, level in enumerate(GroupLevel.values)],
+    default=Value(99),
+    output_field=IntegerField(),
 )
 
 # Leader first, then deputy, instructor, liaison (the stored values do not sort that way).
@@ -322,6 +330,8 @@ class SchoolProgramme:
     school: School
     district_links: list[DistrictSchool]
     pairings: list[Pairing]
+    # City and county groups guide their own region without a pairing.
+    local_groups: list[GuidanceGroup]
 
 
 def schools_programme(user: Any) -> list[SchoolProgramme]:
@@ -358,11 +368,19 @@ def schools_programme(user: Any) -> list[SchoolProgramme]:
         .select_related("group__lead_university", "batch", "region")
         .order_by("batch__number")
     )
+    local_groups = list(
+        GuidanceGroup.objects.visible_to(user)
+        .filter(region_id__in=codes, is_active=True)
+        .exclude(level=GroupLevel.PROVINCE)
+        .select_related("region", "lead_university")
+        .order_by(LEVEL_ORDER, "name")
+    )
     return [
         SchoolProgramme(
             school=s,
             district_links=[link for link in links if link.school_id == s.pk],
             pairings=[p for p in pairings if s.county.path.startswith(p.region.path)],
+            local_groups=[g for g in local_groups if s.county.path.startswith(g.region.path)],
         )
         for s in schools
     ]

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from handinhand.accounts.models import SEPARATED_ADMIN_ROLES, RoleAssignment
 from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.models import AuditAction
@@ -148,6 +149,12 @@ MEMBERSHIP_FIELDS = ("user", "role", "subgroup", "term_start", "term_end", "is_a
 
 def membership_create(*, actor: Any, group: GuidanceGroup, **fields: Any) -> Membership:
     _require_group(actor, group)
+    user = fields.get("user")
+    if user is not None and RoleAssignment.objects.active().filter(
+        user=user, role__in=SEPARATED_ADMIN_ROLES
+    ).exists():
+        # 三员分立: the system, security and audit administrators hold no business role.
+        raise ValidationError({"user": _("三员分立：系统、安全、审计管理员不得兼任指导组成员")})
     membership = Membership(
         group=group, **{k: v for k, v in fields.items() if k in MEMBERSHIP_FIELDS}
     )

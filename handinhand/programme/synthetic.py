@@ -333,12 +333,12 @@ def mobile(rng: random.Random) -> str:
 
 # School type → (share, student range, students per teacher).
 TYPE_PROFILES: dict[str, tuple[float, tuple[int, int], tuple[int, int]]] = {
-    SchoolType.PRIMARY: (0.55, (40, 2600), (16, 20)),
+    SchoolType.PRIMARY: (0.57, (40, 2600), (16, 20)),
     SchoolType.JUNIOR: (0.18, (300, 2400), (11, 14)),
     SchoolType.NINE_YEAR: (0.12, (200, 2200), (13, 17)),
     SchoolType.SENIOR: (0.05, (1200, 4500), (11, 14)),
     SchoolType.COMPLETE: (0.04, (1200, 5000), (11, 14)),
-    SchoolType.VOCATIONAL: (0.05, (600, 4000), (15, 20)),
+    SchoolType.VOCATIONAL: (0.03, (600, 4000), (15, 20)),
     SchoolType.TWELVE_YEAR: (0.01, (1500, 4000), (12, 15)),
 }
 TYPE_KEYS = list(TYPE_PROFILES)
@@ -531,7 +531,6 @@ class _Planner:
         self.batches: dict[int, Batch] = {}
         self.schools_by_county: dict[str, list[School]] = defaultdict(list)
         self.users_by_name: dict[str, User] = {}
-        self.serial = 0
         policy = get_policy()
         self.group_size = policy.groups.instructors_per_group
 
@@ -764,8 +763,8 @@ class _Planner:
             if len(helpers) > 1 and self.rng.random() < 0.5:
                 chosen.append(helpers[(k + 1) % len(helpers)])
             if slug == "ncu" and county == "360313":
-                demo = next(m for m in members if m.user.username == "instructor")
-                if demo not in chosen:
+                demo = next((m for m in members if m.user.username == "instructor"), None)
+                if demo is not None and demo not in chosen:
                     chosen = [demo, *chosen[:1]]
             self.plan.district_instructors += [(district, m) for m in chosen]
             schools = list(self.schools_by_county[county])

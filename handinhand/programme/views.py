@@ -4,7 +4,7 @@ districts and the coverage of the province. Reads through selectors, writes thro
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.contrib import messages
@@ -128,7 +128,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "batch": batch,
             "groups": selectors.groups_for_list(request.user)
             .filter(batch=batch)
-            .order_by("level", "name"),
+            .order_by(selectors.LEVEL_ORDER, "region_id", "name"),
             "pairings": selectors.pairings_for_list(request.user).filter(batch=batch),
             "coverage": figures,
             "can_edit": _province_admin(request.user),
@@ -223,7 +223,8 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     staffing = None
     if group.level == GroupLevel.PROVINCE:
         target = get_policy().groups.instructors_per_group
-        staffed = sum(1 for m in active if m.role == MemberRole.INSTRUCTOR)
+        # Leader, deputy and instructors are all 党建指导员 of the group; a liaison is staff.
+        staffed = sum(1 for m in active if m.role != MemberRole.LIAISON)
         staffing = {"count": staffed, "target": target, "ok": staffed == target}
     return render(
         request,
@@ -570,6 +571,7 @@ def district_create(request: HttpRequest, pk: int) -> HttpResponse:
             instructors=data["instructors"],
         ),
         redirect_to=lambda obj: reverse("programme:district_detail", args=[obj.pk]),
+        template="programme/district_form.html",
     )
 
 
@@ -596,6 +598,7 @@ def district_edit(request: HttpRequest, pk: int) -> HttpResponse:
         back_url=reverse("programme:district_detail", args=[district.pk]),
         save=save,
         redirect_to=lambda obj: reverse("programme:district_detail", args=[obj.pk]),
+        template="programme/district_form.html",
     )
 
 
@@ -606,6 +609,7 @@ def _candidates_context(request: HttpRequest, district: District, text: str) -> 
         "district": district,
         "q": text,
         "candidates": shown[:CANDIDATE_LIMIT],
+        "candidate_count": candidates.count() if len(shown) > CANDIDATE_LIMIT else len(shown),
         "more": len(shown) > CANDIDATE_LIMIT,
         "limit": CANDIDATE_LIMIT,
     }
@@ -677,6 +681,9 @@ def _tab_label(entry: selectors.BatchCoverage) -> str:
 def coverage_page(request: HttpRequest) -> HttpResponse:
     _business(request)
     result = selectors.coverage(request.user)
+    if len(result) == 1:
+        # With one batch the total is that batch; the 累计 tab is still where people look.
+        result.append(replace(result[0], batch=None))
     if request.GET.get("export") == "xlsx":
         return _coverage_xlsx(request, result)
     return render(

@@ -146,8 +146,8 @@ def test_group_detail_shows_members_staffing_pairings_districts(
         m for m in ncu.memberships.order_by("pk") if m.role == MemberRole.LEADER
     ] + [cast.membership]
     assert [m.user for m in response.context["past_members"]] == [old]
-    # One active 指导员 against the policy's five: shown with a warning.
-    assert "配备 1/5 名指导员" in html
+    # The leader and one instructor against the policy's five: shown with a warning.
+    assert "配备 2/5 名指导员" in html
     assert "alert-warning" in html
     assert "萍乡市" in html and "湘东片区" in html and "南昌大学" in html
     assert reverse("programme:group_edit", args=[ncu.pk]) in html  # the leader manages it
@@ -157,11 +157,13 @@ def test_group_detail_shows_members_staffing_pairings_districts(
 
 def test_staffing_without_warning_when_the_group_has_its_five(cast: Cast, client_for: Any) -> None:
     ncu = cast.groups["ncu"]
-    for i in range(4):
+    # A deputy and two instructors make five; a liaison is not counted.
+    roles = [MemberRole.DEPUTY, MemberRole.INSTRUCTOR, MemberRole.INSTRUCTOR, MemberRole.LIAISON]
+    for i, role in enumerate(roles):
         Membership.objects.create(
             group=ncu,
             user=make_user(f"extra{i}", f"补充{i}"),
-            role=MemberRole.INSTRUCTOR,
+            role=role,
             term_start=dt.date(2024, 3, 1),
         )
     html = client_for(cast.province_admin).get(url_for(cast, "group_detail")).content.decode()
@@ -604,7 +606,9 @@ def test_batch_create_through_the_page(cast: Cast, client_for: Any) -> None:
 def test_coverage_page_and_export_are_scoped(cast: Cast, client_for: Any) -> None:
     response = client_for(cast.city_user).get(url_for(cast, "coverage"))
     tabs = response.context["tabs"]
-    assert [t["label"] for t in tabs] == ["第一批（试点批次）"]
+    # One batch: its tab, and the total (累计) which is the same figures.
+    assert [t["label"] for t in tabs] == ["第一批（试点批次）", "累计"]
+    assert tabs[1]["entry"].total == tabs[0]["entry"].total
     assert [c.label for c in tabs[0]["entry"].cities] == ["萍乡市"]
     html = response.content.decode()
     assert "湘东区" in html and "南昌市" not in html
@@ -654,7 +658,7 @@ def test_coverage_page_with_two_batches_has_a_cumulative_tab(cast: Cast, client_
 # --- home page ------------------------------------------------------------------------------
 
 # Queries of the home page per role: session, user, scope, then each section's reads.
-HOME_QUERIES = {"province_admin": 14, "instructor": 10, "school_user": 9}
+HOME_QUERIES = {"province_admin": 14, "instructor": 10, "school_user": 10}
 
 
 def test_home_province_admin(
@@ -724,9 +728,21 @@ def test_home_school_user(cast: Cast, client_for: Any, django_assert_max_num_que
     assert item.school == cast.school
     assert [p.group for p in item.pairings] == [cast.groups["ncu"]]
     assert [link.district for link in item.district_links] == [cast.district]
+    assert item.local_groups == []
     html = response.content.decode()
     assert "湘东片区" in html and "李指导" in html and "南昌大学党建指导组" in html
     assert "overview" not in response.context
+    # The county's own group guides the school without a pairing; other counties' do not.
+    GuidanceGroup.objects.create(
+        name="湘东区党建指导组", level=GroupLevel.COUNTY, region_id="360313", batch=cast.batch
+    )
+    GuidanceGroup.objects.create(
+        name="安源区党建指导组", level=GroupLevel.COUNTY, region_id="360302", batch=cast.batch
+    )
+    with django_assert_max_num_queries(HOME_QUERIES["school_user"]):
+        response = client.get(reverse("core:home"))
+    [item] = response.context["my_schools"]
+    assert [g.name for g in item.local_groups] == ["湘东区党建指导组"]
 
 
 def test_home_separated_admins_get_a_pointer_to_their_page(cast: Cast, client_for: Any) -> None:
@@ -779,3 +795,29 @@ def test_detail_queries_do_not_grow(
     with django_assert_max_num_queries(limit) as after:
         assert client.get(url).status_code == 200
     assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_out_of_scope_posts_answer_404_and_write_nothing(cast: Cast, client_for: Any) -> None:
+    outsider = client_for(cast.outsider)
+    before = AuditEvent.objects.count()
+    posts = [
+        (url_for(cast, "district_assign"), {"schools": [cast.school_anyuan.pk]}),
+        (
+            reverse("programme:district_remove", args=[cast.district.pk]),
+            {"schools": [cast.school.pk]},
+        ),
+        (url_for(cast, "membership_end"), {"term_end": "2025-06-30", "expected_version": 1}),
+        (url_for(cast, "group_edit"), {"name": "改名", "is_active": "on", "expected_version": 1}),
+        (url_for(cast, "district_edit"), {"name": "改名", "expected_version": 1}),
+        (
+            url_for(cast, "membership_create"),
+            {"user": cast.outsider.pk, "role": "指导员", "term_start": "2025-01-01"},
+        ),
+        (url_for(cast, "pairing_delete"), {}),
+    ]
+    for url, data in posts:
+        assert outsider.post(url, data).status_code == 404, url
+    assert AuditEvent.objects.count() == before
+    assert cast.district.assignments.count() == 1
+    cast.membership.refresh_from_db()
+    assert cast.membership.is_active

@@ -33,6 +33,18 @@ class Command(BaseCommand):
             help="先删除除审计日志和迁移区划外的全部数据（仅限开发环境）",
         )
 
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="数据库已有数据时不报错，只列出演示账号（供 make demo 重复运行）",
+        )
+
+    def _print_accounts(self) -> None:
+        self.stdout.write(
+            f"演示账号（密码均为 {synthetic.DEMO_PASSWORD}）："
+            + "、".join(synthetic.DEMO_USERNAMES)
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
         if options["scale"] <= 0:
@@ -44,6 +56,10 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             self.stdout.write(f"已清除 {sum(deleted.values()):,} 行（审计日志保留）")
         elif synthetic.has_data():
+            if options["if_empty"]:
+                self.stdout.write("数据库中已有数据，跳过生成。")
+                self._print_accounts()
+                return
             raise CommandError("数据库中已有数据，请使用 --reset")
 
         planned = synthetic.plan(options["workload"], seed=options["seed"], scale=options["scale"])
@@ -60,7 +76,4 @@ class Command(BaseCommand):
             self.stdout.write(f"  {name.ljust(width)}  {n:>9,}")
         self.stdout.write(f"  {'seconds (plan)'.ljust(width)}  {plan_seconds:>9.2f}")
         self.stdout.write(f"  {'seconds (total)'.ljust(width)}  {seconds:>9.2f}")
-        self.stdout.write(
-            f"演示账号（密码均为 {synthetic.DEMO_PASSWORD}）："
-            + "、".join(synthetic.DEMO_USERNAMES)
-        )
+        self._print_accounts()
