@@ -110,7 +110,7 @@ def test_login_filter_import_and_see_new_schools(
 
     page.goto(f"{live_server.url}/orgs/schools/import/")
     page.set_input_files("input[type=file]", str(_roster(tmp_path / "roster.xlsx")))
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_selector("text=新增 2")
     page.screenshot(path=str(ARTIFACTS / "school-import-result.png"), full_page=True)
 
