@@ -150,9 +150,12 @@ MEMBERSHIP_FIELDS = ("user", "role", "subgroup", "term_start", "term_end", "is_a
 def membership_create(*, actor: Any, group: GuidanceGroup, **fields: Any) -> Membership:
     _require_group(actor, group)
     user = fields.get("user")
-    if user is not None and RoleAssignment.objects.active().filter(
-        user=user, role__in=SEPARATED_ADMIN_ROLES
-    ).exists():
+    if (
+        user is not None
+        and RoleAssignment.objects.active()
+        .filter(user=user, role__in=SEPARATED_ADMIN_ROLES)
+        .exists()
+    ):
         # 三员分立: the system, security and audit administrators hold no business role.
         raise ValidationError({"user": _("三员分立：系统、安全、审计管理员不得兼任指导组成员")})
     membership = Membership(
