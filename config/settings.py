@@ -159,3 +159,4 @@ LOGGING = {
 # Off in production (三员分立: no everyday superuser); benchmarks/ turn it on for comparison.
 ENABLE_DJANGO_ADMIN = env_bool("ENABLE_DJANGO_ADMIN", False)
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+FORMAT_MODULE_PATH = ["config.formats"]

@@ -1,0 +1,6 @@
+# Django's zh_Hans groups digits by four with no separator (12000); official statistics and
+# finance documents in the province write 12,000 and ¥15,000.00, so group by three with commas.
+from django.conf.locale.zh_Hans.formats import *  # noqa: F403
+
+THOUSAND_SEPARATOR = ","
+NUMBER_GROUPING = 3
