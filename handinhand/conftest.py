@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from handinhand.accounts.models import Role, RoleAssignment, User
 from handinhand.orgs.credit_code import make_credit_code
@@ -210,3 +212,41 @@ def client_for(client: Any) -> Any:
 def _fast_password_hashing(settings: Any) -> None:
     # The cast sets a dozen passwords per test; the real PBKDF2 would dominate the suite.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(settings.BASE_DIR) / "artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Browser tests need Debian's Chromium; a developer without it may skip them, CI may not.
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+        reason="Debian chromium is not installed (apt-get install -y chromium)",
+    ),
+]
+
+
+@pytest.fixture
+def browser_page() -> Any:
+    """A page in Debian's headless Chromium (never a downloaded browser), in Chinese."""
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+        finally:
+            browser.close()
+            # ORM calls made while Playwright's loop ran used their own connections; close
+            # them here, or PostgreSQL refuses to drop the test database at the end.
+            connections.close_all()

@@ -3,46 +3,9 @@ administrator finds both in the audit log, with the IP. Screenshots go to artifa
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
+from handinhand.conftest import ARTIFACTS, BROWSER_MARKS, PASSWORD, build_cast
 
-import pytest
-from django.conf import settings
-
-from handinhand.conftest import PASSWORD, build_cast
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(settings.BASE_DIR) / "artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and shutil.which("chromium") is None,
-        reason="Debian chromium is not installed (apt-get install -y chromium)",
-    ),
-]
-
-
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        try:
-            yield browser.new_page(viewport={"width": 1366, "height": 860}, locale="zh-CN")
-        finally:
-            browser.close()
+pytestmark = BROWSER_MARKS
 
 
 def login(page, base, username, password):
@@ -53,9 +16,9 @@ def login(page, base, username, password):
     page.wait_for_load_state("networkidle")
 
 
-def test_logins_reach_the_audit_log(transactional_db, live_server, page):
+def test_logins_reach_the_audit_log(transactional_db, live_server, browser_page):
+    page = browser_page
     build_cast()
-    ARTIFACTS.mkdir(exist_ok=True)
     base = live_server.url
 
     login(page, base, "leader", "not-the-password")

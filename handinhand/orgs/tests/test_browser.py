@@ -5,50 +5,15 @@ Runs in CI; screenshots go to artifacts/ for a person to look at.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import openpyxl
-import pytest
-from django.conf import settings
 
-from handinhand.conftest import PASSWORD, build_cast
+from handinhand.conftest import ARTIFACTS, BROWSER_MARKS, PASSWORD, build_cast
 from handinhand.orgs.credit_code import make_credit_code
 from handinhand.orgs.imports import ROSTER_HEADERS
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(settings.BASE_DIR) / "artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        shutil.which(CHROMIUM) is None and not Path(CHROMIUM).exists(),
-        reason="Debian chromium is not installed (apt-get install -y chromium)",
-    ),
-]
-
-
-@pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-        try:
-            yield page
-        finally:
-            browser.close()
+pytestmark = BROWSER_MARKS
 
 
 def _roster(path: Path) -> Path:
@@ -91,7 +56,6 @@ def test_login_filter_import_and_see_new_schools(
     transactional_db, live_server, browser_page, tmp_path
 ):
     cast = build_cast()
-    ARTIFACTS.mkdir(exist_ok=True)
     page = browser_page
 
     page.goto(f"{live_server.url}/accounts/login/")
