@@ -44,10 +44,17 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "template_partials",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "handinhand.core",
     "handinhand.accounts",
     "handinhand.orgs",
     "handinhand.programme",
+    "handinhand.indicators",
+    "handinhand.guidance",
+    "handinhand.meetings",
+    "handinhand.reports",
+    "handinhand.training",
     "handinhand.api",
 ]
 
@@ -160,3 +167,14 @@ LOGGING = {
 ENABLE_DJANGO_ADMIN = env_bool("ENABLE_DJANGO_ADMIN", False)
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 FORMAT_MODULE_PATH = ["config.formats"]
+
+# Background work (imports, report generation, reminders) through the Tasks API: the database
+# backend by default, run by `manage.py db_worker`; TASKS_BACKEND=immediate runs them inline.
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.backend.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[env("TASKS_BACKEND", "database")],
+    }
+}

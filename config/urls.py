@@ -7,6 +7,11 @@ urlpatterns = [
     path("accounts/", include("handinhand.accounts.urls")),
     path("orgs/", include("handinhand.orgs.urls")),
     path("programme/", include("handinhand.programme.urls")),
+    path("indicators/", include("handinhand.indicators.urls")),
+    path("guidance/", include("handinhand.guidance.urls")),
+    path("meetings/", include("handinhand.meetings.urls")),
+    path("reports/", include("handinhand.reports.urls")),
+    path("training/", include("handinhand.training.urls")),
     path("api/v1/", include("handinhand.api.urls")),
 ]
 
