@@ -65,6 +65,7 @@ class Command(BaseCommand):
         planned = synthetic.plan(options["workload"], seed=options["seed"], scale=options["scale"])
         plan_seconds = time.perf_counter() - started
         counts = synthetic.write(planned)
+        counts.update(extend_workload(planned.workload, seed=planned.seed, scale=options["scale"]))
         seconds = time.perf_counter() - started
 
         self.stdout.write(
@@ -77,3 +78,25 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'seconds (plan)'.ljust(width)}  {plan_seconds:>9.2f}")
         self.stdout.write(f"  {'seconds (total)'.ljust(width)}  {seconds:>9.2f}")
         self._print_accounts()
+
+
+def extend_workload(workload: str, *, seed: int, scale: float) -> dict[str, int]:
+    """Let each app add its own synthetic records (evaluations, visits, meetings, …) on top of
+    the structure: an app that has `synthetic.extend(workload, seed=, scale=) -> counts` is
+    called, in INSTALLED_APPS order, so no app has to edit this command."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    counts: dict[str, int] = {}
+    for config in apps.get_app_configs():
+        if not config.name.startswith("handinhand.") or config.label == "programme":
+            continue
+        module_name = f"{config.name}.synthetic"
+        if find_spec(module_name) is None:
+            continue
+        extend = getattr(import_module(module_name), "extend", None)
+        if extend is not None:
+            counts.update(extend(workload, seed=seed, scale=scale))
+    return counts
