@@ -188,6 +188,27 @@ OPEN_PAGES = {
 }
 
 
+def _merge_app_matrices() -> None:
+    """Each app lists its own pages in `handinhand/<app>/tests/scope_matrix.py` (dicts named
+    OBJECT_PAGES, ROLE_PAGES and a set OPEN_PAGES of the same shapes as here)."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        name = f"{config.name}.tests.scope_matrix"
+        if not config.name.startswith("handinhand.") or find_spec(name) is None:
+            continue
+        module = import_module(name)
+        OBJECT_PAGES.update(getattr(module, "OBJECT_PAGES", {}))
+        ROLE_PAGES.update(getattr(module, "ROLE_PAGES", {}))
+        OPEN_PAGES.update(getattr(module, "OPEN_PAGES", set()))
+
+
+_merge_app_matrices()
+
+
 def _an_event(cast: Any) -> AuditEvent:
     return audit.record(
         actor=cast.province_admin,
