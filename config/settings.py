@@ -178,3 +178,4 @@ TASKS = {
         }[env("TASKS_BACKEND", "database")],
     }
 }
+CSRF_FAILURE_VIEW = "django.views.csrf.csrf_failure"  # renders templates/403_csrf.html

@@ -122,10 +122,38 @@ class FundingPolicy(_Strict):
 
 class TrainingPolicy(_Strict):
     min_hours_per_year: float = Field(ge=0, le=1000)
+    # Training materials (课件、通知): largest upload and the file types accepted.
+    max_material_mb: float = Field(default=20, gt=0, le=200)
+    material_types: list[str] = Field(
+        default=["pdf", "doc", "docx", "ppt", "pptx", "xls", "xlsx", "jpg", "jpeg", "png"],
+        min_length=1,
+    )
 
 
 class BrandsPolicy(_Strict):
     stages: list[str] = Field(min_length=2)
+
+
+AttachmentType = Literal["jpg", "png", "gif", "pdf", "docx", "xlsx", "pptx"]
+
+
+class GuidancePolicy(_Strict):
+    """Guidance visits (指导活动): the forms a visit may take, the yearly minimum of visits per
+    school, and what may be attached to a visit record."""
+
+    visit_forms: list[str] = Field(
+        default=["实地指导", "线上指导", "专题党课", "调研座谈", "示范观摩", "其他"], min_length=1
+    )
+    min_visits_per_school_per_year: int = Field(default=2, ge=0, le=365)
+    attachment_types: list[AttachmentType] = Field(
+        default=["jpg", "png", "pdf", "docx", "xlsx"], min_length=1
+    )
+    attachment_max_mb: float = Field(default=20, gt=0, le=200)
+
+
+class RemindersPolicy(_Strict):
+    # A to-do is created when the current period has this many days left and is not yet met.
+    days_before_period_end: int = Field(default=14, ge=0, le=366)
 
 
 class ImportsPolicy(_Strict):
@@ -148,6 +176,9 @@ class Policy(_Strict):
     training: TrainingPolicy
     brands: BrandsPolicy
     imports: ImportsPolicy
+    reminders: RemindersPolicy = RemindersPolicy()
+    # Additive (issue 4): a policy file without [guidance] takes the defaults above.
+    guidance: GuidancePolicy = GuidancePolicy()
 
 
 def parse_policy(text: str, source: str = "policy") -> Policy:
