@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from handinhand.guidance import views
 
 app_name = "guidance"
-urlpatterns: list = []
+urlpatterns = [
+    path("visits/", views.visit_list, name="visit_list"),
+    path("visits/new/", views.visit_create, name="visit_create"),
+    path("visits/calendar/", views.visit_calendar, name="visit_calendar"),
+    path("visits/<int:pk>/", views.visit_detail, name="visit_detail"),
+    path("visits/<int:pk>/edit/", views.visit_edit, name="visit_edit"),
+    path("visits/<int:pk>/held/", views.visit_mark_held, name="visit_mark_held"),
+    path("visits/<int:pk>/cancel/", views.visit_cancel, name="visit_cancel"),
+    path("visits/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path("visits/<int:pk>/docx/", views.visit_docx, name="visit_docx"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+]

@@ -1,0 +1,156 @@
+"""Forms of guidance work: list filters and the visit form that feeds the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from handinhand.core.forms import StyledFormMixin, VersionedForm, model_choice_field
+from handinhand.core.listing import FilterForm
+from handinhand.core.policy import get_policy
+from handinhand.core.scope import get_scope
+from handinhand.guidance.models import Visit, VisitStatus
+from handinhand.guidance.services import guided_schools
+from handinhand.orgs.models import School
+from handinhand.programme.forms import DateInput
+from handinhand.programme.models import GuidanceGroup, Membership
+
+
+def _form_choices() -> list[tuple[str, str]]:
+    return [(f, f) for f in get_policy().guidance.visit_forms]
+
+
+class VisitFilterForm(StyledFormMixin, FilterForm):
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部")), *VisitStatus.choices]
+    )
+    form = forms.ChoiceField(label=_("活动形式"), required=False)
+    group = forms.ModelChoiceField(
+        label=_("指导组"),
+        required=False,
+        queryset=GuidanceGroup.objects.none(),
+        empty_label=_("全部"),
+    )
+    date_from = forms.DateField(label=_("日期自"), required=False, widget=DateInput)
+    date_to = forms.DateField(label=_("日期至"), required=False, widget=DateInput)
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        form_field = self.fields["form"]
+        assert isinstance(form_field, forms.ChoiceField)
+        form_field.choices = [("", _("全部")), *_form_choices()]
+        model_choice_field(self, "group").queryset = GuidanceGroup.objects.visible_to(user)
+        self.fields["q"].widget.attrs["placeholder"] = _("主题、学校名称")
+
+    def filter(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        data = self.cleaned_data
+        for name in ("status", "form", "group"):
+            if data.get(name):
+                qs = qs.filter(**{name: data[name]})
+        if data.get("date_from"):
+            qs = qs.filter(date__gte=data["date_from"])
+        if data.get("date_to"):
+            qs = qs.filter(date__lte=data["date_to"])
+        return qs
+
+
+class InstructorChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Membership) -> str:  # type: ignore[override]
+        return f"{obj.user}（{obj.group.name}）"
+
+
+class VisitForm(VersionedForm):
+    """Create and edit a visit. Schools and instructors are offered from the user's own
+    groups; the service checks them again against the visit's group."""
+
+    group = forms.ModelChoiceField(label=_("指导组"), queryset=GuidanceGroup.objects.none())
+    form = forms.ChoiceField(label=_("活动形式"))
+    status = forms.ChoiceField(
+        label=_("状态"),
+        choices=[(VisitStatus.PLANNED, _("计划中")), (VisitStatus.HELD, _("已开展"))],
+        initial=VisitStatus.PLANNED,
+    )
+    schools = forms.ModelMultipleChoiceField(
+        label=_("指导学校"),
+        queryset=School.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    instructors = InstructorChoiceField(
+        label=_("参加指导员"), queryset=Membership.objects.none(), required=False
+    )
+    indicators_text = forms.CharField(
+        label=_("涉及指标"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行一项，如“3.2.1 落实“第一议题”制度”"),
+    )
+
+    class Meta:
+        model = Visit
+        fields = ["date", "duration_hours", "form", "title", "content"]
+        widgets = {"date": DateInput, "content": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        group_ids = get_scope(user).group_ids
+        form_field = self.fields["form"]
+        assert isinstance(form_field, forms.ChoiceField)
+        form_field.choices = _form_choices()
+        schools = model_choice_field(self, "schools")
+        schools.queryset = (
+            guided_schools(group_ids).select_related("county").order_by("county_id", "name")
+        )
+        schools.label_from_instance = lambda s: f"{s.name}（{s.county.name}）"  # type: ignore[method-assign]
+        model_choice_field(self, "instructors").queryset = (
+            Membership.objects.current()
+            .filter(group_id__in=group_ids)
+            .select_related("user", "group")
+            .order_by("group_id", "user_id")
+        )
+        groups = GuidanceGroup.objects.filter(pk__in=group_ids)
+        model_choice_field(self, "group").queryset = groups
+        if self.instance.pk:
+            # A visit stays with the group that made it; its status moves by its own buttons.
+            del self.fields["group"]
+            del self.fields["status"]
+            if not self.is_bound:
+                self.initial["schools"] = [s.pk for s in self.instance.schools.all()]
+                self.initial["instructors"] = [m.pk for m in self.instance.instructors.all()]
+                self.initial["indicators_text"] = "\n".join(self.instance.indicators)
+        elif len(group_ids) == 1:
+            self.initial["group"] = next(iter(group_ids))
+        self.order_fields(
+            [
+                "group",
+                "status",
+                "date",
+                "duration_hours",
+                "form",
+                "title",
+                "schools",
+                "instructors",
+                "content",
+                "indicators_text",
+            ]
+        )
+
+    def service_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        fields = {
+            name: data[name]
+            for name in ("date", "duration_hours", "form", "title", "content")
+            if name in data
+        }
+        fields["schools"] = list(data["schools"])
+        fields["instructors"] = list(data["instructors"])
+        fields["indicators"] = [
+            line.strip() for line in data.get("indicators_text", "").splitlines() if line.strip()
+        ]
+        return fields
+
+
+class AttachmentForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(label=_("照片或文件"))

@@ -1,0 +1,283 @@
+"""Pages of guidance work: visits (list, detail, form, calendar, documents). Reads through
+selectors, writes through services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+
+from handinhand.core import audit
+from handinhand.core.exceptions import ConflictError, PermissionDeniedError
+from handinhand.core.listing import Column, ListSpec, render_list
+from handinhand.core.models import AuditAction
+from handinhand.core.scope import get_scope
+from handinhand.core.views_helpers import access, form_page, require
+from handinhand.guidance import selectors, services
+from handinhand.guidance.documents import visit_docx_response
+from handinhand.guidance.forms import AttachmentForm, VisitFilterForm, VisitForm
+from handinhand.guidance.models import Visit, VisitAttachment
+from handinhand.orgs.models import Region, RegionLevel
+from handinhand.programme.models import GuidanceGroup, Membership
+from handinhand.programme.views import ComputedColumn
+
+
+def _business(request: HttpRequest) -> None:
+    require(get_scope(request.user).is_business)
+
+
+def _instructor(user: Any) -> bool:
+    return bool(get_scope(user).group_ids)
+
+
+def _names(items: Any) -> str:
+    return "、".join(str(i) for i in items)
+
+
+VISIT_LIST = ListSpec(
+    title=_lazy("指导活动"),
+    queryset=selectors.visits_for_list,
+    columns=[
+        Column("date", _lazy("活动日期"), sort="date", link=True),
+        Column("title", _lazy("活动主题"), sort="title"),
+        ComputedColumn(
+            "schools", _lazy("指导学校"), compute=lambda v: _names(s.name for s in v.schools.all())
+        ),
+        Column("group.name", _lazy("指导组"), sort="group__name"),
+        Column("form", _lazy("活动形式"), sort="form"),
+        Column("duration_hours", _lazy("时长（小时）"), sort="duration_hours"),
+        ComputedColumn(
+            "instructors",
+            _lazy("参加指导员"),
+            compute=lambda v: _names(m.user for m in v.instructors.all()),
+        ),
+        Column("status", _lazy("状态"), sort="status"),
+        ComputedColumn(
+            "indicators", _lazy("涉及指标"), export_only=True, compute=lambda v: _names(v.indicators)
+        ),
+        Column("content", _lazy("活动内容"), export_only=True),
+    ],
+    search_fields=["title", "schools__name"],
+    default_sort="-date",
+    filter_form=VisitFilterForm,
+    detail_url="guidance:visit_detail",
+    create_url="guidance:visit_create",
+    can_create=_instructor,
+    export_name="guidance.visit",
+)
+
+
+@login_required
+def visit_list(request: HttpRequest) -> HttpResponse:
+    _business(request)
+    return render_list(request, VISIT_LIST)
+
+
+@login_required
+def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = access(selectors.visit_detail_qs(request.user), pk=pk)
+    return render(
+        request,
+        "guidance/visit_detail.html",
+        {
+            "visit": visit,
+            "can_manage": services.can_manage_visit(request.user, visit),
+            "attachment_form": AttachmentForm(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _visit_form_page(request: HttpRequest, visit: Visit | None) -> HttpResponse:
+    form = VisitForm(request.POST or None, instance=visit, user=request.user)
+
+    def save(data: dict[str, Any]) -> Visit:
+        fields = form.service_data()
+        if visit is None:
+            return services.visit_plan(
+                actor=request.user, group=data["group"], status=data["status"], **fields
+            )
+        return services.visit_update(
+            actor=request.user,
+            visit=visit,
+            data=fields,
+            expected_version=data.get("expected_version"),
+        )
+
+    return form_page(
+        request,
+        form=form,
+        title=_("登记指导活动") if visit is None else _("编辑指导活动：%(t)s") % {"t": visit.title},
+        success_message=_("指导活动已保存"),
+        back_url=reverse("guidance:visit_list")
+        if visit is None
+        else reverse("guidance:visit_detail", args=[visit.pk]),
+        save=save,
+    )
+
+
+@login_required
+def visit_create(request: HttpRequest) -> HttpResponse:
+    require(_instructor(request.user))
+    return _visit_form_page(request, None)
+
+
+@login_required
+def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = access(Visit.objects.visible_to(request.user), pk=pk)
+    require(services.can_manage_visit(request.user, visit))
+    return _visit_form_page(request, visit)
+
+
+def _status_action(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
+    visit = access(Visit.objects.visible_to(request.user), pk=pk)
+    require(services.can_manage_visit(request.user, visit))
+    version = request.POST.get("expected_version")
+    try:
+        action(
+            actor=request.user,
+            visit=visit,
+            expected_version=int(version) if version and version.isdigit() else None,
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    except ConflictError:
+        messages.error(request, _("操作失败：该记录已被他人修改，请刷新后重试。"))
+    except PermissionDeniedError:
+        require(False)
+    else:
+        messages.success(request, done)
+    return redirect("guidance:visit_detail", pk=visit.pk)
+
+
+@login_required
+@require_POST
+def visit_mark_held(request: HttpRequest, pk: int) -> HttpResponse:
+    return _status_action(request, pk, services.visit_mark_held, _("已标记为已开展"))
+
+
+@login_required
+@require_POST
+def visit_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _status_action(request, pk, services.visit_cancel, _("活动已取消"))
+
+
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = access(Visit.objects.visible_to(request.user), pk=pk)
+    require(services.can_manage_visit(request.user, visit))
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("请选择要上传的文件"))
+    else:
+        try:
+            services.attachment_add(
+                actor=request.user, visit=visit, upload=form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, _("附件已上传"))
+    return redirect("guidance:visit_detail", pk=visit.pk)
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    attachment = access(
+        VisitAttachment.objects.filter(visit__in=Visit.objects.visible_to(request.user)), pk=pk
+    )
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=not attachment.is_image,
+        filename=attachment.name,
+    )
+
+
+@login_required
+def visit_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = access(selectors.visit_detail_qs(request.user), pk=pk)
+    audit.record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        instance=visit,
+        changes={"format": [None, "docx"]},
+    )
+    return visit_docx_response(visit)
+
+
+def _month(text: str) -> tuple[int, int]:
+    try:
+        day = dt.datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        day = timezone.localdate()
+    return day.year, day.month
+
+
+def _shift(year: int, month: int, by: int) -> str:
+    index = year * 12 + (month - 1) + by
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+@login_required
+def visit_calendar(request: HttpRequest) -> HttpResponse:
+    """A month of visits, for one person, one group or one region (or all in scope)."""
+    _business(request)
+    user = request.user
+    year, month = _month(request.GET.get("month", ""))
+    visits = selectors.visits_for_list(user)
+    groups = GuidanceGroup.objects.visible_to(user).order_by("name")
+    regions = Region.objects.visible_to(user).filter(level=RegionLevel.CITY).order_by("code")
+    group = groups.filter(pk=request.GET.get("group")).first() if request.GET.get("group") else None
+    region = (
+        regions.filter(pk=request.GET.get("region")).first() if request.GET.get("region") else None
+    )
+    people_groups = [group.pk] if group else list(get_scope(user).group_ids)
+    people = (
+        Membership.objects.visible_to(user)
+        .current()
+        .filter(group_id__in=people_groups)
+        .select_related("user")
+        .order_by("user_id")
+    )
+    person_id = request.GET.get("person", "")
+    person = next((m.user for m in people if str(m.user_id) == person_id), None)
+    if group:
+        visits = visits.filter(group=group)
+    if region:
+        visits = visits.filter(
+            pk__in=Visit.objects.filter(schools__county__path__startswith=region.path).values("pk")
+        )
+    if person:
+        visits = visits.filter(instructors__user=person)
+    query = request.GET.copy()
+    query.pop("month", None)
+    return render(
+        request,
+        "guidance/calendar.html",
+        {
+            "weeks": selectors.month_grid(visits, year, month),
+            "year": year,
+            "month": month,
+            "prev": _shift(year, month, -1),
+            "next": _shift(year, month, 1),
+            "query": query.urlencode(),
+            "groups": groups,
+            "regions": regions,
+            "people": people,
+            "group": group,
+            "region": region,
+            "person": person,
+            "today": timezone.localdate(),
+        },
+    )

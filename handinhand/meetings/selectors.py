@@ -1,0 +1,238 @@
+"""Reads of meetings: lists, details, yearly counts for other modules, and the compliance
+calendar (what every group owes per period, what it held, met / due / missed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+
+from handinhand.core.policy import MeetingRule, get_policy
+from handinhand.meetings.calendar import PeriodSpan, periods_starting
+from handinhand.meetings.models import (
+    ActionItem,
+    Meeting,
+    MeetingStatus,
+    Todo,
+)
+from handinhand.programme.models import GuidanceGroup, MemberRole, Membership
+
+# --- for other modules (annual reports) -----------------------------------------------------
+
+
+def meeting_counts(group_ids: list[int], year: int) -> dict[int, dict[str, Any]]:
+    """Per group, for calendar year `year`: {"owed": n, "held": n, "chaired_by": {user_id: n}}.
+
+    owed: for every policy rule of the group's level, `minimum` × the rule's periods that start
+    in `year` (a semester wrapping the year end belongs to the year it starts in). held: meetings
+    of the kinds of those rules, status held, dated in `year`. chaired_by counts those held
+    meetings by chair. Two queries, whatever the number of groups.
+    """
+    rules = get_policy().meetings
+    levels = dict(GuidanceGroup.objects.filter(pk__in=group_ids).values_list("pk", "level"))
+    result: dict[int, dict[str, Any]] = {}
+    kinds_by_group: dict[int, set[str]] = {}
+    for pk, level in levels.items():
+        mine = [r for r in rules if level in r.group_levels]
+        kinds_by_group[pk] = {r.kind for r in mine}
+        result[pk] = {
+            "owed": sum(r.minimum * len(periods_starting(r.period, year)) for r in mine),
+            "held": 0,
+            "chaired_by": {},
+        }
+    counted_kinds = {r.kind for r in rules}
+    rows = (
+        Meeting.objects.filter(
+            group_id__in=list(levels),
+            status=MeetingStatus.HELD,
+            kind__in=counted_kinds,
+            date__year=year,
+        )
+        .values("group_id", "kind", "chair_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        if row["kind"] not in kinds_by_group[row["group_id"]]:
+            continue
+        entry = result[row["group_id"]]
+        entry["held"] += row["n"]
+        if row["chair_id"] is not None:
+            chaired = entry["chaired_by"]
+            chaired[row["chair_id"]] = chaired.get(row["chair_id"], 0) + row["n"]
+    return result
+
+
+# --- lists and details ----------------------------------------------------------------------
+
+
+def meetings_for_list(user: Any) -> QuerySet[Meeting]:
+    return Meeting.objects.visible_to(user).select_related("group", "chair")
+
+
+def meeting_detail_qs(user: Any) -> QuerySet[Meeting]:
+    return Meeting.objects.visible_to(user).select_related("group__region", "chair")
+
+
+def meeting_members(meeting: Meeting) -> QuerySet[Membership]:
+    """Who may attend: the host group's current members."""
+    return (
+        Membership.objects.current()
+        .filter(group_id=meeting.group_id)
+        .select_related("user")
+        .order_by("role", "user__full_name")
+    )
+
+
+def action_items_for_list(user: Any) -> QuerySet[ActionItem]:
+    return ActionItem.objects.filter(meeting__in=Meeting.objects.visible_to(user)).select_related(
+        "meeting__group", "owner"
+    )
+
+
+def todos_for_list(user: Any) -> QuerySet[Todo]:
+    return Todo.objects.visible_to(user)
+
+
+def open_todo_count(user: Any) -> int:
+    return Todo.objects.visible_to(user).open().count()
+
+
+# --- the compliance calendar ----------------------------------------------------------------
+
+MET, DUE, MISSED, NOT_OWED = "met", "due", "missed", "none"
+STATUS_LABELS = {MET: "已完成", DUE: "待召开", MISSED: "未完成", NOT_OWED: "—"}
+
+
+@dataclass
+class Cell:
+    period: PeriodSpan
+    owed: int
+    held: int
+    status: str
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+@dataclass
+class GroupRow:
+    group: GuidanceGroup
+    cells: list[Cell]
+
+    @property
+    def missed(self) -> int:
+        return sum(1 for c in self.cells if c.status == MISSED)
+
+
+@dataclass
+class RuleCalendar:
+    rule: MeetingRule
+    periods: list[PeriodSpan]
+    rows: list[GroupRow] = field(default_factory=list)
+
+    @property
+    def missed_cells(self) -> int:
+        return sum(r.missed for r in self.rows)
+
+
+def status_of(*, held: int, minimum: int, period: PeriodSpan, today: dt.date) -> str:
+    """met once the minimum is held; otherwise due until the period's last day, then missed."""
+    if held >= minimum:
+        return MET
+    return DUE if today <= period.end else MISSED
+
+
+def held_by_period(
+    group_ids: Any, rules: list[MeetingRule], spans: dict[str, list[PeriodSpan]]
+) -> dict[tuple[int, str], int]:
+    """{(group_id, period key): held meetings of the rule's kind}, in ONE grouped query: each
+    held meeting is put in its rule's period bucket by a CASE over kind and date range."""
+    whens = [
+        When(Q(kind=rule.kind, date__range=(p.start, p.end)), then=Value(f"{rule.kind}|{p.key}"))
+        for rule in rules
+        for p in spans[rule.kind]
+    ]
+    if not whens:
+        return {}
+    first = min(p.start for ps in spans.values() for p in ps)
+    last = max(p.end for ps in spans.values() for p in ps)
+    rows = (
+        Meeting.objects.filter(
+            group_id__in=group_ids,
+            status=MeetingStatus.HELD,
+            kind__in=[r.kind for r in rules],
+            date__range=(first, last),
+        )
+        .annotate(bucket=Case(*whens, default=Value(""), output_field=CharField()))
+        .values("group_id", "bucket")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {(r["group_id"], r["bucket"]): r["n"] for r in rows if r["bucket"]}
+
+
+def compliance_calendar(
+    user: Any,
+    year: int,
+    *,
+    today: dt.date | None = None,
+    level: str = "",
+    missed_only: bool = False,
+    text: str = "",
+) -> list[RuleCalendar]:
+    """Every visible group × every period of `year` of the rule for its level: two queries
+    (the groups, the grouped held counts) whatever the number of groups."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    rules = list(get_policy().meetings)
+    spans = {rule.kind: periods_starting(rule.period, year) for rule in rules}
+    groups_qs = (
+        GuidanceGroup.objects.visible_to(user)
+        .filter(is_active=True)
+        .select_related("region", "batch")
+        .order_by("level", "region_id", "name")
+    )
+    if level:
+        groups_qs = groups_qs.filter(level=level)
+    if text:
+        groups_qs = groups_qs.filter(Q(name__icontains=text) | Q(region__name__icontains=text))
+    groups = list(groups_qs)
+    held = held_by_period([g.pk for g in groups], rules, spans)
+    calendars = [RuleCalendar(rule=rule, periods=spans[rule.kind]) for rule in rules]
+    for group in groups:
+        for cal in calendars:
+            if group.level not in cal.rule.group_levels:
+                continue
+            cells = []
+            for period in cal.periods:
+                n = held.get((group.pk, f"{cal.rule.kind}|{period.key}"), 0)
+                # A group owes nothing for periods over before its batch started.
+                owed = period.end.year >= group.batch.start_year
+                status = (
+                    status_of(held=n, minimum=cal.rule.minimum, period=period, today=today)
+                    if owed
+                    else NOT_OWED
+                )
+                cells.append(Cell(period, cal.rule.minimum if owed else 0, n, status))
+            row = GroupRow(group, cells)
+            if not missed_only or row.missed:
+                cal.rows.append(row)
+    return calendars
+
+
+def group_leaders(group_ids: Any) -> dict[int, list[int]]:
+    """{group_id: [user ids of its current leader and deputies]} in one query."""
+    result: dict[int, list[int]] = defaultdict(list)
+    for group_id, user_id in (
+        Membership.objects.current()
+        .filter(group_id__in=group_ids, role__in=[MemberRole.LEADER, MemberRole.DEPUTY])
+        .values_list("group_id", "user_id")
+    ):
+        result[group_id].append(user_id)
+    return result

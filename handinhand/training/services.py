@@ -1,0 +1,146 @@
+"""Writes of 业务培训: sessions, attendance and materials. Province admins write everything;
+a group's leader (or deputy) the sessions of their own group."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import PurePath
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from handinhand.core import audit
+from handinhand.core.exceptions import PermissionDeniedError
+from handinhand.core.models import AuditAction
+from handinhand.core.policy import get_policy
+from handinhand.core.scope import get_scope
+from handinhand.core.services import create_object, delete_object, update_object
+from handinhand.programme.models import GuidanceGroup, Membership
+from handinhand.training.models import Attendance, TrainingMaterial, TrainingSession
+
+SESSION_FIELDS = ("topic", "date", "hours", "group", "location", "description")
+
+
+def can_create_session(actor: Any) -> bool:
+    scope = get_scope(actor)
+    return scope.everything or bool(scope.led_group_ids)
+
+
+def can_manage_session(actor: Any, session: TrainingSession) -> bool:
+    scope = get_scope(actor)
+    return scope.everything or (
+        session.group_id is not None and session.group_id in scope.led_group_ids
+    )
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDeniedError(_("您无权管理该培训"))
+
+
+def _check_group(actor: Any, group: GuidanceGroup | None) -> None:
+    scope = get_scope(actor)
+    if scope.everything:
+        return
+    if group is None or group.pk not in scope.led_group_ids:
+        raise ValidationError({"group": _("只能为本人担任组长（副组长）的指导组组织培训")})
+
+
+def session_create(*, actor: Any, **data: Any) -> TrainingSession:
+    _require(can_create_session(actor))
+    _check_group(actor, data.get("group"))
+    session = TrainingSession(organiser=actor, **{k: data.get(k) for k in SESSION_FIELDS})
+    session.location = session.location or ""
+    session.description = session.description or ""
+    return create_object(actor=actor, instance=session)
+
+
+def session_update(
+    *,
+    actor: Any,
+    session: TrainingSession,
+    data: dict[str, Any],
+    expected_version: int | None,
+) -> TrainingSession:
+    _require(can_manage_session(actor, session))
+    if "group" in data:
+        _check_group(actor, data["group"])
+    unknown = set(data) - set(SESSION_FIELDS)
+    if unknown:
+        raise ValueError(f"fields not editable: {sorted(unknown)}")
+    hours = data.get("hours")
+    if hours is not None:
+        longest = (
+            session.attendances.order_by("-hours").values_list("hours", flat=True).first()
+            or Decimal("0")
+        )
+        if hours < longest:
+            raise ValidationError(
+                {"hours": _("已有人员认定 %(h)s 学时，培训学时不能低于该值") % {"h": longest}}
+            )
+    return update_object(
+        actor=actor, instance=session, data=data, expected_version=expected_version
+    )
+
+
+def attendance_add(
+    *, actor: Any, session: TrainingSession, user: Any, hours: Decimal | None = None
+) -> Attendance:
+    _require(can_manage_session(actor, session))
+    if not Membership.objects.current().filter(user=user).exists():
+        raise ValidationError({"user": _("参训人员须为在任的指导组成员")})
+    attendance = Attendance(
+        session=session, user=user, hours=session.hours if hours is None else hours
+    )
+    return create_object(actor=actor, instance=attendance)
+
+
+def attendance_remove(*, actor: Any, attendance: Attendance) -> None:
+    _require(can_manage_session(actor, attendance.session))
+    delete_object(actor=actor, instance=attendance)
+
+
+def _check_material(upload: UploadedFile) -> None:
+    policy = get_policy().training
+    suffix = PurePath(upload.name or "").suffix.lower().lstrip(".")
+    if suffix not in policy.material_types:
+        raise ValidationError(
+            {
+                "file": _("不支持的文件类型“%(t)s”，允许：%(allowed)s")
+                % {"t": suffix or "—", "allowed": "、".join(policy.material_types)}
+            }
+        )
+    size = upload.size or 0
+    if size == 0:
+        raise ValidationError({"file": _("文件为空")})
+    if size > policy.max_material_mb * 1024 * 1024:
+        raise ValidationError(
+            {
+                "file": _("文件过大（%(size).1f MB），上限 %(max)s MB")
+                % {"size": size / 1024 / 1024, "max": policy.max_material_mb}
+            }
+        )
+
+
+def material_upload(
+    *, actor: Any, session: TrainingSession, upload: UploadedFile
+) -> TrainingMaterial:
+    _require(can_manage_session(actor, session))
+    _check_material(upload)
+    name = PurePath(upload.name or "file").name[:200]
+    with transaction.atomic():
+        material = TrainingMaterial(
+            session=session, name=name, size=upload.size or 0, uploaded_by=actor
+        )
+        material.file.save(name, upload, save=False)
+        material.save()
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=material,
+            changes={"name": [None, name], "size": [None, material.size]},
+        )
+    return material
