@@ -100,6 +100,17 @@ def _require(actor: Any, allowed: bool) -> None:
         raise PermissionDeniedError(_("您无权执行此操作"))
 
 
+def _require_not_a_fellow_admin(actor: Any, user: User) -> None:
+    """三员分立: the system administrator must not take over the security or audit
+    administrator's account (a password reset would let them read the log or grant roles).
+    Those accounts are reset on the server (`manage.py changepassword`) under the
+    organisation's own procedure."""
+    if actor.pk == user.pk:
+        return
+    if RoleAssignment.objects.active().filter(user=user, role__in=SEPARATED_ADMIN_ROLES).exists():
+        raise PermissionDeniedError(_("三员分立：不能修改、停用或重置其他管理员的账号"))
+
+
 def user_create(
     *,
     actor: Any,
@@ -136,6 +147,7 @@ def user_update(
     unknown = set(data) - allowed
     if unknown:
         raise ValueError(f"fields not editable here: {sorted(unknown)}")
+    _require_not_a_fellow_admin(actor, user)
     if actor.pk == user.pk and data.get("is_active") is False:
         # The only system administrator could otherwise shut everyone out of account admin.
         raise ValidationError({"is_active": _("不能停用自己的账号")})
@@ -145,6 +157,7 @@ def user_update(
 def user_unlock(*, actor: Any, user: User) -> User:
     """The system administrator lifts a lockout (the login page tells users to ask them)."""
     _require(actor, get_scope(actor).can_manage_users)
+    _require_not_a_fellow_admin(actor, user)
     with transaction.atomic():
         current = User.objects.select_for_update().get(pk=user.pk)
         if not (current.failed_logins or current.locked_until):
@@ -232,6 +245,7 @@ def password_set(*, actor: Any, user: User, password: str) -> None:
     A reset by the administrator also lifts a lockout: it is what a locked-out user asks for.
     """
     _require(actor, actor.pk == user.pk or get_scope(actor).can_manage_users)
+    _require_not_a_fellow_admin(actor, user)
     try:
         validate_new_password(password, user)
     except ValidationError as exc:

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from handinhand.core import audit
@@ -21,7 +22,30 @@ if TYPE_CHECKING:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def neutralise_formulas(workbook: Workbook) -> None:
+    """Text that begins with "=" becomes a formula in openpyxl; a school name or a failed login
+    typed as =HYPERLINK(...) would then run in the reader's Excel. Every exported cell is data:
+    keep it text. (Write-only sheets are handled cell by cell in `text_cell`.)"""
+    if getattr(workbook, "write_only", False):
+        return
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+
+
+def text_cell(sheet: Any, value: Any) -> Any:
+    """A write-only cell that stays text even when it begins with "="."""
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
 def xlsx_response(workbook: Workbook, filename: str) -> HttpResponse:
+    neutralise_formulas(workbook)
     buffer = BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
@@ -34,8 +58,6 @@ def export_list(request: HttpRequest, spec: ListSpec, qs: QuerySet[Any]) -> Http
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(str(spec.title)[:31])
     header_font = Font(bold=True)
-    from openpyxl.cell import WriteOnlyCell
-
     header = []
     for c in columns:
         cell = WriteOnlyCell(sheet, value=str(c.label))
@@ -44,7 +66,7 @@ def export_list(request: HttpRequest, spec: ListSpec, qs: QuerySet[Any]) -> Http
     sheet.append(header)
     count = 0
     for obj in qs.iterator(chunk_size=2000):
-        sheet.append([_cell(c.value(obj)) for c in columns])
+        sheet.append([text_cell(sheet, _cell(c.value(obj))) for c in columns])
         count += 1
     audit.record(
         actor=request.user,

@@ -7,6 +7,9 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+STALE_FORM = _("表单已过期，请刷新页面后重新填写。")
 
 
 class StyledFormMixin:
@@ -31,8 +34,13 @@ class VersionedForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk and not self.is_bound:
-            self.fields["expected_version"].initial = getattr(self.instance, "version", None)
+        if self.instance.pk:
+            # An edit without the version it was loaded at could overwrite someone's change.
+            version_field = self.fields["expected_version"]
+            version_field.required = True
+            version_field.error_messages["required"] = STALE_FORM
+            if not self.is_bound:
+                version_field.initial = getattr(self.instance, "version", None)
 
     def changed_data_dict(self) -> dict[str, Any]:
         return {

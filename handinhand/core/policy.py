@@ -29,16 +29,43 @@ class GroupsPolicy(_Strict):
     member_roles: list[str] = Field(min_length=1)
 
 
+class GradeBand(_Strict):
+    name: str = Field(min_length=1)
+    min_score: float = Field(ge=0)
+
+
+EvidenceType = Literal["pdf", "jpg", "png", "docx", "xlsx"]
+
+
 class IndicatorsPolicy(_Strict):
     level_counts: list[PositiveInt] = Field(min_length=3, max_length=3)
     total_score: float = Field(gt=0)
     score_step: float = Field(gt=0)
+    # When a school must explain its self-assessed score: always, only below the maximum, never.
+    explanation_required: Literal["always", "below_max", "never"] = "below_max"
+    evidence_types: list[EvidenceType] = Field(
+        default=["pdf", "jpg", "png", "docx", "xlsx"], min_length=1
+    )
+    evidence_max_mb: float = Field(default=10, gt=0, le=200)
+    # Grades of a school's total, highest first; the last band must start at 0.
+    grade_bands: list[GradeBand] = Field(
+        default=[
+            GradeBand(name="优秀", min_score=90),
+            GradeBand(name="良好", min_score=80),
+            GradeBand(name="合格", min_score=60),
+            GradeBand(name="不合格", min_score=0),
+        ],
+        min_length=1,
+    )
 
     @model_validator(mode="after")
     def _counts_grow(self) -> IndicatorsPolicy:
         a, b, c = self.level_counts
         if not a <= b <= c:
             raise ValueError("level_counts must not shrink from level 1 to level 3")
+        mins = [band.min_score for band in self.grade_bands]
+        if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins) or mins[-1] != 0:
+            raise ValueError("grade_bands must go down strictly and end at min_score 0")
         return self
 
 

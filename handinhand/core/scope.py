@@ -44,6 +44,13 @@ class Scope:
             query |= Q(**{f"{path_field}__startswith": path})
         return query
 
+    def staff_q(self, path_field: str) -> Q:
+        """Q matching rows whose region lies where the user works for the education bureau."""
+        query = Q(pk__in=[])
+        for path in self.staff_paths:
+            query |= Q(**{f"{path_field}__startswith": path})
+        return query
+
     @property
     def is_instructor(self) -> bool:
         return bool(self.group_ids)

@@ -16,7 +16,7 @@ from handinhand.guidance.models import Visit, VisitStatus
 from handinhand.guidance.services import guided_schools
 from handinhand.orgs.models import School
 from handinhand.programme.forms import DateInput
-from handinhand.programme.models import GuidanceGroup, Membership
+from handinhand.programme.models import District, GuidanceGroup, Membership
 
 
 def _form_choices() -> list[tuple[str, str]]:
@@ -103,7 +103,7 @@ class VisitForm(VersionedForm):
         schools.queryset = (
             guided_schools(group_ids).select_related("county").order_by("county_id", "name")
         )
-        schools.label_from_instance = lambda s: f"{s.name}（{s.county.name}）"  # type: ignore[method-assign]
+        schools.label_from_instance = lambda s: f"{s.name}（{s.county.name}）"  # type: ignore[method-assign,assignment]
         model_choice_field(self, "instructors").queryset = (
             Membership.objects.current()
             .filter(group_id__in=group_ids)
@@ -139,7 +139,7 @@ class VisitForm(VersionedForm):
 
     def service_data(self) -> dict[str, Any]:
         data = self.cleaned_data
-        fields = {
+        fields: dict[str, Any] = {
             name: data[name]
             for name in ("date", "duration_hours", "form", "title", "content")
             if name in data
@@ -154,3 +154,39 @@ class VisitForm(VersionedForm):
 
 class AttachmentForm(StyledFormMixin, forms.Form):
     file = forms.FileField(label=_("照片或文件"))
+
+
+class CoverageFilterForm(StyledFormMixin, FilterForm):
+    standing = forms.ChoiceField(
+        label=_("达标情况"),
+        required=False,
+        choices=[
+            ("", _("全部")),
+            ("below", _("今年未达最低次数")),
+            ("met", _("今年已达标")),
+            ("never", _("从未被指导")),
+        ],
+    )
+    district = forms.ModelChoiceField(
+        label=_("片区"), required=False, queryset=District.objects.none(), empty_label=_("全部")
+    )
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        model_choice_field(self, "district").queryset = (
+            District.objects.visible_to(user).select_related("group").order_by("group_id", "name")
+        )
+        self.fields["q"].widget.attrs["placeholder"] = _("学校、县区名称")
+
+    def filter(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        minimum = get_policy().guidance.min_visits_per_school_per_year
+        standing = self.cleaned_data.get("standing")
+        if standing == "below":
+            qs = qs.filter(visits_this_year__lt=minimum)
+        elif standing == "met":
+            qs = qs.filter(visits_this_year__gte=minimum)
+        elif standing == "never":
+            qs = qs.filter(ever_visited=False)
+        if self.cleaned_data.get("district"):
+            qs = qs.filter(district_links__district=self.cleaned_data["district"])
+        return qs

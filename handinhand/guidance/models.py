@@ -29,9 +29,7 @@ class VisitStatus(models.TextChoices):
 class VisitQuerySet(models.QuerySet["Visit"]):
     def visible_to(self, user: Any) -> VisitQuerySet:
         schools = School.objects.visible_to(user)
-        return self.filter(
-            pk__in=VisitSchool.objects.filter(school__in=schools).values("visit_id")
-        )
+        return self.filter(pk__in=VisitSchool.objects.filter(school__in=schools).values("visit_id"))
 
 
 class Visit(VersionedModel):

@@ -47,3 +47,140 @@ def month_grid(visits: QuerySet[Visit], year: int, month: int) -> list[list[Cale
     for visit in visits.filter(date__gte=first, date__lte=last).order_by("date", "id"):
         by_day.setdefault(visit.date, []).append(visit)
     return [[CalendarDay(d, d.month == month, by_day.get(d, [])) for d in week] for week in weeks]
+
+
+# --- the instructor's workbench ----------------------------------------------------------------
+
+WORKBENCH_LIMIT = 10
+
+
+@dataclass
+class Workbench:
+    memberships: list[Membership]
+    districts: list[Any]
+    schools: list[School]
+    school_count: int
+    upcoming: list[Visit]
+    overdue_planned: list[Visit]
+    held_this_year: int
+
+
+def workbench(user: Any) -> Workbench:
+    """What an instructor needs first: a fixed number of queries however large the province."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from handinhand.programme.models import District
+
+    today = timezone.localdate()
+    memberships = list(
+        Membership.objects.current().filter(user=user).select_related("group__lead_university")
+    )
+    mine = [m.pk for m in memberships]
+    districts = list(
+        District.objects.filter(instructors__in=mine)
+        .select_related("group")
+        .annotate(school_count=Count("assignments", distinct=True))
+        .order_by("group_id", "name")
+        .distinct()
+    )
+    district_schools = (
+        School.objects.visible_to(user)
+        .filter(district_links__district__in=[d.pk for d in districts])
+        .select_related("county")
+    )
+    schools = list(district_schools.order_by("county_id", "name")[:WORKBENCH_LIMIT])
+    visits = visits_for_list(user).filter(instructors__user=user)
+    upcoming = list(
+        visits.filter(status="planned", date__gte=today).order_by("date", "id")[:WORKBENCH_LIMIT]
+    )
+    overdue = list(
+        visits.filter(status="planned", date__lt=today).order_by("date", "id")[:WORKBENCH_LIMIT]
+    )
+    held = visits.filter(status="held", date__year=today.year).count()
+    return Workbench(
+        memberships=memberships,
+        districts=districts,
+        schools=schools,
+        school_count=sum(d.school_count for d in districts),
+        upcoming=upcoming,
+        overdue_planned=overdue,
+        held_this_year=held,
+    )
+
+
+# --- coverage of visits ------------------------------------------------------------------------
+
+
+def year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def held_visits(year: int | None = None) -> QuerySet[Any]:
+    """VisitSchool rows of visits held (in `year` if given): the unit every coverage counts."""
+    from handinhand.guidance.models import VisitSchool, VisitStatus
+
+    rows = VisitSchool.objects.filter(visit__status=VisitStatus.HELD)
+    if year is not None:
+        first, last = year_bounds(year)
+        rows = rows.filter(visit__date__gte=first, visit__date__lte=last)
+    return rows
+
+
+def coverage_schools(user: Any, year: int) -> QuerySet[School]:
+    """Each school in scope with its held visits of the year and whether it was ever visited;
+    one query with a GROUP BY, no loop over schools."""
+    from django.db.models import Count, Exists, OuterRef, Q
+
+    first, last = year_bounds(year)
+    this_year = Q(
+        visit_links__visit__status="held",
+        visit_links__visit__date__gte=first,
+        visit_links__visit__date__lte=last,
+    )
+    return (
+        School.objects.visible_to(user)
+        .select_related("county__parent")
+        .annotate(
+            visits_this_year=Count("visit_links", filter=this_year),
+            ever_visited=Exists(held_visits().filter(school_id=OuterRef("pk"))),
+        )
+    )
+
+
+def coverage_districts(user: Any, year: int) -> list[Any]:
+    """Districts in scope: schools, schools never visited, schools below the yearly minimum."""
+    from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from handinhand.core.policy import get_policy
+    from handinhand.programme.models import District, DistrictSchool
+
+    minimum = get_policy().guidance.min_visits_per_school_per_year
+    visited = held_visits().values("school_id")
+    enough = (
+        held_visits(year)
+        .values("school_id")
+        .annotate(n=Count("visit_id"))
+        .filter(n__gte=minimum)
+        .values("school_id")
+    )
+    below = (
+        DistrictSchool.objects.filter(district=OuterRef("pk"))
+        .exclude(school_id__in=enough)
+        .values("district")
+        .annotate(c=Count("pk"))
+        .values("c")
+    )
+    return list(
+        District.objects.visible_to(user)
+        .select_related("group", "batch")
+        .annotate(
+            school_count=Count("assignments", distinct=True),
+            never_visited=Count(
+                "assignments", filter=~Q(assignments__school_id__in=visited), distinct=True
+            ),
+            below_minimum=Coalesce(Subquery(below, output_field=IntegerField()), Value(0)),
+        )
+        .order_by("group__name", "name")
+    )

@@ -24,7 +24,7 @@ from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.models import AuditAction
 from handinhand.core.scope import get_scope
-from handinhand.core.services import create_object, update_object
+from handinhand.core.services import update_object
 from handinhand.guidance.files import check_upload
 from handinhand.guidance.models import Visit, VisitAttachment, VisitSchool, VisitStatus
 from handinhand.orgs.models import School
@@ -155,6 +155,7 @@ def visit_update(
 ) -> Visit:
     """Edit a planned or held visit; schools and instructors are checked like at planning."""
     _require(can_manage_visit(actor, visit))
+    visit.refresh_from_db(fields=["status"])  # judge by the stored status, not a stale copy
     if visit.status == VisitStatus.CANCELLED:
         raise ValidationError(_("已取消的活动不能修改"))
     unknown = set(data) - set(VISIT_FIELDS) - {"schools", "instructors"}
@@ -187,16 +188,13 @@ def visit_update(
             if updated.version == before_version:
                 Visit.objects.filter(pk=updated.pk).update(version=F("version") + 1)
                 updated.refresh_from_db()
-            audit.record(
-                actor=actor, action=AuditAction.UPDATE, instance=updated, changes=changes
-            )
+            audit.record(actor=actor, action=AuditAction.UPDATE, instance=updated, changes=changes)
     return updated
 
 
-def _set_status(
-    *, actor: Any, visit: Visit, status: str, expected_version: int | None
-) -> Visit:
+def _set_status(*, actor: Any, visit: Visit, status: str, expected_version: int | None) -> Visit:
     _require(can_manage_visit(actor, visit))
+    visit.refresh_from_db(fields=["status"])
     if visit.status != VisitStatus.PLANNED:
         raise ValidationError(_("只有计划中的活动可以执行此操作"))
     _check_held_date(status, visit.date)
@@ -222,14 +220,19 @@ def attachment_add(*, actor: Any, visit: Visit, upload: UploadedFile) -> VisitAt
     _require(can_manage_visit(actor, visit))
     kind = check_upload(upload)
     name = (upload.name or "file")[-200:]
-    return create_object(
-        actor=actor,
-        instance=VisitAttachment(
-            visit=visit,
-            file=upload,
-            name=name,
-            kind=kind,
-            size=upload.size or 0,
-            uploaded_by=actor,
-        ),
+    attachment = VisitAttachment(
+        visit=visit, file=upload, name=name, kind=kind, size=upload.size or 0, uploaded_by=actor
     )
+    with transaction.atomic():
+        attachment.full_clean()
+        attachment.save(force_insert=True)
+        # The audit snapshot keeps JSON values; a stored file is named by its path.
+        after = {k: v for k, v in audit.snapshot(attachment).items() if k != "file"}
+        after["file"] = attachment.file.name
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=attachment,
+            changes=audit.diff({}, after),
+        )
+    return attachment

@@ -4,6 +4,9 @@ from handinhand.guidance import views
 
 app_name = "guidance"
 urlpatterns = [
+    path("workbench/", views.workbench, name="workbench"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("coverage/districts/", views.coverage_districts, name="coverage_districts"),
     path("visits/", views.visit_list, name="visit_list"),
     path("visits/new/", views.visit_create, name="visit_create"),
     path("visits/calendar/", views.visit_calendar, name="visit_calendar"),

@@ -4,6 +4,7 @@ selectors, writes through services."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -21,11 +22,17 @@ from handinhand.core import audit
 from handinhand.core.exceptions import ConflictError, PermissionDeniedError
 from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.models import AuditAction
+from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
 from handinhand.core.views_helpers import access, form_page, require
 from handinhand.guidance import selectors, services
 from handinhand.guidance.documents import visit_docx_response
-from handinhand.guidance.forms import AttachmentForm, VisitFilterForm, VisitForm
+from handinhand.guidance.forms import (
+    AttachmentForm,
+    CoverageFilterForm,
+    VisitFilterForm,
+    VisitForm,
+)
 from handinhand.guidance.models import Visit, VisitAttachment
 from handinhand.orgs.models import Region, RegionLevel
 from handinhand.programme.models import GuidanceGroup, Membership
@@ -63,7 +70,10 @@ VISIT_LIST = ListSpec(
         ),
         Column("status", _lazy("状态"), sort="status"),
         ComputedColumn(
-            "indicators", _lazy("涉及指标"), export_only=True, compute=lambda v: _names(v.indicators)
+            "indicators",
+            _lazy("涉及指标"),
+            export_only=True,
+            compute=lambda v: _names(v.indicators),
         ),
         Column("content", _lazy("活动内容"), export_only=True),
     ],
@@ -238,10 +248,9 @@ def visit_calendar(request: HttpRequest) -> HttpResponse:
     visits = selectors.visits_for_list(user)
     groups = GuidanceGroup.objects.visible_to(user).order_by("name")
     regions = Region.objects.visible_to(user).filter(level=RegionLevel.CITY).order_by("code")
-    group = groups.filter(pk=request.GET.get("group")).first() if request.GET.get("group") else None
-    region = (
-        regions.filter(pk=request.GET.get("region")).first() if request.GET.get("region") else None
-    )
+    group_id, region_code = request.GET.get("group", ""), request.GET.get("region", "")
+    group = groups.filter(pk=int(group_id)).first() if group_id.isdigit() else None
+    region = regions.filter(pk=region_code).first() if region_code else None
     people_groups = [group.pk] if group else list(get_scope(user).group_ids)
     people = (
         Membership.objects.visible_to(user)
@@ -279,5 +288,85 @@ def visit_calendar(request: HttpRequest) -> HttpResponse:
             "region": region,
             "person": person,
             "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def workbench(request: HttpRequest) -> HttpResponse:
+    """The instructor's first page: their groups, districts, schools and visits to come."""
+    require(_instructor(request.user))
+    return render(
+        request,
+        "guidance/workbench.html",
+        {"wb": selectors.workbench(request.user), "today": timezone.localdate()},
+    )
+
+
+# --- coverage -----------------------------------------------------------------------------------
+
+
+def _coverage_reader(user: Any) -> bool:
+    """Coverage is the programme's view of many schools: not a school's own page."""
+    scope = get_scope(user)
+    return scope.everything or bool(scope.staff_paths) or bool(scope.group_ids)
+
+
+def _standing(school: Any) -> str:
+    minimum = get_policy().guidance.min_visits_per_school_per_year
+    if not school.ever_visited:
+        return _("从未被指导")
+    return _("已达标") if school.visits_this_year >= minimum else _("未达标")
+
+
+COVERAGE_LIST = ListSpec(
+    title=_lazy("学校受指导情况（本年度）"),
+    queryset=lambda user: selectors.coverage_schools(user, timezone.localdate().year),
+    columns=[
+        Column("name", _lazy("学校名称"), sort="name", link=True),
+        Column("county.parent.name", _lazy("设区市"), sort="county__parent_id"),
+        Column("county.name", _lazy("县（市、区）"), sort="county_id"),
+        Column("visits_this_year", _lazy("今年指导次数"), sort="visits_this_year"),
+        ComputedColumn(
+            "minimum",
+            _lazy("最低要求"),
+            compute=lambda s: get_policy().guidance.min_visits_per_school_per_year,
+        ),
+        ComputedColumn("standing", _lazy("达标情况"), compute=_standing),
+    ],
+    search_fields=["name", "county__name"],
+    default_sort="visits_this_year",
+    filter_form=CoverageFilterForm,
+    detail_url="orgs:school_detail",
+    export_name="guidance.coverage",
+    extra_actions=(),
+)
+
+
+@login_required
+def coverage(request: HttpRequest) -> HttpResponse:
+    require(_coverage_reader(request.user))
+    spec = replace(
+        COVERAGE_LIST,
+        extra_actions=[(reverse("guidance:coverage_districts"), _("按片区统计未被指导学校"))],
+    )
+    return render_list(request, spec)
+
+
+@login_required
+def coverage_districts(request: HttpRequest) -> HttpResponse:
+    require(_coverage_reader(request.user))
+    year = timezone.localdate().year
+    districts = selectors.coverage_districts(request.user, year)
+    return render(
+        request,
+        "guidance/coverage_districts.html",
+        {
+            "districts": districts,
+            "year": year,
+            "minimum": get_policy().guidance.min_visits_per_school_per_year,
+            "total_schools": sum(d.school_count for d in districts),
+            "total_never": sum(d.never_visited for d in districts),
+            "total_below": sum(d.below_minimum for d in districts),
         },
     )

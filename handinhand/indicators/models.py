@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -68,7 +69,7 @@ class Framework(VersionedModel):
 
     def __str__(self) -> str:
         label = f"{self.name}（{self.edition}）"
-        return f"{label}【示例】" if self.is_sample else label
+        return f"{label}【示例】" if self.is_sample and "示例" not in self.name else label
 
     def get_absolute_url(self) -> str:
         return reverse("indicators:framework_detail", args=[self.pk])
@@ -122,3 +123,242 @@ class Indicator(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+
+# --- evaluation cycles and evaluations --------------------------------------------------------
+
+
+class CycleScope(models.TextChoices):
+    ALL = "all", _("全省所有学校")
+    BATCH = "batch", _("某一批次结对地区的学校")
+    REGION = "region", _("某一地区的学校")
+
+
+class CycleStatus(models.TextChoices):
+    OPENING = "opening", _("正在生成评估")
+    OPEN = "open", _("进行中")
+    CLOSED = "closed", _("已结束")
+
+
+class EvaluationCycleQuerySet(models.QuerySet["EvaluationCycle"]):
+    def visible_to(self, user: Any) -> EvaluationCycleQuerySet:
+        from handinhand.core.scope import get_scope
+
+        return self if get_scope(user).is_business else self.none()
+
+
+class EvaluationCycle(VersionedModel):
+    """评估周期, e.g. 2025年度: one published framework applied to a set of schools."""
+
+    framework = models.ForeignKey(
+        Framework, verbose_name=_("指标体系"), on_delete=models.PROTECT, related_name="cycles"
+    )
+    name = models.CharField(_("周期名称"), max_length=60, unique=True)
+    year = models.PositiveSmallIntegerField(
+        _("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    scope = models.CharField(
+        _("范围"), max_length=10, choices=CycleScope.choices, default=CycleScope.ALL
+    )
+    batch = models.ForeignKey(
+        "programme.Batch",
+        verbose_name=_("批次"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    region = models.ForeignKey(
+        "orgs.Region",
+        verbose_name=_("地区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=CycleStatus.choices, default=CycleStatus.OPENING
+    )
+
+    objects = EvaluationCycleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("评估周期")
+        verbose_name_plural = _("评估周期")
+        ordering = ["-year", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("indicators:cycle_detail", args=[self.pk])
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("进行中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class CycleJob(models.Model):
+    """Progress of creating a cycle's evaluations in the background (polled by the page)."""
+
+    cycle = models.OneToOneField(
+        EvaluationCycle, verbose_name=_("评估周期"), on_delete=models.CASCADE, related_name="job"
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING
+    )
+    total = models.PositiveIntegerField(_("学校总数"), default=0)
+    done = models.PositiveIntegerField(_("已生成"), default=0)
+    error = models.TextField(_("错误"), blank=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("评估生成任务")
+        verbose_name_plural = _("评估生成任务")
+
+    def __str__(self) -> str:
+        return f"{self.cycle} {self.done}/{self.total}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0
+
+
+class EvaluationStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("未开始")
+    DRAFT = "draft", _("自评中")
+    SUBMITTED = "submitted", _("已提交自评")
+    RETURNED = "returned", _("已退回")
+    REVIEWED = "reviewed", _("已审核")
+    CONFIRMED = "confirmed", _("已确认")
+
+
+class EvaluationQuerySet(models.QuerySet["Evaluation"]):
+    def visible_to(self, user: Any) -> EvaluationQuerySet:
+        from handinhand.orgs.models import School
+
+        # An evaluation is visible exactly when its school is.
+        return self.filter(school__in=School.objects.visible_to(user))
+
+
+class Evaluation(VersionedModel):
+    """评估: one school in one cycle; self-assessment, instructor review, confirmation."""
+
+    cycle = models.ForeignKey(
+        EvaluationCycle,
+        verbose_name=_("评估周期"),
+        on_delete=models.CASCADE,
+        related_name="evaluations",
+    )
+    school = models.ForeignKey(
+        "orgs.School", verbose_name=_("学校"), on_delete=models.PROTECT, related_name="evaluations"
+    )
+    status = models.CharField(
+        _("状态"),
+        max_length=12,
+        choices=EvaluationStatus.choices,
+        default=EvaluationStatus.NOT_STARTED,
+    )
+    self_total = models.DecimalField(
+        _("自评总分"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    review_total = models.DecimalField(
+        _("审核总分"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    return_reason = models.TextField(_("退回原因"), blank=True)
+    review_summary = models.TextField(_("审核意见"), blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+
+    objects = EvaluationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("学校评估")
+        verbose_name_plural = _("学校评估")
+        ordering = ["cycle", "school"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "school"], name="evaluation_cycle_school"),
+        ]
+        indexes = [models.Index(fields=["cycle", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} · {self.school}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("indicators:evaluation_detail", args=[self.pk])
+
+
+class Score(models.Model):
+    """One level-3 indicator of one evaluation. Written in bulk: a form is one statement."""
+
+    evaluation = models.ForeignKey(
+        Evaluation, verbose_name=_("评估"), on_delete=models.CASCADE, related_name="scores"
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="+"
+    )
+    self_score = models.DecimalField(
+        _("自评得分"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    self_explanation = models.TextField(_("自评说明"), blank=True)
+    review_score = models.DecimalField(
+        _("审核得分"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    review_comment = models.TextField(_("审核意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("指标得分")
+        verbose_name_plural = _("指标得分")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "indicator"], name="score_evaluation_indicator"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id}:{self.indicator_id}"
+
+
+def evidence_path(instance: EvidenceFile, filename: str) -> str:
+    # The stored name is ours (never the uploader's), so no path tricks; the original is kept.
+    import uuid
+
+    return f"evidence/{instance.evaluation_id}/{uuid.uuid4().hex}.{instance.kind}"
+
+
+class EvidenceFile(models.Model):
+    """佐证材料: a file a school attaches to one level-3 indicator of its evaluation."""
+
+    evaluation = models.ForeignKey(
+        Evaluation, verbose_name=_("评估"), on_delete=models.CASCADE, related_name="evidence"
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(_("文件"), upload_to=evidence_path, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=10)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from handinhand.indicators.structure import Node
 
-SAMPLE_NAME = "中小学校党建工作指标体系"
-SAMPLE_EDITION = "2025版（示例）"
+SAMPLE_NAME = "中小学校党建工作指标体系（示例）"
+SAMPLE_EDITION = "2025版"
 
 # level 1 → level 2 → level 3 titles
 _TREE: list[tuple[str, list[tuple[str, list[str]]]]] = [

@@ -8,7 +8,17 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from handinhand.indicators.models import Framework, Indicator
+from handinhand.indicators.models import (
+    Evaluation,
+    EvaluationCycle,
+    EvaluationStatus,
+    EvidenceFile,
+    Framework,
+    Indicator,
+    Score,
+)
+from handinhand.indicators.structure import Node, maxima, rollup
+from handinhand.orgs.models import School
 
 
 def frameworks_for_list(user: Any) -> QuerySet[Framework]:
@@ -24,9 +34,13 @@ class TreeRow:
     subtotal: Decimal  # a level-3's own maximum, a parent's the sum below it
 
 
-def framework_tree(framework: Framework) -> list[TreeRow]:
+def framework_tree(
+    framework: Framework, indicators: list[Indicator] | None = None
+) -> list[TreeRow]:
     """The indicators in reading order (each parent followed by its children), in one query."""
-    indicators = list(framework.indicators.order_by("order", "id"))
+    if indicators is None:
+        indicators = list(framework.indicators.all())
+    indicators = sorted(indicators, key=lambda i: (i.order, i.pk))
     children: dict[int | None, list[Indicator]] = {}
     for i in indicators:
         children.setdefault(i.parent_id, []).append(i)
@@ -50,3 +64,90 @@ def framework_tree(framework: Framework) -> list[TreeRow]:
     shown = {r.indicator.pk for r in rows}
     rows.extend(TreeRow(i, total(i)) for i in indicators if i.pk not in shown)
     return rows
+
+
+def cycles_for_list(user: Any) -> QuerySet[EvaluationCycle]:
+    return (
+        EvaluationCycle.objects.visible_to(user)
+        .select_related("framework")
+        .annotate(
+            evaluation_count=Count(
+                "evaluations", filter=Q(evaluations__school__in=School.objects.visible_to(user))
+            )
+        )
+    )
+
+
+def cycle_status_counts(user: Any, cycle: EvaluationCycle) -> list[tuple[str, str, int]]:
+    """(status, label, count) of the cycle's evaluations the user may see, every status."""
+    counts = dict(
+        Evaluation.objects.visible_to(user)
+        .filter(cycle=cycle)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return [(value, str(label), counts.get(value, 0)) for value, label in EvaluationStatus.choices]
+
+
+# --- evaluations ------------------------------------------------------------------------------
+
+
+def evaluations_for_list(user: Any) -> QuerySet[Evaluation]:
+    return Evaluation.objects.visible_to(user).select_related("cycle", "school__county__parent")
+
+
+def evaluation_qs(user: Any) -> QuerySet[Evaluation]:
+    return Evaluation.objects.visible_to(user).select_related(
+        "cycle__framework", "school__county__parent"
+    )
+
+
+@dataclass
+class SheetRow:
+    indicator: Indicator
+    score: Score | None
+    files: list[EvidenceFile]
+    max_score: Decimal
+    self_total: Decimal
+    review_total: Decimal
+
+
+def evaluation_sheet(evaluation: Evaluation) -> list[SheetRow]:
+    """Every indicator in reading order with its scores rolled up L3 → L2 → L1: three queries."""
+    indicators = {i.pk: i for i in evaluation.cycle.framework.indicators.all()}
+    scores = {s.indicator_id: s for s in evaluation.scores.all()}
+    files: dict[int, list[EvidenceFile]] = {}
+    for f in evaluation.evidence.all():
+        files.setdefault(f.indicator_id, []).append(f)
+    code = {pk: i.code for pk, i in indicators.items()}
+    nodes = [
+        Node(
+            code=i.code,
+            level=i.level,
+            parent_code=code.get(i.parent_id, "") if i.parent_id else "",
+            max_score=i.max_score,
+        )
+        for i in indicators.values()
+    ]
+    by_code = {i.code: i for i in indicators.values()}
+    self_scores = {code[k]: s.self_score for k, s in scores.items() if s.self_score is not None}
+    review_scores = {
+        code[k]: s.review_score for k, s in scores.items() if s.review_score is not None
+    }
+    rolled_self, rolled_review, top = (
+        rollup(nodes, self_scores),
+        rollup(nodes, review_scores),
+        maxima(nodes),
+    )
+    return [
+        SheetRow(
+            indicator=row.indicator,
+            score=scores.get(row.indicator.pk),
+            files=files.get(row.indicator.pk, []),
+            max_score=top[row.indicator.code],
+            self_total=rolled_self[row.indicator.code],
+            review_total=rolled_review[row.indicator.code],
+        )
+        for row in framework_tree(evaluation.cycle.framework, list(by_code.values()))
+    ]

@@ -3,23 +3,41 @@ published framework never changes (a new version is a copy)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from handinhand.core import audit
-from handinhand.core.exceptions import PermissionDeniedError, ServiceValidationError
+from handinhand.core.exceptions import (
+    ConflictError,
+    PermissionDeniedError,
+    ServiceValidationError,
+)
 from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
 from handinhand.core.services import create_object, delete_object, update_object
-from handinhand.indicators.models import Framework, FrameworkStatus, Indicator
+from handinhand.indicators.models import (
+    CycleJob,
+    CycleScope,
+    CycleStatus,
+    Evaluation,
+    EvaluationCycle,
+    Framework,
+    FrameworkStatus,
+    Indicator,
+    JobStatus,
+    Score,
+)
 from handinhand.indicators.structure import Node, structure_errors
+from handinhand.orgs.models import Region, School
+from handinhand.programme.models import Batch, Pairing
 
 FRAMEWORK_FIELDS = ("name", "edition", "total_score", "description")
 INDICATOR_FIELDS = (
@@ -290,7 +308,9 @@ def sample_framework_create(*, actor: Any = None) -> Framework:
             edition=SAMPLE_EDITION,
             total_score=Decimal(str(get_policy().indicators.total_score)),
             is_sample=True,
-            description=_("示例指标体系，供演示与测试使用，非官方正式文本；正式体系请由管理员导入。"),
+            description=_(
+                "示例指标体系，供演示与测试使用，非官方正式文本；正式体系请由管理员导入。"
+            ),
         )
         write_nodes(framework, sample_nodes())
         errors = framework_validate(framework)
@@ -308,3 +328,358 @@ def sample_framework_create(*, actor: Any = None) -> Framework:
             actor_name="" if actor else "system",
         )
     return framework
+
+
+# --- evaluation cycles ------------------------------------------------------------------------
+
+CYCLE_CHUNK = 2000  # evaluations per INSERT and per progress update
+
+
+def cycle_schools(cycle: EvaluationCycle) -> QuerySet[School]:
+    """The schools a cycle evaluates: all, those of a batch's paired regions, or a region's."""
+    schools = School.objects.all()
+    if cycle.scope == CycleScope.BATCH:
+        paths = list(
+            Pairing.objects.filter(batch=cycle.batch).values_list("region__path", flat=True)
+        )
+        query = Q(pk__in=[])
+        for path in paths:
+            query |= Q(county__path__startswith=path)
+        schools = schools.filter(query)
+    elif cycle.scope == CycleScope.REGION:
+        assert cycle.region is not None
+        schools = schools.filter(county__path__startswith=cycle.region.path)
+    return schools
+
+
+def cycle_open(
+    *,
+    actor: Any,
+    framework: Framework,
+    name: str,
+    year: int,
+    scope: str = CycleScope.ALL,
+    batch: Batch | None = None,
+    region: Region | None = None,
+) -> EvaluationCycle:
+    """Open a cycle; its evaluations are created in the background (see cycle_job_run)."""
+    from handinhand.indicators.tasks import create_cycle_evaluations
+
+    _require_admin(actor)
+    errors: dict[str, list[str]] = {}
+    if framework.status != FrameworkStatus.PUBLISHED:
+        errors["framework"] = [_("只能使用已发布的指标体系")]
+    if scope == CycleScope.BATCH and batch is None:
+        errors["batch"] = [_("范围为批次时须选择批次")]
+    if scope == CycleScope.REGION and region is None:
+        errors["region"] = [_("范围为地区时须选择地区")]
+    if errors:
+        raise ServiceValidationError(errors)
+    cycle = EvaluationCycle(
+        framework=framework,
+        name=name,
+        year=year,
+        scope=scope,
+        batch=batch if scope == CycleScope.BATCH else None,
+        region=region if scope == CycleScope.REGION else None,
+    )
+    with transaction.atomic():
+        if not cycle_schools(cycle).exists():
+            raise ServiceValidationError(_("所选范围内没有学校"))
+        cycle = create_object(actor=actor, instance=cycle)
+        job = CycleJob.objects.create(cycle=cycle)
+    create_cycle_evaluations.enqueue(job.pk)
+    return cycle
+
+
+def cycle_job_run(job_id: int) -> CycleJob:
+    """Create the cycle's evaluations in chunks, recording progress after each. Safe to run
+    again after a crash: existing evaluations are skipped."""
+    job = CycleJob.objects.select_related("cycle__region").get(pk=job_id)
+    cycle = job.cycle
+    school_ids = list(cycle_schools(cycle).order_by("pk").values_list("pk", flat=True))
+    job.total, job.done, job.status = len(school_ids), 0, JobStatus.RUNNING
+    job.started_at = timezone.now()
+    job.save(update_fields=["total", "done", "status", "started_at"])
+    try:
+        for start in range(0, len(school_ids), CYCLE_CHUNK):
+            chunk = school_ids[start : start + CYCLE_CHUNK]
+            with transaction.atomic():
+                Evaluation.objects.bulk_create(
+                    [Evaluation(cycle=cycle, school_id=pk) for pk in chunk],
+                    ignore_conflicts=True,
+                )
+                CycleJob.objects.filter(pk=job.pk).update(done=start + len(chunk))
+    except Exception as exc:
+        CycleJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, error=str(exc)[:2000])
+        raise
+    with transaction.atomic():
+        CycleJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.DONE, done=len(school_ids), finished_at=timezone.now()
+        )
+        EvaluationCycle.objects.filter(pk=cycle.pk).update(status=CycleStatus.OPEN)
+        audit.record(
+            actor=None,
+            actor_name="system",
+            action=AuditAction.CREATE,
+            instance=cycle,
+            changes={"evaluations": [None, len(school_ids)]},
+        )
+    job.refresh_from_db()
+    return job
+
+
+# --- evaluations: self-assessment, review, confirmation ---------------------------------------
+
+Entries = Mapping[int, tuple[Decimal | None, str]]  # level-3 indicator id -> (score, text)
+
+
+def evaluation_leaves(evaluation: Evaluation) -> list[Indicator]:
+    return list(evaluation.cycle.framework.indicators.filter(level=3).order_by("order", "id"))
+
+
+def _score_errors(
+    leaf: Indicator, score: Decimal | None, *, field: str, required: bool
+) -> dict[str, list[str]]:
+    step = Decimal(str(get_policy().indicators.score_step))
+    top = leaf.max_score or Decimal(0)
+    if score is None:
+        return {field: [_("请填写得分")]} if required else {}
+    if score < 0 or score > top:
+        return {field: [_("得分应在 0 至 %(max)s 之间") % {"max": _plain(top)}]}
+    if score % step:
+        return {field: [_("得分须为 %(step)s 的整数倍") % {"step": _plain(step)}]}
+    return {}
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _explanation_required(leaf: Indicator, score: Decimal | None) -> bool:
+    rule = get_policy().indicators.explanation_required
+    if rule == "always":
+        return True
+    if rule == "below_max":
+        return score is not None and score < (leaf.max_score or Decimal(0))
+    return False
+
+
+def _locked(evaluation: Evaluation, expected_version: int | None) -> Evaluation:
+    current = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise ConflictError(str(current))
+    return current
+
+
+def _move(
+    *,
+    actor: Any,
+    evaluation: Evaluation,
+    target: str | None,
+    changes: dict[str, list[Any]],
+    **fields: Any,
+) -> Evaluation:
+    """Update the locked evaluation's state and fields, bump its version, audit it."""
+    before = evaluation.status
+    if target is not None:
+        fields["status"] = target
+    Evaluation.objects.filter(pk=evaluation.pk).update(
+        version=F("version") + 1, updated_at=timezone.now(), **fields
+    )
+    evaluation.refresh_from_db()
+    if target is not None and target != before:
+        changes = {"status": [before, target], **changes}
+    audit.record(actor=actor, action=AuditAction.UPDATE, instance=evaluation, changes=changes)
+    return evaluation
+
+
+def evaluation_save_self(
+    *,
+    actor: Any,
+    evaluation: Evaluation,
+    entries: Entries,
+    expected_version: int | None,
+    submit: bool = False,
+    files: dict[int, list[Any]] | None = None,
+) -> Evaluation:
+    """Save the school's self-assessment (all level-3 rows in one statement), or submit it."""
+    from handinhand.indicators import workflow
+    from handinhand.indicators.evidence import check_evidence
+
+    action = "submit" if submit else "save_self"
+    workflow.check(actor, evaluation, action)
+    leaves = evaluation_leaves(evaluation)
+    errors: dict[str, list[str]] = {}
+    for leaf in leaves:
+        score, text = entries.get(leaf.pk, (None, ""))
+        errors.update(_score_errors(leaf, score, field=f"score_{leaf.pk}", required=submit))
+        if submit and _explanation_required(leaf, score) and not text.strip():
+            errors[f"explanation_{leaf.pk}"] = [_("请填写自评说明")]
+    checked: list[tuple[int, Any, bytes, str]] = []
+    leaf_ids = {leaf.pk for leaf in leaves}
+    for indicator_id, uploads in (files or {}).items():
+        if indicator_id not in leaf_ids:
+            raise ServiceValidationError(_("佐证材料对应的指标不属于本评估"))
+        for upload in uploads:
+            data = upload.read()
+            try:
+                kind = check_evidence(upload.name or "", data)
+            except ValidationError as exc:
+                errors.setdefault(f"evidence_{indicator_id}", []).extend(exc.messages)
+            else:
+                checked.append((indicator_id, upload, data, kind))
+    if errors:
+        raise ServiceValidationError(errors)
+    with transaction.atomic():
+        current = _locked(evaluation, expected_version)
+        transition = workflow.check(actor, current, action)
+        rows = [
+            Score(
+                evaluation=current,
+                indicator_id=leaf.pk,
+                self_score=entries.get(leaf.pk, (None, ""))[0],
+                self_explanation=entries.get(leaf.pk, (None, ""))[1].strip(),
+            )
+            for leaf in leaves
+        ]
+        # One statement for the whole form: insert the rows, or update those that exist.
+        Score.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["evaluation", "indicator"],
+            update_fields=["self_score", "self_explanation"],
+        )
+        total = sum((r.self_score or Decimal(0) for r in rows), Decimal(0))
+        stored = _store_evidence(actor, current, checked)
+        extra: dict[str, Any] = {"self_total": total}
+        if submit:
+            extra["submitted_at"] = timezone.now()
+        return _move(
+            actor=actor,
+            evaluation=current,
+            target=transition.target,
+            changes={
+                "self_total": [_str(current.self_total), str(total)],
+                "scores": [None, len(rows)],
+                **({"evidence": [None, stored]} if stored else {}),
+            },
+            **extra,
+        )
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _store_evidence(
+    actor: Any, evaluation: Evaluation, checked: list[tuple[int, Any, bytes, str]]
+) -> list[str]:
+    from django.core.files.base import ContentFile
+
+    from handinhand.indicators.models import EvidenceFile
+
+    names = []
+    for indicator_id, upload, data, kind in checked:
+        name = (upload.name or kind)[-200:]
+        item = EvidenceFile(
+            evaluation=evaluation,
+            indicator_id=indicator_id,
+            original_name=name,
+            kind=kind,
+            size=len(data),
+            uploaded_by=actor if getattr(actor, "pk", None) else None,
+        )
+        item.file.save(name, ContentFile(data), save=False)
+        item.save()
+        names.append(name)
+    return names
+
+
+def evaluation_review(
+    *,
+    actor: Any,
+    evaluation: Evaluation,
+    entries: Entries,
+    expected_version: int | None,
+    passed: bool = False,
+) -> Evaluation:
+    """The instructor's scores and comments (one statement); `passed` ends the review."""
+    from handinhand.indicators import workflow
+
+    action = "pass" if passed else "save_review"
+    workflow.check(actor, evaluation, action)
+    leaves = evaluation_leaves(evaluation)
+    errors: dict[str, list[str]] = {}
+    for leaf in leaves:
+        score, _text = entries.get(leaf.pk, (None, ""))
+        errors.update(_score_errors(leaf, score, field=f"score_{leaf.pk}", required=passed))
+    if errors:
+        raise ServiceValidationError(errors)
+    with transaction.atomic():
+        current = _locked(evaluation, expected_version)
+        transition = workflow.check(actor, current, action)
+        rows = [
+            Score(
+                evaluation=current,
+                indicator_id=leaf.pk,
+                review_score=entries.get(leaf.pk, (None, ""))[0],
+                review_comment=entries.get(leaf.pk, (None, ""))[1].strip(),
+            )
+            for leaf in leaves
+        ]
+        Score.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["evaluation", "indicator"],
+            update_fields=["review_score", "review_comment"],
+        )
+        total = sum((r.review_score or Decimal(0) for r in rows), Decimal(0))
+        extra: dict[str, Any] = {"review_total": total}
+        if passed:
+            extra["reviewed_at"] = timezone.now()
+        return _move(
+            actor=actor,
+            evaluation=current,
+            target=transition.target,
+            changes={"review_total": [_str(current.review_total), str(total)]},
+            **extra,
+        )
+
+
+def evaluation_transition(
+    *,
+    actor: Any,
+    evaluation: Evaluation,
+    action: str,
+    expected_version: int | None,
+    reason: str = "",
+) -> Evaluation:
+    """Return to the school (with a reason), confirm, or reopen the review."""
+    from handinhand.indicators import workflow
+
+    if action not in ("return", "confirm", "reopen"):
+        raise ValueError(action)
+    workflow.check(actor, evaluation, action)
+    if action in ("return", "reopen") and not reason.strip():
+        raise ServiceValidationError({"reason": [_("请填写退回原因")]})
+    with transaction.atomic():
+        current = _locked(evaluation, expected_version)
+        transition = workflow.check(actor, current, action)
+        extra: dict[str, Any] = {}
+        changes: dict[str, list[Any]] = {}
+        if reason.strip():
+            extra["return_reason"] = reason.strip()
+            changes["return_reason"] = [current.return_reason, reason.strip()]
+        if action == "confirm":
+            extra["confirmed_at"] = timezone.now()
+        moved = _move(
+            actor=actor, evaluation=current, target=transition.target, changes=changes, **extra
+        )
+        if action == "confirm":
+            summary_refresh(moved)
+    return moved
+
+
+def summary_refresh(evaluation: Evaluation) -> None:
+    """Hook for the analytics summary rows, filled on confirmation."""

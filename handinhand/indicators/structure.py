@@ -52,7 +52,8 @@ def structure_errors(
     for node in nodes:
         if node.level in (1, 2) and not children[node.code]:
             errors.append(
-                _("%(level)d级指标 %(code)s 没有下级指标") % {"level": node.level, "code": node.code}
+                _("%(level)d级指标 %(code)s 没有下级指标")
+                % {"level": node.level, "code": node.code}
             )
     leaf_sum = sum((n.max_score or Decimal(0) for n in nodes if n.level == 3), Decimal(0))
     if leaf_sum != total_score:
@@ -107,9 +108,7 @@ def _cycle_errors(nodes: Sequence[Node], by_code: Mapping[str, Node]) -> list[st
             key = min(loop)
             if key not in reported:
                 reported.add(key)
-                errors.append(
-                    _("上级编码形成循环：%(loop)s") % {"loop": " → ".join([*loop, code])}
-                )
+                errors.append(_("上级编码形成循环：%(loop)s") % {"loop": " → ".join([*loop, code])})
     return errors
 
 

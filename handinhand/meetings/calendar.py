@@ -73,9 +73,7 @@ def span_of(kind: PeriodKind, index: int, year: int) -> PeriodSpan:
     period = _periods(kind)[index - 1]
     start = _on(year, _month_day(period.start), is_start=True)
     end = _on(year + 1 if _wraps(period) else year, _month_day(period.end), is_start=False)
-    return PeriodSpan(
-        start=start, end=end, kind=kind, index=index, name=period.name, year=year
-    )
+    return PeriodSpan(start=start, end=end, kind=kind, index=index, name=period.name, year=year)
 
 
 def _matches(period: Period, day: dt.date) -> bool:
@@ -91,9 +89,11 @@ def period_of(kind: PeriodKind, day: dt.date) -> PeriodSpan:
     for index, period in enumerate(_periods(kind), start=1):
         if _matches(period, day):
             # A wrapping period seen after New Year started the year before.
-            year = day.year - 1 if _wraps(period) and (day.month, day.day) <= _month_day(
-                period.end
-            ) else day.year
+            year = (
+                day.year - 1
+                if _wraps(period) and (day.month, day.day) <= _month_day(period.end)
+                else day.year
+            )
             span = span_of(kind, index, year)
             if span.contains(day):
                 return span

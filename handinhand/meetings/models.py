@@ -42,7 +42,10 @@ class Meeting(VersionedModel):
 
     kind = models.CharField(_("会议类型"), max_length=20)
     group = models.ForeignKey(
-        GuidanceGroup, verbose_name=_("主办指导组"), on_delete=models.PROTECT, related_name="meetings"
+        GuidanceGroup,
+        verbose_name=_("主办指导组"),
+        on_delete=models.PROTECT,
+        related_name="meetings",
     )
     title = models.CharField(_("会议名称"), max_length=100)
     date = models.DateField(_("会议日期"))
@@ -213,7 +216,10 @@ class Todo(TimeStampedModel):
     """待办: a personal to-do; `source_key` makes a job that runs twice create nothing twice."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="todos"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="todos",
     )
     kind = models.CharField(_("类型"), max_length=20, choices=TodoKind.choices)
     text = models.CharField(_("事项"), max_length=300)

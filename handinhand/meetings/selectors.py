@@ -87,6 +87,24 @@ def meeting_members(meeting: Meeting) -> QuerySet[Membership]:
     )
 
 
+def planned_meetings_for(user: Any) -> QuerySet[Meeting]:
+    """The user's planned meetings, for the calendar feed: of the groups they belong to, or
+    where they are on the roll; always within what they may see."""
+    from django.utils import timezone
+
+    since = timezone.localdate() - dt.timedelta(days=31)
+    mine = Q(group__memberships__user=user, group__memberships__is_active=True) | Q(
+        attendances__user=user
+    )
+    return (
+        Meeting.objects.visible_to(user)
+        .filter(mine, status=MeetingStatus.PLANNED, date__gte=since)
+        .select_related("group")
+        .distinct()
+        .order_by("date", "id")
+    )
+
+
 def action_items_for_list(user: Any) -> QuerySet[ActionItem]:
     return ActionItem.objects.filter(meeting__in=Meeting.objects.visible_to(user)).select_related(
         "meeting__group", "owner"
@@ -123,6 +141,7 @@ class Cell:
 class GroupRow:
     group: GuidanceGroup
     cells: list[Cell]
+    can_plan: bool = False
 
     @property
     def missed(self) -> int:
@@ -196,6 +215,8 @@ def compliance_calendar(
         GuidanceGroup.objects.visible_to(user)
         .filter(is_active=True)
         .select_related("region", "batch")
+        # Only what a row shows: a province has hundreds of groups and the cells are many.
+        .only("id", "name", "level", "region__name", "region__path", "batch__start_year")
         .order_by("level", "region_id", "name")
     )
     if level:

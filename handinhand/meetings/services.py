@@ -94,7 +94,9 @@ def meeting_mark_held(
     data: dict[str, Any] = {"status": MeetingStatus.HELD}
     if minutes:
         data["minutes"] = minutes
-    return meeting_update(actor=actor, meeting=meeting, data=data, expected_version=expected_version)
+    return meeting_update(
+        actor=actor, meeting=meeting, data=data, expected_version=expected_version
+    )
 
 
 def meeting_cancel(*, actor: Any, meeting: Meeting, expected_version: int | None) -> Meeting:
@@ -123,7 +125,9 @@ def attendance_set(*, actor: Any, meeting: Meeting, users: list[Any]) -> int:
             {"users": _("以下人员不是主办指导组的在任成员：%(names)s") % {"names": names}}
         )
     existing = set(
-        Attendance.objects.filter(meeting=meeting, user_id__in=ids).values_list("user_id", flat=True)
+        Attendance.objects.filter(meeting=meeting, user_id__in=ids).values_list(
+            "user_id", flat=True
+        )
     )
     new = [Attendance(meeting=meeting, user=u) for u in users if u.pk not in existing]
     with transaction.atomic():
@@ -131,12 +135,16 @@ def attendance_set(*, actor: Any, meeting: Meeting, users: list[Any]) -> int:
         audit.record_many(
             actor=actor,
             action=AuditAction.CREATE,
-            items=[(a, {"meeting": [None, str(meeting)], "user": [None, str(a.user)]}) for a in new],
+            items=[
+                (a, {"meeting": [None, str(meeting)], "user": [None, str(a.user)]}) for a in new
+            ],
         )
     return len(new)
 
 
-def attendance_sign_in(*, actor: Any, meeting: Meeting, user: Any, signed_in: bool = True) -> Attendance:
+def attendance_sign_in(
+    *, actor: Any, meeting: Meeting, user: Any, signed_in: bool = True
+) -> Attendance:
     """Sign an attendee in (or undo it). An attendee signs themselves in; a manager of the
     group may sign anyone of the roll in."""
     if actor.pk != user.pk:
@@ -168,7 +176,10 @@ def meeting_file_add(*, actor: Any, meeting: Meeting, upload: UploadedFile) -> M
     name = Path(upload.name or "").name
     if Path(name).suffix.lower() not in ALLOWED_FILE_TYPES:
         raise ValidationError(
-            {"file": _("不支持的文件类型，仅限：%(types)s") % {"types": "、".join(sorted(ALLOWED_FILE_TYPES))}}
+            {
+                "file": _("不支持的文件类型，仅限：%(types)s")
+                % {"types": "、".join(sorted(ALLOWED_FILE_TYPES))}
+            }
         )
     limit_mb = get_policy().imports.max_file_mb
     if (upload.size or 0) > limit_mb * 1024 * 1024:
@@ -178,14 +189,40 @@ def meeting_file_add(*, actor: Any, meeting: Meeting, upload: UploadedFile) -> M
     item = MeetingFile(meeting=meeting, name=name[:150], size=upload.size, uploaded_by=actor)
     with transaction.atomic():
         item.file.save(name, upload, save=False)
-        return create_object(actor=actor, instance=item)
+        item.full_clean()
+        item.save(force_insert=True)
+        # The audit keeps the file's name and size; a FileField is no JSON value.
+        audit.record(
+            actor=actor, action=AuditAction.CREATE, instance=item, changes=_file_facts(item)
+        )
+    return item
+
+
+def _file_facts(item: MeetingFile) -> dict[str, list[Any]]:
+    return {
+        "meeting": [None, str(item.meeting)],
+        "name": [None, item.name],
+        "size": [None, item.size],
+        "file": [None, item.file.name],
+    }
 
 
 def meeting_file_delete(*, actor: Any, item: MeetingFile) -> None:
     _require_manage(actor, item.meeting.group)
     stored = item.file
-    delete_object(actor=actor, instance=item)
-    transaction.on_commit(lambda: stored.delete(save=False))
+    with transaction.atomic():
+        changes = {k: [v[1], None] for k, v in _file_facts(item).items()}
+        object_id, object_repr = str(item.pk), str(item)
+        item.delete()
+        audit.record(
+            actor=actor,
+            action=AuditAction.DELETE,
+            object_type=MeetingFile._meta.label_lower,
+            object_id=object_id,
+            object_repr=object_repr,
+            changes=changes,
+        )
+        transaction.on_commit(lambda: stored.delete(save=False))
 
 
 # --- action items and to-dos --------------------------------------------------------------------
@@ -235,9 +272,13 @@ def action_item_update(
     if "done" in data:
         data = {**data, "done_at": timezone.now() if data["done"] else None}
     with transaction.atomic():
-        item = update_object(actor=actor, instance=item, data=data, expected_version=expected_version)
+        item = update_object(
+            actor=actor, instance=item, data=data, expected_version=expected_version
+        )
         if item.done:
-            _close_todos(actor, item.owner_id, [_action_todo_key(item), f"action_overdue:{item.pk}"])
+            _close_todos(
+                actor, item.owner_id, [_action_todo_key(item), f"action_overdue:{item.pk}"]
+            )
     return item
 
 

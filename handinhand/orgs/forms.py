@@ -17,6 +17,7 @@ from handinhand.orgs.models import (
     SchoolType,
     University,
 )
+from handinhand.orgs.services import editable_counties
 
 
 class RegionChoiceField(forms.ModelChoiceField):
@@ -92,11 +93,8 @@ class SchoolForm(VersionedForm):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        model_choice_field(self, "county").queryset = (
-            Region.objects.visible_to(user)
-            .filter(level=RegionLevel.COUNTY)
-            .select_related("parent")
-        )
+        # Only where the user may write: a county they merely see would fail on save.
+        model_choice_field(self, "county").queryset = editable_counties(user)
 
 
 class UniversityFilterForm(StyledFormMixin, FilterForm):

@@ -10,6 +10,7 @@ natural key: a code already registered updates that school instead of adding ano
 from __future__ import annotations
 
 import re
+import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -36,6 +37,7 @@ from handinhand.core.scope import Scope, get_scope
 from handinhand.core.text import normalise_text
 from handinhand.orgs.credit_code import make_credit_code, validate_credit_code
 from handinhand.orgs.models import PartyOrgForm, Region, RegionLevel, School, SchoolType
+from handinhand.orgs.services import editable_counties
 
 # (header as users see it in the template, School field, required)
 ROSTER_COLUMNS: tuple[tuple[str, str, bool], ...] = (
@@ -167,6 +169,7 @@ def _open_sheet(data: bytes, filename: str, max_bytes: int) -> Iterator[Any]:
         )
     if not data:
         raise _FileError(_("文件是空的，请选择填写好的花名册文件。"))
+    _refuse_zip_bomb(data, max_bytes)
     try:
         workbook = load_workbook(BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # zipfile, XML and openpyxl errors alike: the file is damaged
@@ -179,6 +182,20 @@ def _open_sheet(data: bytes, filename: str, max_bytes: int) -> Iterator[Any]:
         yield sheet
     finally:
         workbook.close()
+
+
+# A real roster unpacks to a few times its size; a crafted one to gigabytes (a zip bomb).
+MAX_UNPACKED_RATIO = 30
+
+
+def _refuse_zip_bomb(data: bytes, max_bytes: int) -> None:
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise _FileError(_damaged()) from exc
+    if unpacked > MAX_UNPACKED_RATIO * max_bytes:
+        raise _FileError(_("文件解压后过大，可能不是正常的花名册，已拒绝导入。"))
 
 
 def _damaged() -> str:
@@ -704,9 +721,7 @@ def _general_notes() -> list[str]:
 
 
 def _editable_counties(actor: Any) -> list[Region]:
-    scope = get_scope(actor)
-    counties = Region.objects.filter(level=RegionLevel.COUNTY).select_related("parent")
-    return [c for c in counties.order_by("code") if scope.can_edit_region(c.path)]
+    return list(editable_counties(actor))
 
 
 def build_template(actor: Any) -> Workbook:

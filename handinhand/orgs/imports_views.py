@@ -25,7 +25,7 @@ from handinhand.orgs.imports import (
     import_roster,
 )
 from handinhand.orgs.models import Region
-from handinhand.orgs.views import _can_create_school
+from handinhand.orgs.services import can_create_schools
 
 ERRORS_SHOWN = 1000  # a page of every error of a 12,000-row file helps nobody
 
@@ -59,13 +59,13 @@ def _list_url(result: RosterImportResult) -> str:
 
 @login_required
 def school_template(request: HttpRequest) -> HttpResponse:
-    require(_can_create_school(request.user))
+    require(can_create_schools(request.user))
     return xlsx_response(build_template(request.user), _("学校花名册导入模板.xlsx"))
 
 
 @login_required
 def school_import(request: HttpRequest) -> HttpResponse:
-    require(_can_create_school(request.user))
+    require(can_create_schools(request.user))
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     result: RosterImportResult | None = None
     status = 200

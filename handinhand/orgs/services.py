@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.scope import get_scope
 from handinhand.core.services import create_object, update_object
 from handinhand.core.text import normalise_text
-from handinhand.orgs.models import School, University, UniversityRecognition
+from handinhand.orgs.models import Region, RegionLevel, School, University, UniversityRecognition
 
 SCHOOL_FIELDS = (
     "name",
@@ -25,6 +26,22 @@ SCHOOL_FIELDS = (
     "student_count",
     "teacher_count",
 )
+
+
+def can_create_schools(actor: Any) -> bool:
+    """Province admins and education bureaus maintain school records (form and roster)."""
+    scope = get_scope(actor)
+    return scope.everything or bool(scope.staff_paths)
+
+
+def editable_counties(actor: Any) -> QuerySet[Region]:
+    """The counties whose schools the actor may create or edit: the same list for the form, the
+    roster template and the import."""
+    scope = get_scope(actor)
+    counties = Region.objects.filter(level=RegionLevel.COUNTY)
+    if not scope.everything:
+        counties = counties.filter(scope.staff_q("path"))
+    return counties.select_related("parent").order_by("code")
 
 
 def can_edit_school_in(actor: Any, county: Any) -> bool:
@@ -83,6 +100,9 @@ def university_update(
     *, actor: Any, university: University, data: dict[str, Any], expected_version: int | None
 ) -> University:
     _require_province_admin(actor)
+    unknown = set(data) - set(UNIVERSITY_FIELDS)
+    if unknown:
+        raise ValueError(f"fields not editable: {sorted(unknown)}")
     return update_object(
         actor=actor, instance=university, data=data, expected_version=expected_version
     )

@@ -21,12 +21,6 @@ from handinhand.orgs.forms import (
 )
 from handinhand.orgs.models import Region, School, University
 
-
-def _can_create_school(user: object) -> bool:
-    scope = get_scope(user)
-    return scope.everything or bool(scope.staff_paths)
-
-
 SCHOOL_LIST = ListSpec(
     title=_lazy("中小学校"),
     queryset=selectors.schools_for_list,
@@ -48,7 +42,7 @@ SCHOOL_LIST = ListSpec(
     filter_form=SchoolFilterForm,
     detail_url="orgs:school_detail",
     create_url="orgs:school_create",
-    can_create=_can_create_school,
+    can_create=services.can_create_schools,
     export_name="orgs.school",
 )
 
@@ -56,7 +50,7 @@ SCHOOL_LIST = ListSpec(
 @login_required
 def school_list(request: HttpRequest) -> HttpResponse:
     spec = SCHOOL_LIST
-    if _can_create_school(request.user):
+    if services.can_create_schools(request.user):
         spec = ListSpec(
             **{
                 **SCHOOL_LIST.__dict__,
@@ -84,7 +78,7 @@ def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def school_create(request: HttpRequest) -> HttpResponse:
-    require(_can_create_school(request.user))
+    require(services.can_create_schools(request.user))
     form = SchoolForm(request.POST or None, user=request.user)
     return form_page(
         request,

@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from handinhand.accounts.models import SEPARATED_ADMIN_ROLES, RoleAssignment, User
-from handinhand.core.forms import StyledFormMixin, VersionedForm, model_choice_field
+from handinhand.core.forms import STALE_FORM, StyledFormMixin, VersionedForm, model_choice_field
 from handinhand.core.listing import FilterForm
 from handinhand.core.scope import get_scope
+from handinhand.core.text import normalise_text
 from handinhand.orgs.forms import RegionChoiceField
 from handinhand.orgs.models import Region, RegionLevel, University
 from handinhand.programme.models import (
@@ -152,24 +153,29 @@ class GroupForm(VersionedForm):
 # --- memberships ----------------------------------------------------------------------------
 
 
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: User) -> str:  # type: ignore[override]
-        unit = f" · {obj.work_unit}" if obj.work_unit else ""
-        return f"{obj.full_name or obj.username}（{obj.username}）{unit}"
-
-
-def member_candidates() -> QuerySet[User]:
-    # The three separated administrators hold no other role (三员分立), so never a membership.
+def find_member_candidate(text: str) -> User | None:
+    """The person to add, named by exact account or mobile number. A picker listing every
+    account of the province would show names to people with no business seeing them; an exact
+    account reveals no more than the person who gave it. The three separated administrators
+    hold no other role (三员分立), so never a membership."""
+    text = normalise_text(text)
+    if not text:
+        return None
     admins = RoleAssignment.objects.active().filter(role__in=SEPARATED_ADMIN_ROLES)
-    return (
+    matches = list(
         User.objects.filter(is_active=True)
-        .exclude(pk__in=admins.values("user_id"))
-        .order_by("full_name", "username")
+        .filter(Q(username=text) | Q(phone=text))
+        .exclude(pk__in=admins.values("user_id"))[:2]
     )
+    return matches[0] if len(matches) == 1 else None
 
 
 class MembershipForm(VersionedForm):
-    user = PersonChoiceField(label=_("成员"), queryset=User.objects.none())
+    user = forms.CharField(
+        label=_("成员账号或手机号"),
+        max_length=150,
+        help_text=_("请输入该成员的登录账号或登记的手机号；尚无账号的，请先请系统管理员开户。"),
+    )
 
     class Meta:
         model = Membership
@@ -182,14 +188,21 @@ class MembershipForm(VersionedForm):
             # The person never changes: end the term and add a new membership instead.
             del self.fields["user"]
         else:
-            model_choice_field(self, "user").queryset = member_candidates()
             del self.fields["is_active"]
             self.fields["term_start"].initial = timezone.localdate()
+
+    def clean_user(self) -> User:
+        user = find_member_candidate(self.cleaned_data["user"])
+        if user is None:
+            raise forms.ValidationError(_("未找到该账号，请核对账号或手机号"))
+        return user
 
 
 class MembershipEndForm(StyledFormMixin, forms.Form):
     term_end = forms.DateField(label=_("任期结束日期"), widget=DateInput())
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    expected_version = forms.IntegerField(
+        widget=forms.HiddenInput, error_messages={"required": STALE_FORM}
+    )
 
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

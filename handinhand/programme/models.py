@@ -151,8 +151,15 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
     def visible_to(self, user: Any) -> MembershipQuerySet:
         return self.filter(group__in=GuidanceGroup.objects.visible_to(user))
 
-    def current(self) -> MembershipQuerySet:
-        return self.filter(is_active=True)
+    def current(self, on: Any = None) -> MembershipQuerySet:
+        """Memberships in force on a day (today by default): active, and within their term, so
+        that an ended or not yet begun term gives no access."""
+        from django.utils import timezone
+
+        day = on or timezone.localdate()
+        return self.filter(is_active=True, term_start__lte=day).filter(
+            Q(term_end__isnull=True) | Q(term_end__gte=day)
+        )
 
 
 class Membership(VersionedModel):

@@ -1,5 +1,9 @@
 """The pilot batch as the source report describes it (R2): three universities, each leading a
-provincial guidance group, paired with three cities. Used by the demo seed and the tests."""
+provincial guidance group, paired with three cities. Used by the demo seed and the tests.
+
+The report names the three universities and the three cities but not which pairs with which;
+they are paired here in the order the report lists them — an assumption for the demo.
+"""
 
 from __future__ import annotations
 

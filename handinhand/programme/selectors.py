@@ -36,6 +36,12 @@ ROLE_ORDER = Case(
 )
 
 
+def current_instructors(lookup: str = "instructors") -> Prefetch:
+    """A district's instructors in force today: an ended term stays linked for the record but
+    is no longer shown as guiding the schools."""
+    return Prefetch(lookup, queryset=Membership.objects.current().select_related("user"))
+
+
 @dataclass
 class CoverageRow:
     region: Region | None
@@ -167,9 +173,7 @@ def group_detail(user: Any, pk: int) -> GuidanceGroup:
                 "districts",
                 queryset=District.objects.annotate(
                     school_count=Count("assignments")
-                ).prefetch_related(
-                    Prefetch("instructors", queryset=Membership.objects.select_related("user"))
-                ),
+                ).prefetch_related(current_instructors()),
             ),
         ),
         pk=pk,
@@ -182,7 +186,7 @@ def school_programme(user: Any, school: School) -> dict[str, Any]:
     links = (
         DistrictSchool.objects.filter(school=school, district__in=District.objects.visible_to(user))
         .select_related("district__group", "batch")
-        .prefetch_related("district__instructors__user")
+        .prefetch_related(current_instructors("district__instructors"))
     )
     ancestor_codes = [c for c in school.county.path.strip("/").split("/") if c]
     pairings = (
@@ -222,9 +226,7 @@ def districts_for_list(user: Any) -> QuerySet[District]:
         District.objects.visible_to(user)
         .select_related("group", "batch")
         .annotate(school_count=Count("assignments", distinct=True))
-        .prefetch_related(
-            Prefetch("instructors", queryset=Membership.objects.select_related("user"))
-        )
+        .prefetch_related(current_instructors())
     )
 
 

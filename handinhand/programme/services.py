@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from handinhand.accounts.models import SEPARATED_ADMIN_ROLES, RoleAssignment
@@ -271,6 +271,8 @@ def _set_instructors(actor: Any, district: District, memberships: list[Membershi
     district.instructors.set(memberships)
     after = sorted(str(m.user) for m in memberships)
     if before != after:
+        # A change of instructors is a change of the district: the next stale form conflicts.
+        District.objects.filter(pk=district.pk).update(version=F("version") + 1)
         audit.record(
             actor=actor,
             action=AuditAction.UPDATE,

@@ -532,7 +532,9 @@ def _district_context(request: HttpRequest, district: District) -> dict[str, Any
     ).get_page(request.GET.get("page"))
     return {
         "district": district,
-        "instructors": district.instructors.select_related("user").order_by("user__full_name"),
+        "instructors": district.instructors.current()
+        .select_related("user")
+        .order_by("user__full_name"),
         "schools": schools,
         "page_range": schools.paginator.get_elided_page_range(
             schools.number, on_each_side=2, on_ends=1

@@ -15,7 +15,8 @@ from handinhand.programme.models import GuidanceGroup, Membership
 from handinhand.training.models import TrainingSession
 
 
-def _year_choices() -> list[tuple[str, str]]:
+def year_choices() -> list[tuple[str, str]]:
+    """This year and the five before, newest first (year filters of training and reports)."""
     this = dt.date.today().year
     return [(str(y), f"{y}年") for y in range(this, this - 6, -1)]
 
@@ -31,7 +32,7 @@ class SessionFilterForm(StyledFormMixin, FilterForm):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["year"].choices = [("", _("全部")), *_year_choices()]  # type: ignore[attr-defined]
+        self.fields["year"].choices = [("", _("全部")), *year_choices()]  # type: ignore[attr-defined]
         model_choice_field(self, "group").queryset = GuidanceGroup.objects.visible_to(user)
         self.fields["q"].widget.attrs["placeholder"] = _("培训主题、地点、组织者")
 
@@ -54,7 +55,7 @@ class HoursFilterForm(StyledFormMixin, FilterForm):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["year"].choices = _year_choices()  # type: ignore[attr-defined]
+        self.fields["year"].choices = year_choices()  # type: ignore[attr-defined]
         self.fields["q"].widget.attrs["placeholder"] = _("姓名、账号")
 
     def filter(self, qs: QuerySet[Any]) -> QuerySet[Any]:
@@ -104,9 +105,9 @@ class AttendanceForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         members = Membership.objects.visible_to(user).current().values("user_id")
-        model_choice_field(self, "user").queryset = User.objects.filter(
-            pk__in=members
-        ).order_by("full_name", "pk")
+        model_choice_field(self, "user").queryset = User.objects.filter(pk__in=members).order_by(
+            "full_name", "pk"
+        )
 
 
 class MaterialForm(StyledFormMixin, forms.Form):

@@ -96,12 +96,8 @@ def person_hours(user: Any, year: int) -> QuerySet[User]:
 
 def hours_by_user(year: int, user_ids: Any = None) -> dict[int, Decimal]:
     """Credited hours in `year` per user, in one grouped query (for the annual reports)."""
-    rows = Attendance.objects.filter(session__date__year=year)
+    attendances = Attendance.objects.filter(session__date__year=year)
     if user_ids is not None:
-        rows = rows.filter(user_id__in=user_ids)
-    rows = (
-        rows.values("user_id")
-        .annotate(total=Sum("hours"))
-        .values_list("user_id", "total")
-    )
-    return {uid: total or Decimal("0") for uid, total in rows}
+        attendances = attendances.filter(user_id__in=user_ids)
+    rows = attendances.values("user_id").annotate(total=Sum("hours"))
+    return {row["user_id"]: row["total"] or Decimal("0") for row in rows}

@@ -73,10 +73,9 @@ def session_update(
         raise ValueError(f"fields not editable: {sorted(unknown)}")
     hours = data.get("hours")
     if hours is not None:
-        longest = (
-            session.attendances.order_by("-hours").values_list("hours", flat=True).first()
-            or Decimal("0")
-        )
+        longest = session.attendances.order_by("-hours").values_list(
+            "hours", flat=True
+        ).first() or Decimal("0")
         if hours < longest:
             raise ValidationError(
                 {"hours": _("已有人员认定 %(h)s 学时，培训学时不能低于该值") % {"h": longest}}

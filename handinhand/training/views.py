@@ -164,7 +164,9 @@ def material_upload(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("请选择要上传的文件"))
         return redirect(session.get_absolute_url())
     try:
-        services.material_upload(actor=request.user, session=session, upload=form.cleaned_data["file"])
+        services.material_upload(
+            actor=request.user, session=session, upload=form.cleaned_data["file"]
+        )
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     except PermissionDeniedError:
@@ -190,7 +192,8 @@ def hours(request: HttpRequest) -> HttpResponse:
     minimum = get_policy().training.min_hours_per_year
     spec = replace(
         HOURS_LIST,
-        title=_("培训学时统计（%(year)s年，要求 %(min)s 学时）") % {"year": year, "min": minimum},
+        title=_("培训学时统计（%(year)s年，要求 %(min)s 学时）")
+        % {"year": year, "min": f"{minimum:g}"},
         queryset=lambda user: selectors.person_hours(user, year),
     )
     return render_list(request, spec)

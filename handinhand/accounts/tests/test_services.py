@@ -319,3 +319,31 @@ def test_a_revoked_admin_role_no_longer_blocks_other_roles(cast):
     services.role_revoke(actor=cast.security_admin, assignment=own)
     services.role_assign(actor=cast.security_admin, user=cast.audit_admin, role=Role.PROVINCE_ADMIN)
     assert get_scope(User.objects.get(pk=cast.audit_admin.pk)).everything
+
+
+def test_system_admin_cannot_take_over_the_other_administrators(cast):
+    """三员分立: no password reset, edit or unlock of the security or audit administrator."""
+    from handinhand.accounts import services
+    from handinhand.core.exceptions import PermissionDeniedError
+    from handinhand.core.models import AuditEvent
+
+    before = AuditEvent.objects.count()
+    for target in (cast.audit_admin, cast.security_admin):
+        with pytest.raises(PermissionDeniedError):
+            services.password_set(actor=cast.system_admin, user=target, password="Xx-new-Pass-2025")
+        with pytest.raises(PermissionDeniedError):
+            services.user_update(
+                actor=cast.system_admin,
+                user=target,
+                data={"is_active": False},
+                expected_version=None,
+            )
+        with pytest.raises(PermissionDeniedError):
+            services.user_unlock(actor=cast.system_admin, user=target)
+    assert AuditEvent.objects.count() == before
+    cast.audit_admin.refresh_from_db()
+    assert cast.audit_admin.check_password("Cast-Passw0rd!") and cast.audit_admin.is_active
+    # Their own password they still change themselves.
+    services.password_set(
+        actor=cast.audit_admin, user=cast.audit_admin, password="Xx-new-Pass-2025"
+    )

@@ -134,3 +134,16 @@ def test_separated_admins_are_not_business_users(cast):
     assert not get_scope(cast.security_admin).can_read_audit
     assert get_scope(cast.audit_admin).can_read_audit
     assert RoleAssignment.objects.filter(role=Role.AUDIT_ADMIN).count() == 1
+
+
+def test_a_term_that_ended_or_has_not_begun_gives_no_scope(cast):
+    """is_active alone is not enough: the term's dates decide whether it is in force today."""
+    cast.membership.term_end = dt.date(2024, 12, 31)
+    cast.membership.save()
+    reset_scope(cast.instructor)
+    assert not School.objects.visible_to(cast.instructor).exists()
+    cast.membership.term_start = dt.date(2099, 1, 1)
+    cast.membership.term_end = None
+    cast.membership.save()
+    reset_scope(cast.instructor)
+    assert not School.objects.visible_to(cast.instructor).exists()

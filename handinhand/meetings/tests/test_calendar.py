@@ -30,7 +30,9 @@ DEFAULT = Path(settings.POLICY_FILE).read_text(encoding="utf-8")
 
 
 def _all_spans(kind: str, year: int) -> list:
-    count = len(get_policy().calendar.semesters if kind == "semester" else get_policy().calendar.quarters)
+    count = len(
+        get_policy().calendar.semesters if kind == "semester" else get_policy().calendar.quarters
+    )
     return [span_of(kind, i, y) for y in (year - 1, year) for i in range(1, count + 1)]  # type: ignore[arg-type]
 
 
@@ -128,7 +130,7 @@ def test_policy_refuses_gaps_and_overlaps(old: str, new: str, problem: str) -> N
 def test_reminder_days_are_policy() -> None:
     assert get_policy().reminders.days_before_period_end == 14
     broken = DEFAULT.replace("days_before_period_end = 14", "days_before_period_end = -1")
-    with pytest.raises(ImproperlyConfigured, match="reminders.days_before_period_end"):
+    with pytest.raises(ImproperlyConfigured, match=r"reminders\.days_before_period_end"):
         parse_policy(broken)
 
 

@@ -861,3 +861,23 @@ def test_import_page_without_file(cast, client_for):
 def test_school_list_links_to_import_for_county_user(cast, client_for):
     html = client_for(cast.county_user).get(reverse("orgs:school_list")).content.decode()
     assert reverse("orgs:school_import") in html
+
+
+def test_a_zip_bomb_is_refused_before_parsing(cast):
+    """A small upload that unpacks to far more than any roster is refused, nothing written."""
+    import zipfile as zf
+    from io import BytesIO
+
+    from handinhand.orgs.imports import import_roster
+    from handinhand.orgs.models import School
+
+    buffer = BytesIO()
+    with zf.ZipFile(buffer, "w", compression=zf.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/sharedStrings.xml", "0" * (40 * 1024 * 1024))
+    before = School.objects.count()
+    result = import_roster(
+        actor=cast.county_user, data=buffer.getvalue(), filename="bomb.xlsx", max_file_mb=1
+    )
+    assert result.errors and "解压后过大" in result.errors[0].message
+    assert School.objects.count() == before

@@ -241,3 +241,40 @@ def test_recognition_add_is_province_admin_only_and_audited(cast, client_for):
     response = client_for(cast.province_admin).post(url, data)  # the same one again
     assert response.status_code == 400
     assert ncu.recognitions.count() == 1
+
+
+def test_exports_never_carry_formulas(cast, client_for):
+    """A name typed as a formula stays text in every export (no =HYPERLINK in the reader's
+    Excel), in the streamed list export and in workbooks built in memory."""
+    from openpyxl import Workbook
+
+    from handinhand.core.exports import xlsx_response
+
+    evil = '=HYPERLINK("http://evil.example","点我")'
+    make_school("360313", evil)
+    response = client_for(cast.county_user).get(reverse("orgs:school_list"), {"export": "xlsx"})
+    cells = [
+        c
+        for row in openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows()
+        for c in row
+        if c.value == evil
+    ]
+    assert cells and all(c.data_type == "s" for c in cells)
+    workbook = Workbook()
+    workbook.active.append([evil])
+    reread = openpyxl.load_workbook(io.BytesIO(xlsx_response(workbook, "x.xlsx").content))
+    assert reread.active["A1"].value == evil and reread.active["A1"].data_type == "s"
+
+
+def test_an_edit_without_its_version_is_refused(cast, client_for):
+    """Posting an edit form without the version it was loaded at would skip the conflict check:
+    the form refuses it and nothing is written."""
+    data = _form_data(cast.school, secretary="无版本")
+    data.pop("expected_version")
+    response = client_for(cast.county_user).post(
+        reverse("orgs:school_edit", args=[cast.school.pk]), data
+    )
+    assert response.status_code == 400
+    assert "表单已过期" in response.content.decode()
+    cast.school.refresh_from_db()
+    assert cast.school.secretary == "张书记"

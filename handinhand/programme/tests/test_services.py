@@ -487,3 +487,30 @@ def test_district_update_records_instructor_changes(cast: Cast) -> None:
         services.district_update(
             actor=cast.leader, district=cast.district, data={"note": "过期"}, expected_version=1
         )
+
+
+def test_changing_only_the_instructors_bumps_the_version(cast):
+    """Two leaders editing a district's instructors from the same form: the second conflicts."""
+    from handinhand.core.exceptions import ConflictError
+    from handinhand.programme import services
+
+    district = cast.district
+    leader_membership = Membership.objects.get(user=cast.leader)
+    services.district_update(
+        actor=cast.leader,
+        district=district,
+        data={},
+        expected_version=1,
+        instructors=[leader_membership],
+    )
+    district.refresh_from_db()
+    assert district.version == 2
+    with pytest.raises(ConflictError):
+        services.district_update(
+            actor=cast.province_admin,
+            district=district,
+            data={},
+            expected_version=1,
+            instructors=[cast.membership],
+        )
+    assert list(district.instructors.all()) == [leader_membership]

@@ -448,7 +448,7 @@ def test_membership_add_second_leader_shows_the_error(cast: Cast, client_for: An
     response = client_for(cast.province_admin).post(
         url_for(cast, "membership_create"),
         {
-            "user": someone.pk,
+            "user": someone.username,
             "role": MemberRole.LEADER,
             "subgroup": "",
             "term_start": "2025-01-01",
@@ -811,7 +811,7 @@ def test_out_of_scope_posts_answer_404_and_write_nothing(cast: Cast, client_for:
         (url_for(cast, "district_edit"), {"name": "改名", "expected_version": 1}),
         (
             url_for(cast, "membership_create"),
-            {"user": cast.outsider.pk, "role": "指导员", "term_start": "2025-01-01"},
+            {"user": cast.outsider.username, "role": "指导员", "term_start": "2025-01-01"},
         ),
         (url_for(cast, "pairing_delete"), {}),
     ]
@@ -821,3 +821,21 @@ def test_out_of_scope_posts_answer_404_and_write_nothing(cast: Cast, client_for:
     assert cast.district.assignments.count() == 1
     cast.membership.refresh_from_db()
     assert cast.membership.is_active
+
+
+def test_member_form_lists_no_one_and_finds_by_exact_account(cast: Cast, client_for: Any) -> None:
+    """No picker of the province's accounts: the leader names the person by account or phone."""
+    client = client_for(cast.leader)
+    page = client.get(url_for(cast, "membership_create")).content.decode()
+    assert cast.province_admin.full_name not in page and cast.school_user.full_name not in page
+    someone = make_user("zhou_new", "周新")
+    someone.phone = "13900001111"
+    someone.save()
+    base = {"role": MemberRole.INSTRUCTOR, "subgroup": "", "term_start": "2025-01-01"}
+    response = client.post(url_for(cast, "membership_create"), {**base, "user": "zhou"})
+    assert response.status_code == 400 and "未找到该账号" in response.content.decode()
+    response = client.post(url_for(cast, "membership_create"), {**base, "user": "audit_admin"})
+    assert response.status_code == 400  # 三员分立: an administrator is never a member
+    response = client.post(url_for(cast, "membership_create"), {**base, "user": "13900001111"})
+    assert response.status_code == 302
+    assert Membership.objects.filter(user=someone, group=cast.groups["ncu"]).exists()

@@ -35,7 +35,9 @@ def ncu_material(cast: Any) -> TrainingMaterial:
     session = ncu_session(cast)
     material = session.materials.first()
     if material is None:
-        material = TrainingMaterial(session=session, name="课件.pdf", size=9, uploaded_by=cast.leader)
+        material = TrainingMaterial(
+            session=session, name="课件.pdf", size=9, uploaded_by=cast.leader
+        )
         material.file.save("课件.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
         material.save()
     return material

@@ -1,0 +1,162 @@
+"""The instructor's workbench and the visit coverage pages against raw SQL computing the same
+figures, at province scale (≈ 50,000 visits of one year).
+
+    .venv/bin/python benchmarks/guidance_pages.py [--runs 15]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/handinhand_bench \
+        .venv/bin/python benchmarks/guidance_pages.py
+
+"ours" is the whole request through django.test.Client (middleware, scope, view, queries,
+template); "raw SQL" runs only the hand-written queries that yield the same numbers and rows,
+on the same connection, and builds no page. The ratio is what the page costs over its data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from collections.abc import Callable
+
+import _common
+
+WORKBENCH_SQL = [
+    # my groups
+    """SELECT m.id, g.name FROM programme_membership m JOIN programme_guidancegroup g
+       ON g.id = m.group_id WHERE m.user_id = %(user)s AND m.is_active""",
+    # my districts with their school counts
+    """SELECT d.id, d.name, COUNT(DISTINCT ds.id) FROM programme_district d
+       JOIN programme_district_instructors di ON di.district_id = d.id
+       JOIN programme_membership m ON m.id = di.membership_id
+       LEFT JOIN programme_districtschool ds ON ds.district_id = d.id
+       WHERE m.user_id = %(user)s AND m.is_active GROUP BY d.id, d.name""",
+    # first schools of my districts
+    """SELECT s.id, s.name FROM orgs_school s JOIN programme_districtschool ds
+       ON ds.school_id = s.id JOIN programme_district_instructors di
+       ON di.district_id = ds.district_id JOIN programme_membership m ON m.id = di.membership_id
+       WHERE m.user_id = %(user)s AND m.is_active ORDER BY s.county_id, s.name LIMIT 10""",
+    # my upcoming and overdue planned visits, with their schools
+    """SELECT v.id, v.date, v.title, s.name FROM guidance_visit v
+       JOIN guidance_visit_instructors vi ON vi.visit_id = v.id
+       JOIN programme_membership m ON m.id = vi.membership_id
+       JOIN guidance_visitschool vs ON vs.visit_id = v.id JOIN orgs_school s ON s.id = vs.school_id
+       WHERE m.user_id = %(user)s AND v.status = 'planned' AND v.date >= %(today)s
+       ORDER BY v.date, v.id LIMIT 10""",
+    """SELECT v.id, v.date, v.title FROM guidance_visit v
+       JOIN guidance_visit_instructors vi ON vi.visit_id = v.id
+       JOIN programme_membership m ON m.id = vi.membership_id
+       WHERE m.user_id = %(user)s AND v.status = 'planned' AND v.date < %(today)s
+       ORDER BY v.date, v.id LIMIT 10""",
+    # held this year
+    """SELECT COUNT(DISTINCT v.id) FROM guidance_visit v
+       JOIN guidance_visit_instructors vi ON vi.visit_id = v.id
+       JOIN programme_membership m ON m.id = vi.membership_id
+       WHERE m.user_id = %(user)s AND v.status = 'held' AND v.date >= %(first)s
+       AND v.date <= %(last)s""",
+]
+
+COVERAGE_SQL = [
+    """SELECT COUNT(*) FROM orgs_school""",
+    """SELECT s.id, s.name, COUNT(v.id) AS n FROM orgs_school s
+       LEFT JOIN guidance_visitschool vs ON vs.school_id = s.id
+       LEFT JOIN guidance_visit v ON v.id = vs.visit_id AND v.status = 'held'
+            AND v.date >= %(first)s AND v.date <= %(last)s
+       GROUP BY s.id, s.name ORDER BY n, s.id LIMIT 20""",
+]
+
+DISTRICTS_SQL = [
+    """SELECT d.id, d.name, COUNT(ds.id),
+         SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM guidance_visitschool vs JOIN guidance_visit v
+              ON v.id = vs.visit_id WHERE vs.school_id = ds.school_id AND v.status = 'held')
+              THEN 1 ELSE 0 END),
+         SUM(CASE WHEN (SELECT COUNT(*) FROM guidance_visitschool vs JOIN guidance_visit v
+              ON v.id = vs.visit_id WHERE vs.school_id = ds.school_id AND v.status = 'held'
+              AND v.date >= %(first)s AND v.date <= %(last)s) < %(minimum)s THEN 1 ELSE 0 END)
+       FROM programme_district d LEFT JOIN programme_districtschool ds ON ds.district_id = d.id
+       GROUP BY d.id, d.name ORDER BY d.name""",
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    database = _common.setup()
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from handinhand.accounts.models import User
+    from handinhand.core.policy import get_policy
+    from handinhand.guidance.models import Visit
+
+    if not Visit.objects.exists():
+        raise SystemExit("没有指导活动：请用 manage.py seed 重新生成（guidance.synthetic.extend）")
+    today = timezone.localdate()
+    instructor = User.objects.get(username="instructor")
+    params = {
+        "user": instructor.pk,
+        "today": today,
+        "first": dt.date(today.year, 1, 1),
+        "last": dt.date(today.year, 12, 31),
+        "minimum": get_policy().guidance.min_visits_per_school_per_year,
+    }
+    admin, mine = Client(), Client()
+    admin.force_login(User.objects.get(username="admin"))
+    mine.force_login(instructor)
+
+    def page(client: Client, url: str) -> Callable[[], None]:
+        def get() -> None:
+            response = client.get(url)
+            if response.status_code != 200:
+                raise SystemExit(f"{url} answered {response.status_code}")
+
+        return get
+
+    def raw(statements: list[str]) -> Callable[[], None]:
+        def run() -> None:
+            with connection.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql, params)
+                    cursor.fetchall()
+
+        return run
+
+    def count_queries(fn: Callable[[], None]) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            fn()
+        return len(queries)
+
+    cases = [
+        ("指导员工作台 (instructor)", page(mine, "/guidance/workbench/"), WORKBENCH_SQL),
+        ("学校受指导情况 (province admin)", page(admin, "/guidance/coverage/"), COVERAGE_SQL),
+        (
+            "按片区统计 (province admin)",
+            page(admin, "/guidance/coverage/districts/"),
+            DISTRICTS_SQL,
+        ),
+    ]
+    rows = []
+    for label, ours, statements in cases:
+        theirs = raw(statements)
+        queries = count_queries(ours)
+        our_s, raw_s = _common.median_times([ours, theirs], args.runs)
+        rows.append(
+            [
+                label,
+                f"{our_s * 1000:.1f}",
+                f"{raw_s * 1000:.1f}",
+                f"{our_s / raw_s:.2f}×",
+                queries,
+                len(statements),
+            ]
+        )
+    visits = Visit.objects.count()
+    print(f"\n指导工作页面 — {database}, {visits:,} visits; median of {args.runs} runs\n")
+    _common.print_table(
+        ["page", "ours ms", "raw SQL ms", "ours/raw", "ours queries", "raw queries"], rows
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""Guidance pages in the site-wide scope matrix (merged by core/tests/test_scope_matrix.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+Arg = Callable[[Any], Any]
+
+
+def _visit(cast: Any) -> Any:
+    from handinhand.guidance.tests.conftest import plan_visit
+
+    return plan_visit(cast)
+
+
+def _attachment(cast: Any) -> Any:
+    from handinhand.guidance.services import attachment_add
+
+    png = SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, "image/png")
+    return attachment_add(actor=cast.instructor, visit=_visit(cast), upload=png)
+
+
+OBJECT_PAGES: dict[str, tuple[Arg, str, list[str]]] = {
+    "guidance:visit_detail": (
+        lambda c: _visit(c).pk,
+        "school_user",
+        ["outsider", "instructor_ecjtu", "audit_admin"],
+    ),
+    "guidance:visit_edit": (
+        lambda c: _visit(c).pk,
+        "instructor",
+        ["school_user", "instructor_ecjtu", "outsider", "city_user"],
+    ),
+    "guidance:visit_mark_held": (
+        lambda c: _visit(c).pk,
+        "instructor",
+        ["school_user", "instructor_ecjtu", "outsider"],
+    ),
+    "guidance:visit_cancel": (
+        lambda c: _visit(c).pk,
+        "instructor",
+        ["school_user", "instructor_ecjtu", "outsider"],
+    ),
+    "guidance:attachment_upload": (
+        lambda c: _visit(c).pk,
+        "instructor",
+        ["school_user", "instructor_ecjtu", "outsider"],
+    ),
+    "guidance:visit_docx": (
+        lambda c: _visit(c).pk,
+        "county_user",
+        ["outsider", "instructor_ecjtu", "system_admin"],
+    ),
+    "guidance:attachment_download": (
+        lambda c: _attachment(c).pk,
+        "school_user",
+        ["outsider", "instructor_jxufe", "security_admin"],
+    ),
+}
+
+ROLE_PAGES: dict[str, tuple[str, list[str]]] = {
+    "guidance:visit_create": ("instructor", ["school_user", "city_user", "audit_admin"]),
+    "guidance:coverage": ("county_user", ["school_user", "system_admin", "audit_admin"]),
+    "guidance:coverage_districts": ("instructor", ["school_user", "security_admin"]),
+    "guidance:workbench": ("instructor", ["school_user", "county_user", "province_admin"]),
+}
+
+OPEN_PAGES = {"guidance:visit_list", "guidance:visit_calendar"}

@@ -1,0 +1,524 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+
+from handinhand.core import audit
+from handinhand.core.exceptions import ConflictError, PermissionDeniedError
+from handinhand.core.exports import xlsx_response
+from handinhand.core.listing import Column, ListSpec, render_list
+from handinhand.core.models import AuditAction
+from handinhand.core.policy import get_policy
+from handinhand.core.views_helpers import access, form_page, require
+from handinhand.indicators import selectors, services, workflow
+from handinhand.indicators.excel import COLUMNS, export_workbook, import_framework
+from handinhand.indicators.forms import (
+    CycleFilterForm,
+    CycleForm,
+    EvaluationFilterForm,
+    FrameworkCopyForm,
+    FrameworkFilterForm,
+    FrameworkForm,
+    FrameworkImportForm,
+    IndicatorForm,
+    ReturnForm,
+    ScoreSheetForm,
+)
+from handinhand.indicators.models import (
+    Evaluation,
+    EvaluationCycle,
+    EvidenceFile,
+    Framework,
+    Indicator,
+)
+
+FRAMEWORK_LIST = ListSpec(
+    title=_lazy("指标体系"),
+    queryset=selectors.frameworks_for_list,
+    columns=[
+        Column("__str__", _lazy("体系名称"), link=True),
+        Column("edition", _lazy("版本"), sort="edition"),
+        Column("status", _lazy("状态"), sort="status"),
+        Column("total_score", _lazy("总分")),
+        Column("indicator_count", _lazy("指标数")),
+        Column("leaf_count", _lazy("三级指标数")),
+        Column("published_at", _lazy("发布时间"), sort="published_at"),
+    ],
+    search_fields=["name", "edition"],
+    default_sort="-created_at",
+    filter_form=FrameworkFilterForm,
+    detail_url="indicators:framework_detail",
+    create_url="indicators:framework_create",
+    can_create=services.can_edit_frameworks,
+    export_name="indicators.framework",
+)
+
+
+@login_required
+def framework_list(request: HttpRequest) -> HttpResponse:
+    return render_list(request, FRAMEWORK_LIST)
+
+
+def _framework(request: HttpRequest, pk: int) -> Framework:
+    return access(Framework.objects.visible_to(request.user), pk=pk)
+
+
+def _editable(request: HttpRequest, pk: int) -> Framework:
+    """A draft the user may edit; anything else answers 404."""
+    framework = _framework(request, pk)
+    require(services.can_edit_frameworks(request.user) and framework.is_draft)
+    return framework
+
+
+@login_required
+def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = _framework(request, pk)
+    can_edit = services.can_edit_frameworks(request.user)
+    rows = selectors.framework_tree(framework)
+    context = {
+        "framework": framework,
+        "rows": rows,
+        "counts": [sum(1 for r in rows if r.indicator.level == lv) for lv in (1, 2, 3)],
+        "policy_counts": get_policy().indicators.level_counts,
+        "can_edit": can_edit and framework.is_draft,
+        "can_copy": can_edit,
+        "errors": services.framework_validate(framework) if framework.is_draft else [],
+    }
+    return render(request, "indicators/framework_detail.html", context)
+
+
+@login_required
+def framework_create(request: HttpRequest) -> HttpResponse:
+    require(services.can_edit_frameworks(request.user))
+    form = FrameworkForm(
+        request.POST or None,
+        initial={"total_score": get_policy().indicators.total_score},
+    )
+    return form_page(
+        request,
+        form=form,
+        title=_("新建指标体系"),
+        success_message=_("指标体系草稿已创建，可逐条添加指标或从 Excel 导入"),
+        back_url=reverse("indicators:framework_list"),
+        save=lambda data: services.framework_create(
+            actor=request.user, **{k: v for k, v in data.items() if k != "expected_version"}
+        ),
+    )
+
+
+@login_required
+def framework_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = _editable(request, pk)
+    form = FrameworkForm(request.POST or None, instance=framework)
+
+    def save(data: dict[str, Any]) -> Framework:
+        version = data.pop("expected_version", None)
+        return services.framework_update(
+            actor=request.user, framework=framework, data=data, expected_version=version
+        )
+
+    return form_page(
+        request,
+        form=form,
+        title=_("编辑指标体系：%(name)s") % {"name": framework},
+        success_message=_("指标体系已保存"),
+        back_url=framework.get_absolute_url(),
+        save=save,
+    )
+
+
+@login_required
+@require_POST
+def framework_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = _editable(request, pk)
+    try:
+        version = int(request.POST.get("expected_version") or framework.version)
+        services.framework_publish(
+            actor=request.user, framework=framework, expected_version=version
+        )
+    except ConflictError:
+        messages.warning(request, _("发布失败：该指标体系已被他人修改，请查看最新内容后再发布。"))
+    except ValidationError as exc:
+        messages.error(
+            request,
+            _("发布失败：存在 %(n)d 处结构问题，请按下方提示修改。") % {"n": len(exc.messages)},
+        )
+    else:
+        messages.success(request, _("指标体系已发布，此后不能再修改"))
+    return redirect(framework.get_absolute_url())
+
+
+@login_required
+def framework_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = _framework(request, pk)
+    require(services.can_edit_frameworks(request.user))
+    form = FrameworkCopyForm(request.POST or None, initial={"name": framework.name})
+    return form_page(
+        request,
+        form=form,
+        title=_("复制为新版本：%(name)s") % {"name": framework},
+        success_message=_("已复制为新版本草稿"),
+        back_url=framework.get_absolute_url(),
+        save=lambda data: services.framework_copy(
+            actor=request.user, framework=framework, edition=data["edition"], name=data["name"]
+        ),
+    )
+
+
+@login_required
+def framework_export(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = _framework(request, pk)
+    audit.record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        instance=framework,
+        object_repr=str(framework),
+    )
+    return xlsx_response(export_workbook(framework), f"{framework.name}-{framework.edition}.xlsx")
+
+
+@login_required
+def framework_import(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = _editable(request, pk)
+    form = FrameworkImportForm(request.POST or None, request.FILES or None)
+    result = None
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            upload: UploadedFile = form.cleaned_data["file"]
+            result = import_framework(
+                actor=request.user,
+                framework=framework,
+                data=upload.read(),
+                filename=upload.name or "",
+            )
+            if result.ok:
+                messages.success(request, _("导入成功：共 %(n)d 条指标") % {"n": result.created})
+                return redirect(framework.get_absolute_url())
+    context = {
+        "framework": framework,
+        "form": form,
+        "result": result,
+        "columns": COLUMNS,
+        "max_file_mb": f"{get_policy().imports.max_file_mb:g}",
+    }
+    return render(request, "indicators/framework_import.html", context, status=status)
+
+
+@login_required
+def indicator_create(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = _editable(request, pk)
+    form = IndicatorForm(request.POST or None, framework=framework)
+    return form_page(
+        request,
+        form=form,
+        title=_("添加指标：%(name)s") % {"name": framework},
+        success_message=_("指标已添加"),
+        back_url=framework.get_absolute_url(),
+        save=lambda data: services.indicator_create(
+            actor=request.user,
+            framework=framework,
+            **{k: v for k, v in data.items() if k != "expected_version"},
+        ),
+        redirect_to=lambda obj: framework.get_absolute_url(),
+    )
+
+
+def _indicator(request: HttpRequest, pk: int) -> Indicator:
+    indicator = access(
+        Indicator.objects.filter(
+            framework__in=Framework.objects.visible_to(request.user)
+        ).select_related("framework", "parent"),
+        pk=pk,
+    )
+    require(services.can_edit_frameworks(request.user) and indicator.framework.is_draft)
+    return indicator
+
+
+@login_required
+def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = _indicator(request, pk)
+    framework = indicator.framework
+    form = IndicatorForm(request.POST or None, instance=indicator, framework=framework)
+
+    def save(data: dict[str, Any]) -> Indicator:
+        version = data.pop("expected_version", None)
+        if data.get("order") is None:
+            data.pop("order", None)
+        return services.indicator_update(
+            actor=request.user, indicator=indicator, data=data, expected_version=version
+        )
+
+    return form_page(
+        request,
+        form=form,
+        title=_("编辑指标：%(code)s") % {"code": indicator.code},
+        success_message=_("指标已保存"),
+        back_url=framework.get_absolute_url(),
+        save=save,
+        redirect_to=lambda obj: framework.get_absolute_url(),
+    )
+
+
+@login_required
+@require_POST
+def indicator_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = _indicator(request, pk)
+    try:
+        services.indicator_delete(actor=request.user, indicator=indicator)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("指标 %(code)s 已删除") % {"code": indicator.code})
+    return redirect(indicator.framework.get_absolute_url())
+
+
+# --- evaluation cycles ------------------------------------------------------------------------
+
+CYCLE_LIST = ListSpec(
+    title=_lazy("评估周期"),
+    queryset=selectors.cycles_for_list,
+    columns=[
+        Column("name", _lazy("周期名称"), sort="name", link=True),
+        Column("year", _lazy("年度"), sort="year"),
+        Column("framework", _lazy("指标体系")),
+        Column("scope", _lazy("范围")),
+        Column("status", _lazy("状态"), sort="status"),
+        Column("evaluation_count", _lazy("评估学校数"), sort="evaluation_count"),
+    ],
+    search_fields=["name"],
+    default_sort="-year",
+    filter_form=CycleFilterForm,
+    detail_url="indicators:cycle_detail",
+    create_url="indicators:cycle_create",
+    can_create=services.can_edit_frameworks,
+    export_name="indicators.cycle",
+)
+
+
+@login_required
+def cycle_list(request: HttpRequest) -> HttpResponse:
+    return render_list(request, CYCLE_LIST)
+
+
+@login_required
+def cycle_create(request: HttpRequest) -> HttpResponse:
+    require(services.can_edit_frameworks(request.user))
+    form = CycleForm(request.POST or None, user=request.user)
+    return form_page(
+        request,
+        form=form,
+        title=_("开启评估周期"),
+        success_message=_("评估周期已开启，正在后台为各校生成评估"),
+        back_url=reverse("indicators:cycle_list"),
+        save=lambda data: services.cycle_open(actor=request.user, **data),
+    )
+
+
+def _cycle(request: HttpRequest, pk: int) -> EvaluationCycle:
+    return access(
+        EvaluationCycle.objects.visible_to(request.user).select_related(
+            "framework", "batch", "region", "job"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = _cycle(request, pk)
+    context = {
+        "cycle": cycle,
+        "job": getattr(cycle, "job", None),
+        "status_counts": selectors.cycle_status_counts(request.user, cycle),
+    }
+    return render(request, "indicators/cycle_detail.html", context)
+
+
+@login_required
+def cycle_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = _cycle(request, pk)
+    return render(
+        request,
+        "indicators/cycle_detail.html#progress",
+        {"cycle": cycle, "job": getattr(cycle, "job", None)},
+    )
+
+
+# --- evaluations ------------------------------------------------------------------------------
+
+EVALUATION_LIST = ListSpec(
+    title=_lazy("学校评估"),
+    queryset=selectors.evaluations_for_list,
+    columns=[
+        Column("school.name", _lazy("学校"), sort="school__name", link=True),
+        Column("school.county.parent.name", _lazy("设区市")),
+        Column("school.county.name", _lazy("县（市、区）"), sort="school__county_id"),
+        Column("cycle.name", _lazy("评估周期"), sort="cycle_id"),
+        Column("status", _lazy("状态"), sort="status"),
+        Column("self_total", _lazy("自评总分"), sort="self_total"),
+        Column("review_total", _lazy("审核总分"), sort="review_total"),
+    ],
+    search_fields=["school__name"],
+    default_sort="school__county_id",
+    filter_form=EvaluationFilterForm,
+    detail_url="indicators:evaluation_detail",
+    export_name="indicators.evaluation",
+)
+
+
+@login_required
+def evaluation_list(request: HttpRequest) -> HttpResponse:
+    return render_list(request, EVALUATION_LIST)
+
+
+@login_required
+def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = access(selectors.evaluation_qs(request.user), pk=pk)
+    actions = workflow.allowed_actions(request.user, evaluation)
+    names = {t.action for t in actions}
+    context = {
+        "evaluation": evaluation,
+        "rows": selectors.evaluation_sheet(evaluation),
+        "can_fill": bool(names & {"save_self", "submit"}),
+        "can_review": bool(names & {"save_review", "pass"}),
+        "moves": [t for t in actions if t.action in ("return", "confirm", "reopen")],
+        "return_form": ReturnForm(initial={"expected_version": evaluation.version}),
+    }
+    return render(request, "indicators/evaluation_detail.html", context)
+
+
+def _sheet_page(request: HttpRequest, pk: int, mode: str) -> HttpResponse:
+    evaluation = access(selectors.evaluation_qs(request.user), pk=pk)
+    role = "school" if mode == "self" else "reviewer"
+    require(role in workflow.actor_roles(request.user, evaluation))
+    leaves = services.evaluation_leaves(evaluation)
+    initial: dict[str, Any] = {"expected_version": evaluation.version}
+    for score in evaluation.scores.all():
+        if mode == "self":
+            initial[f"score_{score.indicator_id}"] = score.self_score
+            initial[f"explanation_{score.indicator_id}"] = score.self_explanation
+        else:
+            initial[f"score_{score.indicator_id}"] = score.review_score
+            initial[f"comment_{score.indicator_id}"] = score.review_comment
+    form = ScoreSheetForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        leaves=leaves,
+        mode=mode,
+    )
+    final = request.POST.get("action") in ("submit", "pass")
+
+    def save(data: dict[str, Any]) -> Evaluation:
+        version = data.get("expected_version")
+        if mode == "self":
+            return services.evaluation_save_self(
+                actor=request.user,
+                evaluation=evaluation,
+                entries=form.entries(),
+                expected_version=version,
+                submit=final,
+                files=form.files_by_indicator(),
+            )
+        return services.evaluation_review(
+            actor=request.user,
+            evaluation=evaluation,
+            entries=form.entries(),
+            expected_version=version,
+            passed=final,
+        )
+
+    rows = selectors.evaluation_sheet(evaluation)
+    sheet = [(row, _row_fields(form, row) if row.indicator.level == 3 else None) for row in rows]
+    if mode == "self":
+        title = _("自评：%(school)s") % {"school": evaluation.school.name}
+        done = _("自评已提交，等待指导员审核") if final else _("自评草稿已保存")
+    else:
+        title = _("审核：%(school)s") % {"school": evaluation.school.name}
+        done = _("审核已通过，等待组长确认") if final else _("审核草稿已保存")
+    return form_page(
+        request,
+        form=form,
+        save=save,
+        title=title,
+        success_message=done,
+        back_url=evaluation.get_absolute_url(),
+        template="indicators/evaluation_sheet.html",
+        redirect_to=lambda obj: evaluation.get_absolute_url(),
+        extra={
+            "evaluation": evaluation,
+            "sheet": sheet,
+            "mode": mode,
+            "step": f"{get_policy().indicators.score_step:g}",
+        },
+    )
+
+
+def _row_fields(form: ScoreSheetForm, row: selectors.SheetRow) -> dict[str, Any]:
+    pk = row.indicator.pk
+    fields = {"score": form[f"score_{pk}"], "text": form[form.text_name(row.indicator)]}
+    if form.mode == "self":
+        fields["evidence"] = form[f"evidence_{pk}"]
+    return fields
+
+
+@login_required
+def evaluation_fill(request: HttpRequest, pk: int) -> HttpResponse:
+    return _sheet_page(request, pk, "self")
+
+
+@login_required
+def evaluation_review(request: HttpRequest, pk: int) -> HttpResponse:
+    return _sheet_page(request, pk, "review")
+
+
+@login_required
+@require_POST
+def evaluation_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Return to the school, confirm, or reopen the review (buttons of the detail page)."""
+    evaluation = access(selectors.evaluation_qs(request.user), pk=pk)
+    roles = workflow.actor_roles(request.user, evaluation)
+    require(bool(roles & {"reviewer", "confirmer"}))
+    action = request.POST.get("action", "")
+    require(action in ("return", "confirm", "reopen"))
+    form = ReturnForm(request.POST)
+    form.is_valid()
+    try:
+        services.evaluation_transition(
+            actor=request.user,
+            evaluation=evaluation,
+            action=action,
+            expected_version=form.cleaned_data.get("expected_version"),
+            reason=form.cleaned_data.get("reason") or "",
+        )
+    except PermissionDeniedError:
+        raise Http404 from None
+    except ConflictError:
+        messages.warning(request, _("操作失败：该评估已被他人修改，请查看最新内容后再操作。"))
+        return redirect(evaluation.get_absolute_url())
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect(evaluation.get_absolute_url())
+    messages.success(request, _("已%(action)s") % {"action": workflow.TRANSITIONS[action].label})
+    return redirect(evaluation.get_absolute_url())
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    item = access(
+        EvidenceFile.objects.filter(evaluation__in=Evaluation.objects.visible_to(request.user)),
+        pk=pk,
+    )
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)

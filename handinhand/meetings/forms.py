@@ -1,0 +1,119 @@
+"""Forms of the meeting pages: list filters and the forms that feed the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from handinhand.accounts.models import User
+from handinhand.core.forms import StyledFormMixin, VersionedForm
+from handinhand.core.listing import FilterForm
+from handinhand.meetings.models import ActionItem, Meeting, MeetingStatus, meeting_kinds
+from handinhand.programme.forms import DateInput
+from handinhand.programme.models import GroupLevel, GuidanceGroup, Membership
+
+
+def _group_members(group: GuidanceGroup) -> QuerySet[User]:
+    return User.objects.filter(
+        pk__in=Membership.objects.current().filter(group=group).values("user_id")
+    ).order_by("full_name")
+
+
+def _kinds_for(group: GuidanceGroup) -> list[tuple[str, str]]:
+    from handinhand.core.policy import get_policy
+
+    allowed = {r.kind for r in get_policy().meetings if group.level in r.group_levels}
+    return [(k, n) for k, n in meeting_kinds() if k in allowed or k == "group"]
+
+
+class MeetingFilterForm(StyledFormMixin, FilterForm):
+    kind = forms.ChoiceField(label=_("会议类型"), required=False)
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部")), *MeetingStatus.choices]
+    )
+    year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=2100)
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["kind"].choices = [("", _("全部")), *meeting_kinds()]  # type: ignore[attr-defined]
+        self.fields["q"].widget.attrs["placeholder"] = _("会议名称、指导组、地点")
+
+    def filter(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        data = self.cleaned_data
+        if data.get("kind"):
+            qs = qs.filter(kind=data["kind"])
+        if data.get("status"):
+            qs = qs.filter(status=data["status"])
+        if data.get("year"):
+            qs = qs.filter(date__year=data["year"])
+        return qs
+
+
+class MeetingForm(VersionedForm):
+    class Meta:
+        model = Meeting
+        fields = ["kind", "title", "date", "start_time", "place", "chair", "agenda", "minutes"]
+        widgets = {
+            "date": DateInput(),
+            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "agenda": forms.Textarea(attrs={"rows": 4}),
+            "minutes": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    kind = forms.ChoiceField(label=_("会议类型"))
+
+    def __init__(self, *args: Any, group: GuidanceGroup, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = _kinds_for(group)  # type: ignore[attr-defined]
+        chair = self.fields["chair"]
+        assert isinstance(chair, forms.ModelChoiceField)
+        chair.queryset = _group_members(group)
+
+
+class AttendeesForm(StyledFormMixin, forms.Form):
+    # Any user id is accepted here; the service refuses those who are not members.
+    users = forms.ModelMultipleChoiceField(label=_("参会人员"), queryset=User.objects.all())
+
+
+class MeetingFileForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(label=_("会议材料"))
+
+
+class ActionItemForm(VersionedForm):
+    class Meta:
+        model = ActionItem
+        fields = ["text", "owner", "due"]
+        widgets = {"due": DateInput()}
+
+    def __init__(self, *args: Any, group: GuidanceGroup, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ModelChoiceField)
+        owner.queryset = _group_members(group)
+
+
+class ComplianceFilterForm(StyledFormMixin, forms.Form):
+    year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=2100)
+    level = forms.ChoiceField(
+        label=_("层级"), required=False, choices=[("", _("全部")), *GroupLevel.choices]
+    )
+    missed = forms.BooleanField(label=_("仅看未完成的指导组"), required=False)
+    q = forms.CharField(label=_("搜索"), required=False, max_length=100)
+
+    def values(self) -> dict[str, Any]:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return {
+            "year": data.get("year") or timezone.localdate().year,
+            "level": data.get("level") or "",
+            "missed_only": bool(data.get("missed")),
+            "text": (data.get("q") or "").strip(),
+        }
+
+
+def today() -> dt.date:
+    return timezone.localdate()

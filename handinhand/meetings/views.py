@@ -1,0 +1,402 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+
+from handinhand.core import audit
+from handinhand.core.exceptions import ConflictError, PermissionDeniedError
+from handinhand.core.exports import xlsx_response
+from handinhand.core.listing import Column, ListSpec, render_list
+from handinhand.core.models import AuditAction
+from handinhand.core.views_helpers import access, form_page, require
+from handinhand.meetings import ical, selectors, services
+from handinhand.meetings.forms import (
+    ActionItemForm,
+    AttendeesForm,
+    ComplianceFilterForm,
+    MeetingFileForm,
+    MeetingFilterForm,
+    MeetingForm,
+)
+from handinhand.meetings.models import Meeting, MeetingFile, MeetingStatus, Todo
+from handinhand.programme.models import GuidanceGroup
+from handinhand.programme.services import can_manage_group
+
+MEETING_LIST = ListSpec(
+    title=_lazy("会议"),
+    queryset=selectors.meetings_for_list,
+    columns=[
+        Column("date", _lazy("会议日期"), sort="date"),
+        Column("title", _lazy("会议名称"), sort="title", link=True),
+        Column("kind", _lazy("会议类型"), sort="kind"),
+        Column("group.name", _lazy("主办指导组"), sort="group__name"),
+        Column("place", _lazy("地点")),
+        Column("chair.full_name", _lazy("主持人")),
+        Column("status", _lazy("状态"), sort="status"),
+        Column("agenda", _lazy("议程"), export_only=True),
+    ],
+    search_fields=["title", "group__name", "place"],
+    default_sort="-date",
+    filter_form=MeetingFilterForm,
+    detail_url="meetings:meeting_detail",
+    export_name="meetings.meeting",
+    extra_actions=(),
+)
+
+
+@login_required
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    return render_list(request, MEETING_LIST)
+
+
+def _visible_group(request: HttpRequest, pk: int) -> GuidanceGroup:
+    return access(GuidanceGroup.objects.visible_to(request.user).select_related("region"), pk=pk)
+
+
+def _meeting(request: HttpRequest, pk: int, *, manage: bool = False) -> Meeting:
+    meeting = access(selectors.meeting_detail_qs(request.user), pk=pk)
+    if manage:
+        require(can_manage_group(request.user, meeting.group))
+    return meeting
+
+
+@login_required
+def meeting_create(request: HttpRequest, group_pk: int) -> HttpResponse:
+    group = _visible_group(request, group_pk)
+    require(can_manage_group(request.user, group))
+    form = MeetingForm(request.POST or None, group=group)
+    return form_page(
+        request,
+        form=form,
+        title=_("计划会议：%(group)s") % {"group": group.name},
+        success_message=_("会议已列入计划"),
+        back_url=reverse("programme:group_detail", args=[group.pk]),
+        save=lambda data: services.meeting_plan(
+            actor=request.user,
+            group=group,
+            **{k: v for k, v in data.items() if k != "expected_version"},
+        ),
+    )
+
+
+@login_required
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    attendances = list(meeting.attendances.select_related("user").order_by("user__full_name"))
+    on_roll = {a.user_id for a in attendances}
+    context: dict[str, Any] = {
+        "meeting": meeting,
+        "can_manage": can_manage_group(request.user, meeting.group),
+        "attendances": attendances,
+        "signed": sum(1 for a in attendances if a.signed_in),
+        "my_attendance": next((a for a in attendances if a.user_id == request.user.pk), None),
+        "candidates": [m for m in selectors.meeting_members(meeting) if m.user_id not in on_roll],
+        "files": list(meeting.files.all()),
+        "action_items": list(meeting.action_items.select_related("owner")),
+        "file_form": MeetingFileForm(),
+        "action_form": ActionItemForm(group=meeting.group),
+        "today": timezone.localdate(),
+    }
+    return render(request, "meetings/meeting_detail.html", context)
+
+
+@login_required
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk, manage=True)
+    form = MeetingForm(request.POST or None, instance=meeting, group=meeting.group)
+
+    def save(data: dict) -> Meeting:
+        version = data.pop("expected_version", None)
+        return services.meeting_update(
+            actor=request.user, meeting=meeting, data=data, expected_version=version
+        )
+
+    return form_page(
+        request,
+        form=form,
+        title=_("编辑会议：%(title)s") % {"title": meeting.title},
+        success_message=_("会议已保存"),
+        back_url=meeting.get_absolute_url(),
+        save=save,
+    )
+
+
+def _run(request: HttpRequest, action: Any, success: str) -> None:
+    """Call a service from a POST button; refusals become messages, never lost silently."""
+    try:
+        action()
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    except ConflictError:
+        messages.error(request, _("保存失败：该记录已被他人修改，请刷新后重试。"))
+    except PermissionDeniedError:
+        from django.http import Http404
+
+        raise Http404 from None
+    else:
+        messages.success(request, success)
+
+
+def _version(request: HttpRequest) -> int | None:
+    try:
+        return int(request.POST.get("expected_version", ""))
+    except ValueError:
+        return None
+
+
+@login_required
+@require_POST
+def meeting_status(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk, manage=True)
+    if request.POST.get("status") == MeetingStatus.CANCELLED:
+        _run(
+            request,
+            lambda: services.meeting_cancel(
+                actor=request.user, meeting=meeting, expected_version=_version(request)
+            ),
+            _("会议已取消"),
+        )
+    else:
+        _run(
+            request,
+            lambda: services.meeting_mark_held(
+                actor=request.user, meeting=meeting, expected_version=_version(request)
+            ),
+            _("会议已标记为已召开"),
+        )
+    return redirect(meeting.get_absolute_url())
+
+
+@login_required
+@require_POST
+def attendance_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk, manage=True)
+    form = AttendeesForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择参会人员"))
+    else:
+        users = list(form.cleaned_data["users"])
+        _run(
+            request,
+            lambda: services.attendance_set(actor=request.user, meeting=meeting, users=users),
+            _("参会名单已更新"),
+        )
+    return redirect(meeting.get_absolute_url())
+
+
+@login_required
+@require_POST
+def sign_in(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sign in: oneself, or (for the group's managers) anyone on the roll."""
+    meeting = _meeting(request, pk)
+    who = request.POST.get("user") or str(request.user.pk)
+    target = (
+        meeting.attendances.filter(user_id=who if who.isdigit() else 0)
+        .select_related("user")
+        .first()
+    )
+    require(target is not None)
+    assert target is not None
+    signed = request.POST.get("undo") != "1"
+    _run(
+        request,
+        lambda: services.attendance_sign_in(
+            actor=request.user, meeting=meeting, user=target.user, signed_in=signed
+        ),
+        _("已签到") if signed else _("已撤销签到"),
+    )
+    return redirect(meeting.get_absolute_url())
+
+
+@login_required
+@require_POST
+def file_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk, manage=True)
+    form = MeetingFileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("请选择要上传的文件"))
+    else:
+        upload = form.cleaned_data["file"]
+        _run(
+            request,
+            lambda: services.meeting_file_add(actor=request.user, meeting=meeting, upload=upload),
+            _("会议材料已上传"),
+        )
+    return redirect(meeting.get_absolute_url())
+
+
+@login_required
+def file_download(request: HttpRequest, pk: int) -> FileResponse:
+    item = access(
+        MeetingFile.objects.filter(meeting__in=Meeting.objects.visible_to(request.user)), pk=pk
+    )
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
+
+
+@login_required
+@require_POST
+def action_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk, manage=True)
+    form = ActionItemForm(request.POST, group=meeting.group)
+    if not form.is_valid():
+        messages.error(request, _("请完整填写决定事项、责任人和完成期限"))
+    else:
+        data = form.cleaned_data
+        _run(
+            request,
+            lambda: services.action_item_create(
+                actor=request.user,
+                meeting=meeting,
+                text=data["text"],
+                owner=data["owner"],
+                due=data["due"],
+            ),
+            _("决定事项已添加，并已生成责任人的待办"),
+        )
+    return redirect(meeting.get_absolute_url())
+
+
+@login_required
+@require_POST
+def action_done(request: HttpRequest, pk: int) -> HttpResponse:
+    item = access(
+        selectors.action_items_for_list(request.user).select_related("meeting__group__region"),
+        pk=pk,
+    )
+    require(item.owner_id == request.user.pk or can_manage_group(request.user, item.meeting.group))
+    done = request.POST.get("undo") != "1"
+    _run(
+        request,
+        lambda: services.action_item_update(
+            actor=request.user,
+            item=item,
+            data={"done": done},
+            expected_version=_version(request),
+        ),
+        _("决定事项已完成") if done else _("决定事项已重新打开"),
+    )
+    return redirect(request.POST.get("next") or item.meeting.get_absolute_url())
+
+
+# --- compliance calendar ------------------------------------------------------------------------
+
+
+@login_required
+def compliance(request: HttpRequest) -> HttpResponse:
+    form = ComplianceFilterForm(request.GET or None)
+    values = form.values()
+    calendars = selectors.compliance_calendar(request.user, **values)
+    if request.GET.get("export") == "xlsx":
+        return _compliance_xlsx(request, calendars, values["year"])
+    for cal in calendars:
+        for row in cal.rows:
+            row.can_plan = can_manage_group(request.user, row.group)
+    context = {
+        "form": form,
+        "calendars": calendars,
+        "year": values["year"],
+        "query": request.GET.urlencode(),
+    }
+    template = "meetings/compliance.html"
+    if getattr(request, "htmx", False) and not request.htmx.boosted:  # type: ignore[attr-defined]
+        template = f"{template}#results"
+    return render(request, template, context)
+
+
+FILLS = {
+    selectors.MET: "C6EFCE",
+    selectors.DUE: "FFEB9C",
+    selectors.MISSED: "FFC7CE",
+    selectors.NOT_OWED: "EEEEEE",
+}
+
+
+def _compliance_xlsx(
+    request: HttpRequest, calendars: list[selectors.RuleCalendar], year: int
+) -> HttpResponse:
+    workbook = Workbook()
+    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    bold = Font(bold=True)
+    rows = 0
+    for cal in calendars:
+        sheet = workbook.create_sheet(cal.rule.name[:31])
+        sheet.append(
+            [_("指导组"), _("层级"), _("行政区划")]
+            + [f"{p.label}（{p.start:%m-%d}～{p.end:%m-%d}）" for p in cal.periods]
+        )
+        for cell in sheet[1]:
+            cell.font = bold
+        for row in cal.rows:
+            sheet.append(
+                [row.group.name, row.group.get_level_display(), row.group.region.name]
+                + [f"{c.label} {c.held}/{c.owed}" for c in row.cells]
+            )
+            for cell, value in zip(sheet[sheet.max_row][3:], row.cells, strict=True):
+                cell.fill = PatternFill("solid", fgColor=FILLS[value.status])
+            rows += 1
+    audit.record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        object_type="meetings.compliance",
+        object_repr=_("会议合规日历 %(year)s（%(n)s行）") % {"year": year, "n": rows},
+        changes={"filters": [None, request.GET.urlencode()]},
+    )
+    return xlsx_response(workbook, f"会议合规日历-{year}.xlsx")
+
+
+@login_required
+def calendar_feed(request: HttpRequest) -> HttpResponse:
+    """The user's planned meetings as an iCalendar file (RFC 5545)."""
+    meetings = selectors.planned_meetings_for(request.user)
+    response = HttpResponse(ical.feed(meetings), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="handinhand-meetings.ics"'
+    return response
+
+
+# --- to-dos ---------------------------------------------------------------------------------------
+
+TODO_LIST = ListSpec(
+    title=_lazy("我的待办"),
+    queryset=selectors.todos_for_list,
+    columns=[
+        Column("text", _lazy("事项")),
+        Column("kind", _lazy("类型"), sort="kind"),
+        Column("due", _lazy("期限"), sort="due"),
+        Column("done", _lazy("已完成"), sort="done"),
+        Column("link", _lazy("链接"), export_only=True),
+    ],
+    search_fields=["text"],
+    default_sort="done",
+    export_name="meetings.todo",
+    template="meetings/todo_list.html",
+)
+
+
+@login_required
+def todo_list(request: HttpRequest) -> HttpResponse:
+    return render_list(request, TODO_LIST)
+
+
+@login_required
+@require_POST
+def todo_done(request: HttpRequest, pk: int) -> HttpResponse:
+    todo: Todo = access(Todo.objects.visible_to(request.user), pk=pk)
+    done = request.POST.get("undo") != "1"
+    _run(
+        request,
+        lambda: services.todo_set_done(actor=request.user, todo=todo, done=done),
+        _("待办已完成") if done else _("待办已重新打开"),
+    )
+    return redirect("meetings:todo_list")

@@ -1,0 +1,165 @@
+"""年度报告 (R9): each guidance group's report on last year's work and its leader's duties,
+drafted from the year's records and submitted to the education department of its level.
+
+Scope: a report is visible exactly when its group is (GuidanceGroup.visible_to); the group's
+leader writes it; the department of the group's level (the bureau of the group's own region,
+or the province admin for provincial groups) acknowledges or returns it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from handinhand.core.models import TimeStampedModel, VersionedModel
+from handinhand.programme.models import GuidanceGroup
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交")
+    ACKNOWLEDGED = "acknowledged", _("已签收")
+    RETURNED = "returned", _("已退回")
+
+
+# Statuses in which the leader still owes the report.
+OPEN_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
+
+
+def due_date(year: int) -> dt.date:
+    """The report on `year` is due on the policy's month and day of the following year."""
+    from handinhand.core.policy import get_policy
+
+    policy = get_policy().reports
+    last = calendar.monthrange(year + 1, policy.due_month)[1]
+    return dt.date(year + 1, policy.due_month, min(policy.due_day, last))
+
+
+class AnnualReportQuerySet(models.QuerySet["AnnualReport"]):
+    def visible_to(self, user: Any) -> AnnualReportQuerySet:
+        return self.filter(group__in=GuidanceGroup.objects.visible_to(user))
+
+
+class AnnualReport(VersionedModel):
+    group = models.ForeignKey(
+        GuidanceGroup,
+        verbose_name=_("指导组"),
+        on_delete=models.PROTECT,
+        related_name="annual_reports",
+    )
+    year = models.PositiveSmallIntegerField(_("报告年度"))
+    status = models.CharField(
+        _("状态"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    figures = models.JSONField(_("数据汇总"), default=dict, blank=True)
+    figures_at = models.DateTimeField(_("数据生成时间"), null=True, blank=True)
+    work_summary = models.TextField(_("工作开展情况"), blank=True)
+    problems = models.TextField(_("存在的问题"), blank=True)
+    plans = models.TextField(_("下一年度工作计划"), blank=True)
+    leader_duty = models.TextField(_("负责人履职情况"), blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签收人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    return_reason = models.TextField(_("退回原因"), blank=True)
+
+    objects = AnnualReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("年度报告")
+        verbose_name_plural = _("年度报告")
+        ordering = ["-year", "group_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "year"],
+                name="one_report_per_group_and_year",
+                violation_error_message=_("该指导组本年度的报告已存在"),
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.group.name}{self.year}年度党建指导工作报告"
+
+    @property
+    def title(self) -> str:
+        return str(self)
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:report_detail", args=[self.pk])
+
+    @property
+    def due_date(self) -> dt.date:
+        return due_date(self.year)
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        return self.status in OPEN_STATUSES and (today or dt.date.today()) > self.due_date
+
+    @property
+    def overdue_label(self) -> str:
+        from django.utils.translation import gettext
+
+        return gettext("已逾期") if self.is_overdue() else ""
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("生成中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class ReportJob(TimeStampedModel):
+    """One background generation of every group's draft for a year; polled for progress."""
+
+    year = models.PositiveSmallIntegerField(_("报告年度"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(_("指导组总数"), default=0)
+    done = models.PositiveIntegerField(_("已完成数"), default=0)
+    created_count = models.PositiveIntegerField(_("新建草稿数"), default=0)
+    refreshed_count = models.PositiveIntegerField(_("更新草稿数"), default=0)
+    skipped_count = models.PositiveIntegerField(_("已提交未更新数"), default=0)
+    seconds = models.FloatField(_("用时（秒）"), null=True, blank=True)
+    error = models.TextField(_("错误信息"), blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("报告生成任务")
+        verbose_name_plural = _("报告生成任务")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年度报告生成任务 #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0

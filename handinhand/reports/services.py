@@ -1,0 +1,254 @@
+"""Writes of the annual reports: drafting from the records, the leader's narrative and
+submission, the department's acknowledgement or return."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from handinhand.core import audit
+from handinhand.core.exceptions import PermissionDeniedError
+from handinhand.core.models import AuditAction
+from handinhand.core.scope import get_scope
+from handinhand.core.services import update_object
+from handinhand.programme.models import GroupLevel, GuidanceGroup, MemberRole, Membership
+from handinhand.reports.figures import active_group_ids, compute_figures
+from handinhand.reports.models import (
+    OPEN_STATUSES,
+    AnnualReport,
+    JobStatus,
+    ReportJob,
+    ReportStatus,
+)
+
+NARRATIVE_FIELDS = ("work_summary", "problems", "plans", "leader_duty")
+WRITE_CHUNK = 20
+
+
+def can_generate(actor: Any) -> bool:
+    return get_scope(actor).everything
+
+
+def is_leader(actor: Any, group: GuidanceGroup) -> bool:
+    """The group's leader (组长 in office) writes and submits its report."""
+    return (
+        Membership.objects.current()
+        .filter(group=group, user_id=getattr(actor, "pk", None) or 0, role=MemberRole.LEADER)
+        .exists()
+    )
+
+
+def is_department(actor: Any, group: GuidanceGroup) -> bool:
+    """The education department of the group's level: the province admin for provincial
+    groups; the bureau of the group's own region for city and county groups."""
+    scope = get_scope(actor)
+    if group.level == GroupLevel.PROVINCE:
+        return scope.everything
+    return "region_staff" in scope.roles and group.region.path in scope.staff_paths
+
+
+def can_edit(actor: Any, report: AnnualReport) -> bool:
+    return report.status in OPEN_STATUSES and is_leader(actor, report.group)
+
+
+def _locked(report: AnnualReport) -> AnnualReport:
+    return (
+        AnnualReport.objects.select_for_update().select_related("group__region").get(pk=report.pk)
+    )
+
+
+def reports_generate(
+    *,
+    actor: Any,
+    year: int,
+    group_ids: Sequence[int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, int]:
+    """Draft (or refresh the figures of) every active group's report on `year`.
+
+    Reports already submitted or acknowledged keep the figures they were submitted with."""
+    if actor is not None and not can_generate(actor):
+        raise PermissionDeniedError(_("仅省委教育工委管理员可生成年度报告"))
+    ids = list(group_ids) if group_ids is not None else active_group_ids()
+    figures = compute_figures(ids, year)
+    existing = {
+        r.group_id: r
+        for r in AnnualReport.objects.filter(year=year, group_id__in=ids).select_related("group")
+    }
+    counts = {"created": 0, "refreshed": 0, "skipped": 0}
+    now = timezone.now()
+    for start in range(0, len(ids), WRITE_CHUNK):
+        chunk = ids[start : start + WRITE_CHUNK]
+        new: list[AnnualReport] = []
+        refreshed: list[AnnualReport] = []
+        for group_id in chunk:
+            report = existing.get(group_id)
+            if report is None:
+                new.append(
+                    AnnualReport(
+                        group_id=group_id, year=year, figures=figures[group_id], figures_at=now
+                    )
+                )
+            elif report.status in OPEN_STATUSES:
+                report.figures, report.figures_at = figures[group_id], now
+                refreshed.append(report)
+            else:
+                counts["skipped"] += 1
+        with transaction.atomic():
+            AnnualReport.objects.bulk_create(new)
+            # The narrative's version is not bumped: a leader editing it keeps their form.
+            AnnualReport.objects.bulk_update(refreshed, ["figures", "figures_at", "updated_at"])
+            created = AnnualReport.objects.filter(
+                year=year, group_id__in=[r.group_id for r in new]
+            ).select_related("group")
+            audit.record_many(
+                actor=actor,
+                action=AuditAction.CREATE,
+                items=[(r, {"year": [None, year], "status": [None, r.status]}) for r in created],
+            )
+            audit.record_many(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                items=[(r, {"figures_at": [None, now.isoformat()]}) for r in refreshed],
+            )
+        counts["created"] += len(new)
+        counts["refreshed"] += len(refreshed)
+        if progress is not None:
+            progress(min(start + WRITE_CHUNK, len(ids)), len(ids))
+    return counts
+
+
+def job_start(*, actor: Any, year: int) -> ReportJob:
+    if not can_generate(actor):
+        raise PermissionDeniedError(_("仅省委教育工委管理员可生成年度报告"))
+    from handinhand.reports.tasks import generate_reports
+
+    with transaction.atomic():
+        job = ReportJob.objects.create(year=year, started_by=actor, total=len(active_group_ids()))
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=job,
+            changes={"year": [None, year]},
+        )
+    transaction.on_commit(lambda: generate_reports.enqueue(job.pk))
+    return job
+
+
+def job_run(job_id: int) -> ReportJob:
+    """Run a generation job, recording progress on its row (polled by the page)."""
+    job = ReportJob.objects.select_related("started_by").get(pk=job_id)
+    started = time.perf_counter()
+    ReportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
+
+    def progress(done: int, total: int) -> None:
+        ReportJob.objects.filter(pk=job.pk).update(done=done, total=total)
+
+    try:
+        counts = reports_generate(actor=job.started_by, year=job.year, progress=progress)
+    except Exception as exc:  # the page shows why, instead of a bar that never moves
+        ReportJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, error=str(exc)[:2000])
+        raise
+    ReportJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.DONE,
+        created_count=counts["created"],
+        refreshed_count=counts["refreshed"],
+        skipped_count=counts["skipped"],
+        seconds=round(time.perf_counter() - started, 2),
+    )
+    job.refresh_from_db()
+    return job
+
+
+def report_update(
+    *, actor: Any, report: AnnualReport, data: dict[str, Any], expected_version: int | None
+) -> AnnualReport:
+    if not is_leader(actor, report.group):
+        raise PermissionDeniedError(_("仅指导组组长可填写年度报告"))
+    unknown = set(data) - set(NARRATIVE_FIELDS)
+    if unknown:
+        raise ValueError(f"fields not editable: {sorted(unknown)}")
+    with transaction.atomic():
+        current = _locked(report)
+        if current.status not in OPEN_STATUSES:
+            raise ValidationError(_("报告已提交，不能再修改"))
+        return update_object(
+            actor=actor, instance=current, data=data, expected_version=expected_version
+        )
+
+
+def report_submit(
+    *, actor: Any, report: AnnualReport, expected_version: int | None = None
+) -> AnnualReport:
+    if not is_leader(actor, report.group):
+        raise PermissionDeniedError(_("仅指导组组长可提交年度报告"))
+    with transaction.atomic():
+        current = _locked(report)
+        if current.status == ReportStatus.ACKNOWLEDGED:
+            raise ValidationError(_("报告已被签收，不能再次提交"))
+        if current.status == ReportStatus.SUBMITTED:
+            raise ValidationError(_("报告已提交，请勿重复提交"))
+        missing = [
+            str(AnnualReport._meta.get_field(f).verbose_name)  # type: ignore[union-attr]
+            for f in NARRATIVE_FIELDS
+            if not getattr(current, f).strip()
+        ]
+        if missing:
+            raise ValidationError(_("请先填写：%(fields)s") % {"fields": "、".join(missing)})
+        return update_object(
+            actor=actor,
+            instance=current,
+            data={
+                "status": ReportStatus.SUBMITTED,
+                "submitted_at": timezone.now(),
+                "submitted_by": actor,
+                "return_reason": "",
+            },
+            expected_version=expected_version,
+        )
+
+
+def _require_department(actor: Any, report: AnnualReport) -> None:
+    if not is_department(actor, report.group):
+        raise PermissionDeniedError(_("仅该指导组同级教育部门可签收或退回报告"))
+
+
+def report_acknowledge(*, actor: Any, report: AnnualReport) -> AnnualReport:
+    _require_department(actor, report)
+    with transaction.atomic():
+        current = _locked(report)
+        if current.status != ReportStatus.SUBMITTED:
+            raise ValidationError(_("只能签收已提交的报告"))
+        return update_object(
+            actor=actor,
+            instance=current,
+            data={
+                "status": ReportStatus.ACKNOWLEDGED,
+                "acknowledged_at": timezone.now(),
+                "acknowledged_by": actor,
+            },
+            expected_version=None,
+        )
+
+
+def report_return(*, actor: Any, report: AnnualReport, reason: str) -> AnnualReport:
+    _require_department(actor, report)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"return_reason": _("退回报告须填写退回原因")})
+    with transaction.atomic():
+        current = _locked(report)
+        if current.status != ReportStatus.SUBMITTED:
+            raise ValidationError(_("只能退回已提交的报告"))
+        return update_object(
+            actor=actor,
+            instance=current,
+            data={"status": ReportStatus.RETURNED, "return_reason": reason},
+            expected_version=None,
+        )

@@ -1,0 +1,39 @@
+"""Synthetic annual reports: the year before last submitted and acknowledged, last year's
+drafts (as January leaves them), written by the same set-based generator as the page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from handinhand.reports.models import AnnualReport, ReportStatus
+
+NARRATIVE = {
+    "work_summary": "按照《全省中小学校党建指导工作办法》要求，分小组、分片区开展到校指导。",
+    "problems": "部分学校党组织活动记录不够规范，整改销号进度不一。",
+    "plans": "扩大片区覆盖，推进党建品牌创建，加强指导员业务培训。",
+    "leader_duty": "组长牵头制定年度计划，主持召开工作会议，带队开展到校指导。",
+}
+
+
+def extend(workload: str, *, seed: int, scale: float = 1.0) -> dict[str, int]:
+    from handinhand.reports.services import reports_generate
+    from handinhand.training import synthetic as training_synthetic
+
+    if AnnualReport.objects.exists():
+        return {}
+    # Reports read training hours: make sure they exist first (training comes later in
+    # INSTALLED_APPS; its extend() skips when it finds its rows).
+    counts = training_synthetic.extend(workload, seed=seed, scale=scale)
+    this_year = dt.date.today().year
+    older = reports_generate(actor=None, year=this_year - 2)
+    AnnualReport.objects.filter(year=this_year - 2).update(
+        status=ReportStatus.ACKNOWLEDGED,
+        submitted_at=timezone.now(),
+        acknowledged_at=timezone.now(),
+        **NARRATIVE,
+    )
+    last = reports_generate(actor=None, year=this_year - 1)
+    counts["annual reports"] = older["created"] + last["created"]
+    return counts
