@@ -21,7 +21,7 @@ from typing import Any
 
 os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/bench_meet.sqlite3")
 
-import _common  # noqa: E402
+import _common
 
 
 def raw_figures(year: int) -> dict[tuple[int, str], int]:
@@ -93,7 +93,11 @@ def main() -> None:
     for year in (this_year - 2, this_year - 1, this_year):
         ours, raw = ours_figures(admin, year), raw_figures(year)
         if ours != raw:
-            diff = {k: (ours.get(k), raw.get(k)) for k in set(ours) | set(raw) if ours.get(k) != raw.get(k)}
+            diff = {
+                k: (ours.get(k), raw.get(k))
+                for k in set(ours) | set(raw)
+                if ours.get(k) != raw.get(k)
+            }
             raise SystemExit(f"{year}: figures differ, e.g. {list(diff.items())[:5]}")
 
         def page(y: int = year) -> None:

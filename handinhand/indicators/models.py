@@ -362,3 +362,79 @@ class EvidenceFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+# --- summary rows for report cards and analytics (written on confirmation) --------------------
+
+
+class EvaluationSummary(models.Model):
+    """A confirmed evaluation's final figures, with where the school is, so that analytics are
+    grouped reads of small tables rather than scans of the score rows."""
+
+    evaluation = models.OneToOneField(
+        Evaluation, primary_key=True, on_delete=models.CASCADE, related_name="summary"
+    )
+    cycle = models.ForeignKey(EvaluationCycle, on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey("orgs.School", on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey("orgs.Region", on_delete=models.PROTECT, related_name="+")
+    city = models.ForeignKey("orgs.Region", on_delete=models.PROTECT, related_name="+")
+    total = models.DecimalField(_("总分"), max_digits=7, decimal_places=2)
+    grade = models.CharField(_("等级"), max_length=20)
+
+    class Meta:
+        verbose_name = _("评估汇总")
+        verbose_name_plural = _("评估汇总")
+        indexes = [
+            models.Index(fields=["cycle", "city"]),
+            models.Index(fields=["cycle", "county"]),
+            models.Index(fields=["cycle", "grade"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id}: {self.total}"
+
+
+class L1Score(models.Model):
+    """A confirmed evaluation's subtotal for one level-1 indicator."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="+")
+    cycle = models.ForeignKey(EvaluationCycle, on_delete=models.CASCADE, related_name="+")
+    county = models.ForeignKey("orgs.Region", on_delete=models.PROTECT, related_name="+")
+    city = models.ForeignKey("orgs.Region", on_delete=models.PROTECT, related_name="+")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    score = models.DecimalField(max_digits=7, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "indicator"], name="l1score_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["cycle", "city", "indicator"]),
+            models.Index(fields=["cycle", "county", "indicator"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id}:{self.indicator_id}={self.score}"
+
+
+class IndicatorAggregate(models.Model):
+    """Sum and count of confirmed final scores per cycle × county × level-3 indicator,
+    recomputed for the county on each confirmation (a few thousand rows per cycle)."""
+
+    cycle = models.ForeignKey(EvaluationCycle, on_delete=models.CASCADE, related_name="+")
+    county = models.ForeignKey("orgs.Region", on_delete=models.PROTECT, related_name="+")
+    city = models.ForeignKey("orgs.Region", on_delete=models.PROTECT, related_name="+")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    score_sum = models.DecimalField(max_digits=14, decimal_places=2)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "county", "indicator"], name="indicator_aggregate_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["cycle", "city"])]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id}/{self.county_id}/{self.indicator_id}"

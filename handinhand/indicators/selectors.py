@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 
 from handinhand.indicators.models import (
     Evaluation,
@@ -151,3 +151,99 @@ def evaluation_sheet(evaluation: Evaluation) -> list[SheetRow]:
         )
         for row in framework_tree(evaluation.cycle.framework, list(by_code.values()))
     ]
+
+
+@dataclass
+class L1Row:
+    code: str
+    title: str
+    max_score: Decimal
+    score: Decimal
+    county: Decimal | None
+    city: Decimal | None
+    province: Decimal | None
+
+
+@dataclass
+class ReportCard:
+    evaluation: Evaluation
+    rows: list[SheetRow]
+    final: dict[str, Decimal]  # indicator code -> final score rolled up
+    total: Decimal
+    max_total: Decimal
+    grade: str
+    l1: list[L1Row]
+    comments: list[tuple[Indicator, str]]
+
+    @property
+    def lines(self) -> list[tuple[SheetRow, Decimal]]:
+        return [(row, self.final[row.indicator.code]) for row in self.rows]
+
+
+def report_card(evaluation: Evaluation) -> ReportCard:
+    """The school's card: final scores rolled up, grade, and gaps against the averages of the
+    confirmed evaluations of its county, city and the province (one grouped read)."""
+    from handinhand.indicators.models import L1Score
+    from handinhand.indicators.scoring import grade_for
+
+    rows = evaluation_sheet(evaluation)
+    final: dict[str, Decimal] = {}
+    for row in rows:
+        reviewed = row.score is not None and row.score.review_score is not None
+        final[row.indicator.code] = row.review_total if reviewed else row.self_total
+    for level in (2, 1):  # parents again from the final leaves
+        for row in rows:
+            if row.indicator.level == level:
+                final[row.indicator.code] = sum(
+                    (
+                        final[r.indicator.code]
+                        for r in rows
+                        if r.indicator.parent_id == row.indicator.pk
+                    ),
+                    Decimal(0),
+                )
+    school = evaluation.school
+    averages: dict[int, dict[str, Any]] = {
+        row["indicator_id"]: dict(row)
+        for row in L1Score.objects.filter(cycle_id=evaluation.cycle_id)
+        .values("indicator_id")
+        .annotate(
+            county=Avg("score", filter=Q(county_id=school.county_id)),
+            city=Avg("score", filter=Q(city_id=school.county.parent_id)),
+            province=Avg("score"),
+        )
+    }
+    l1 = [
+        L1Row(
+            code=row.indicator.code,
+            title=row.indicator.title,
+            max_score=row.max_score,
+            score=final[row.indicator.code],
+            county=_avg(averages.get(row.indicator.pk, {}).get("county")),
+            city=_avg(averages.get(row.indicator.pk, {}).get("city")),
+            province=_avg(averages.get(row.indicator.pk, {}).get("province")),
+        )
+        for row in rows
+        if row.indicator.level == 1
+    ]
+    total = sum((r.score for r in l1), Decimal(0))
+    max_total = evaluation.cycle.framework.total_score
+    comments = [
+        (row.indicator, row.score.review_comment)
+        for row in rows
+        if row.score is not None and row.score.review_comment
+    ]
+    return ReportCard(
+        evaluation=evaluation,
+        rows=rows,
+        final=final,
+        total=total,
+        max_total=max_total,
+        grade=grade_for(total, max_total),
+        l1=l1,
+        comments=comments,
+    )
+
+
+def _avg(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(value).quantize(Decimal("0.01"))

@@ -9,7 +9,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import Count, DecimalField, F, Max, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +30,7 @@ from handinhand.indicators.models import (
     CycleStatus,
     Evaluation,
     EvaluationCycle,
+    EvaluationStatus,
     Framework,
     FrameworkStatus,
     Indicator,
@@ -682,4 +684,82 @@ def evaluation_transition(
 
 
 def summary_refresh(evaluation: Evaluation) -> None:
-    """Hook for the analytics summary rows, filled on confirmation."""
+    """Write a confirmed evaluation's summary rows and its county's per-indicator aggregates
+    (called inside the confirming transaction)."""
+    from handinhand.indicators.models import (
+        EvaluationSummary,
+        IndicatorAggregate,
+        L1Score,
+    )
+    from handinhand.indicators.scoring import final_scores, grade_for
+    from handinhand.indicators.structure import rollup
+
+    framework = evaluation.cycle.framework
+    school = School.objects.select_related("county").get(pk=evaluation.school_id)
+    county_id, city_id = school.county_id, school.county.parent_id
+    assert city_id is not None  # a county is always in a city
+    indicators = list(framework.indicators.values_list("pk", "code", "level", "parent_id"))
+    code = {pk: c for pk, c, _level, _parent in indicators}
+    nodes = [
+        Node(code=c, level=level, parent_code=code.get(parent, "") if parent else "")
+        for _pk, c, level, parent in indicators
+    ]
+    scores = final_scores(evaluation)
+    rolled = rollup(nodes, {code[k]: v for k, v in scores.items()})
+    total = sum(scores.values(), Decimal(0))
+    EvaluationSummary.objects.update_or_create(
+        evaluation=evaluation,
+        defaults={
+            "cycle_id": evaluation.cycle_id,
+            "school_id": school.pk,
+            "county_id": county_id,
+            "city_id": city_id,
+            "total": total,
+            "grade": grade_for(total, framework.total_score),
+        },
+    )
+    L1Score.objects.filter(evaluation=evaluation).delete()
+    L1Score.objects.bulk_create(
+        L1Score(
+            evaluation=evaluation,
+            cycle_id=evaluation.cycle_id,
+            county_id=county_id,
+            city_id=city_id,
+            indicator_id=pk,
+            score=rolled[c],
+        )
+        for pk, c, level, _parent in indicators
+        if level == 1
+    )
+    # The county's aggregates again from its confirmed evaluations: one grouped read.
+    rows = (
+        Score.objects.filter(
+            evaluation__cycle_id=evaluation.cycle_id,
+            evaluation__school__county_id=county_id,
+            evaluation__status=EvaluationStatus.CONFIRMED,
+        )
+        .values("indicator_id")
+        .annotate(
+            total=Sum(
+                Coalesce(
+                    "review_score",
+                    "self_score",
+                    Value(Decimal(0)),
+                    output_field=DecimalField(max_digits=6, decimal_places=2),
+                )
+            ),
+            n=Count("id"),
+        )
+    )
+    IndicatorAggregate.objects.filter(cycle_id=evaluation.cycle_id, county_id=county_id).delete()
+    IndicatorAggregate.objects.bulk_create(
+        IndicatorAggregate(
+            cycle_id=evaluation.cycle_id,
+            county_id=county_id,
+            city_id=city_id,
+            indicator_id=row["indicator_id"],
+            score_sum=row["total"],
+            count=row["n"],
+        )
+        for row in rows
+    )

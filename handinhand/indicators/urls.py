@@ -25,4 +25,7 @@ urlpatterns = [
     path("evaluations/<int:pk>/review/", views.evaluation_review, name="evaluation_review"),
     path("evaluations/<int:pk>/move/", views.evaluation_move, name="evaluation_move"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("evaluations/<int:pk>/report/", views.report_card, name="report_card"),
+    path("evaluations/<int:pk>/report.docx", views.report_card_docx, name="report_card_docx"),
+    path("analytics/", views.analytics_page, name="analytics"),
 ]

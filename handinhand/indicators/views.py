@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
+from openpyxl import Workbook
 
 from handinhand.core import audit
 from handinhand.core.exceptions import ConflictError, PermissionDeniedError
@@ -19,6 +21,7 @@ from handinhand.core.exports import xlsx_response
 from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
+from handinhand.core.scope import get_scope
 from handinhand.core.views_helpers import access, form_page, require
 from handinhand.indicators import selectors, services, workflow
 from handinhand.indicators.excel import COLUMNS, export_workbook, import_framework
@@ -522,3 +525,82 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
         pk=pk,
     )
     return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
+
+
+@login_required
+def report_card(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = access(selectors.evaluation_qs(request.user), pk=pk)
+    card = selectors.report_card(evaluation)
+    radar = {
+        "indicators": [{"name": r.title, "max": float(r.max_score)} for r in card.l1],
+        "series": [
+            {"name": _("本校"), "value": [float(r.score) for r in card.l1]},
+            {
+                "name": _("县区平均"),
+                "value": [float(r.county) if r.county is not None else 0 for r in card.l1],
+            },
+            {
+                "name": _("全省平均"),
+                "value": [float(r.province) if r.province is not None else 0 for r in card.l1],
+            },
+        ],
+    }
+    return render(request, "indicators/report_card.html", {"card": card, "radar": radar})
+
+
+@login_required
+def report_card_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    from handinhand.indicators.documents import report_card_docx as build
+
+    evaluation = access(selectors.evaluation_qs(request.user), pk=pk)
+    data = build(selectors.report_card(evaluation))
+    audit.record(actor=request.user, action=AuditAction.EXPORT, instance=evaluation)
+    response = HttpResponse(
+        data,
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    name = f"{evaluation.school.name}-{evaluation.cycle.name}-评估报告.docx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+def _can_see_analytics(user: Any) -> bool:
+    scope = get_scope(user)
+    return scope.everything or bool(scope.staff_paths) or scope.is_instructor
+
+
+@login_required
+def analytics_page(request: HttpRequest) -> HttpResponse:
+    from handinhand.indicators.analytics import analytics
+
+    require(_can_see_analytics(request.user))
+    cycles = EvaluationCycle.objects.visible_to(request.user).select_related("framework")
+    cycle = None
+    wanted = request.GET.get("cycle")
+    if wanted and wanted.isdigit():
+        cycle = access(cycles, pk=int(wanted))
+    else:
+        cycle = cycles.order_by("-year", "-id").first()
+    result = analytics(request.user, cycle) if cycle is not None else None
+    if result is not None and request.GET.get("export") == "xlsx":
+        workbook = Workbook()
+        workbook.remove(workbook.active)  # type: ignore[arg-type]
+        for figure in result.figures:
+            sheet = workbook.create_sheet(figure.title[:31])
+            sheet.append(figure.columns)
+            for row in figure.rows:
+                sheet.append(row)
+        audit.record(
+            actor=request.user,
+            action=AuditAction.EXPORT,
+            object_type="indicators.analytics",
+            object_repr=_("评估分析：%(cycle)s") % {"cycle": cycle},
+        )
+        return xlsx_response(workbook, f"{cycle}-评估分析.xlsx")
+    context = {
+        "cycles": cycles.order_by("-year", "-id"),
+        "cycle": cycle,
+        "result": result,
+        "charts": [{"key": f.key, **f.chart} for f in result.figures] if result else [],
+    }
+    return render(request, "indicators/analytics.html", context)

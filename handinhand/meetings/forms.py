@@ -54,6 +54,20 @@ class MeetingFilterForm(StyledFormMixin, FilterForm):
         return qs
 
 
+class TodoFilterForm(StyledFormMixin, FilterForm):
+    state = forms.ChoiceField(
+        label=_("状态"),
+        required=False,
+        choices=[("", _("全部")), ("open", _("未完成")), ("done", _("已完成"))],
+    )
+
+    def filter(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        state = self.cleaned_data.get("state")
+        if state:
+            qs = qs.filter(done=state == "done")
+        return qs
+
+
 class MeetingForm(VersionedForm):
     class Meta:
         model = Meeting

@@ -29,6 +29,7 @@ from handinhand.meetings.forms import (
     MeetingFileForm,
     MeetingFilterForm,
     MeetingForm,
+    TodoFilterForm,
 )
 from handinhand.meetings.models import Meeting, MeetingFile, MeetingStatus, Todo
 from handinhand.programme.models import GuidanceGroup
@@ -379,6 +380,7 @@ TODO_LIST = ListSpec(
     ],
     search_fields=["text"],
     default_sort="done",
+    filter_form=TodoFilterForm,
     export_name="meetings.todo",
     template="meetings/todo_list.html",
 )

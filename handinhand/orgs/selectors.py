@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, Func, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 
 from handinhand.orgs.models import Region, School, University
+from handinhand.programme.models import GuidanceGroup
 
 
 def schools_for_list(user: Any) -> QuerySet[School]:
@@ -22,7 +23,11 @@ def universities_for_list(user: Any) -> QuerySet[University]:
         University.objects.visible_to(user)
         .select_related("city")
         .annotate(
-            group_count=Count("led_groups", distinct=True),
+            group_count=Count(
+                "led_groups",
+                filter=Q(led_groups__in=GuidanceGroup.objects.visible_to(user)),
+                distinct=True,
+            ),
             recognition_count=Count("recognitions", distinct=True),
         )
     )

@@ -96,7 +96,7 @@ def coverage(user: Any) -> list[BatchCoverage]:
     )
     batches = list(Batch.objects.visible_to(user).order_by("number"))
     paired_paths: dict[int, list[str]] = defaultdict(list)
-    for batch_id, path in Pairing.objects.values_list("batch_id", "region__path"):
+    for batch_id, path in Pairing.objects.visible_to(user).values_list("batch_id", "region__path"):
         paired_paths[batch_id].append(path)
 
     regions = list(Region.objects.visible_to(user).order_by("code"))
@@ -386,3 +386,17 @@ def schools_programme(user: Any) -> list[SchoolProgramme]:
         )
         for s in schools
     ]
+
+
+def staffing(group: GuidanceGroup, active: list[Membership]) -> dict[str, Any] | None:
+    """A provincial group's instructors against the policy (R3: 5 per group). Leader, deputy
+    and instructors are all 党建指导员 of the group; a liaison (联络员) is staff. One rule for
+    the group page, the API and, later, the funding per member (R12)."""
+    from handinhand.core.policy import get_policy
+    from handinhand.programme.models import GroupLevel, MemberRole
+
+    if group.level != GroupLevel.PROVINCE:
+        return None
+    target = get_policy().groups.instructors_per_group
+    staffed = sum(1 for m in active if m.role != MemberRole.LIAISON)
+    return {"count": staffed, "target": target, "ok": staffed == target}

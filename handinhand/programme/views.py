@@ -24,7 +24,6 @@ from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.models import AuditAction
-from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
 from handinhand.core.views_helpers import access, form_page, require
 from handinhand.orgs.models import School
@@ -45,7 +44,6 @@ from handinhand.programme.forms import (
 from handinhand.programme.models import (
     Batch,
     District,
-    GroupLevel,
     GuidanceGroup,
     MemberRole,
     Membership,
@@ -220,12 +218,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = selectors.group_detail(request.user, pk)
     members = list(group.memberships.all())
     active = [m for m in members if m.is_active]
-    staffing = None
-    if group.level == GroupLevel.PROVINCE:
-        target = get_policy().groups.instructors_per_group
-        # Leader, deputy and instructors are all 党建指导员 of the group; a liaison is staff.
-        staffed = sum(1 for m in active if m.role != MemberRole.LIAISON)
-        staffing = {"count": staffed, "target": target, "ok": staffed == target}
+    staffing = selectors.staffing(group, active)
     return render(
         request,
         "programme/group_detail.html",

@@ -11,6 +11,7 @@ from handinhand.core.forms import StyledFormMixin, VersionedForm
 from handinhand.core.listing import FilterForm
 from handinhand.programme.models import GroupLevel
 from handinhand.reports.models import AnnualReport, ReportStatus
+from handinhand.reports.services import department_q
 from handinhand.training.forms import year_choices
 
 
@@ -22,6 +23,7 @@ class ReportFilterForm(StyledFormMixin, FilterForm):
     level = forms.ChoiceField(
         label=_("层级"), required=False, choices=[("", _("全部")), *GroupLevel.choices]
     )
+    mine = forms.BooleanField(label=_("待我签收"), required=False)
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
@@ -36,6 +38,8 @@ class ReportFilterForm(StyledFormMixin, FilterForm):
             qs = qs.filter(status=data["status"])
         if data.get("level"):
             qs = qs.filter(group__level=data["level"])
+        if data.get("mine"):
+            qs = qs.filter(status=ReportStatus.SUBMITTED).filter(department_q(self.user))
         return qs
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,6 +52,17 @@ def is_department(actor: Any, group: GuidanceGroup) -> bool:
     if group.level == GroupLevel.PROVINCE:
         return scope.everything
     return "region_staff" in scope.roles and group.region.path in scope.staff_paths
+
+
+def department_q(actor: Any) -> Q:
+    """Reports whose receiving department is the actor (the same rule as is_department)."""
+    scope = get_scope(actor)
+    query = Q(group__level=GroupLevel.PROVINCE) if scope.everything else Q(pk__in=[])
+    if "region_staff" in scope.roles:
+        query |= Q(group__level__in=[GroupLevel.CITY, GroupLevel.COUNTY]) & Q(
+            group__region__path__in=scope.staff_paths
+        )
+    return query
 
 
 def can_edit(actor: Any, report: AnnualReport) -> bool:

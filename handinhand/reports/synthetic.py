@@ -1,13 +1,15 @@
-"""Synthetic annual reports: the year before last submitted and acknowledged, last year's
-drafts (as January leaves them), written by the same set-based generator as the page."""
+"""Synthetic annual reports: the year before last submitted and acknowledged; last year's
+drafts as January leaves them (past the due date, most of them acknowledged too). Written by
+the same set-based generator as the page."""
 
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 from django.utils import timezone
 
-from handinhand.reports.models import AnnualReport, ReportStatus
+from handinhand.reports.models import AnnualReport, ReportStatus, due_date
 
 NARRATIVE = {
     "work_summary": "按照《全省中小学校党建指导工作办法》要求，分小组、分片区开展到校指导。",
@@ -35,5 +37,16 @@ def extend(workload: str, *, seed: int, scale: float = 1.0) -> dict[str, int]:
         **NARRATIVE,
     )
     last = reports_generate(actor=None, year=this_year - 1)
+    if dt.date.today() > due_date(this_year - 1):
+        # Past the due date: most groups have reported; one in five is still overdue.
+        ids = list(AnnualReport.objects.filter(year=this_year - 1).values_list("pk", flat=True))
+        rng = random.Random(f"reports:{seed}")
+        done = [pk for pk in ids if rng.random() >= 0.2]
+        AnnualReport.objects.filter(pk__in=done).update(
+            status=ReportStatus.ACKNOWLEDGED,
+            submitted_at=timezone.now(),
+            acknowledged_at=timezone.now(),
+            **NARRATIVE,
+        )
     counts["annual reports"] = older["created"] + last["created"]
     return counts

@@ -4,7 +4,9 @@ Scope (DESIGN §2, decided here): a session is seen by the province admin; by it
 by the members of the guidance group it belongs to; by whoever attended it; and by a city or
 county bureau when any attendee is a current member of a guidance group of that bureau's
 region (the bureau follows its own groups' training). Attendance rows follow their session,
-except that a plain attendee sees only their own row.
+except that a plain attendee sees only their own row. Yearly hours per person (the hours
+page): the province admin follows everyone; a leader (or deputy) the members of their group; a
+bureau the members of its region's groups; everybody follows themselves.
 """
 
 from __future__ import annotations
@@ -31,6 +33,14 @@ HOURS_VALIDATORS = [
 ]
 
 
+def staff_region_q(scope: Any) -> Q:
+    """Memberships of groups in a city or county bureau's own region."""
+    query = Q(pk__in=[])
+    for path in scope.staff_paths:
+        query |= Q(group__region__path__startswith=path)
+    return query
+
+
 class TrainingSessionQuerySet(models.QuerySet["TrainingSession"]):
     def overseen_by(self, user: Any) -> TrainingSessionQuerySet:
         """Sessions whose whole attendance the user may see (not merely their own row)."""
@@ -44,10 +54,7 @@ class TrainingSessionQuerySet(models.QuerySet["TrainingSession"]):
             return self.none()
         query = Q(organiser=user) | Q(group_id__in=scope.group_ids)
         if scope.staff_paths:
-            region_q = Q(pk__in=[])
-            for path in scope.staff_paths:
-                region_q |= Q(group__region__path__startswith=path)
-            members = Membership.objects.current().filter(region_q).values("user_id")
+            members = Membership.objects.current().filter(staff_region_q(scope)).values("user_id")
             query |= Q(pk__in=Attendance.objects.filter(user_id__in=members).values("session_id"))
         return self.filter(query)
 

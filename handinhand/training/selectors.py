@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 
 from handinhand.accounts.models import User
 from handinhand.core.policy import get_policy
+from handinhand.core.scope import get_scope
 from handinhand.programme.models import Membership
-from handinhand.training.models import Attendance, TrainingSession
+from handinhand.training.models import Attendance, TrainingSession, staff_region_q
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=8, decimal_places=1))
 
@@ -53,12 +54,21 @@ def session_attendances(user: Any, session: TrainingSession) -> QuerySet[Attenda
     )
 
 
+def followed_groups_q(user: Any) -> Q:
+    """Groups whose members' training a user follows (see person_hours)."""
+    scope = get_scope(user)
+    if scope.everything:
+        return Q()
+    return Q(group_id__in=scope.led_group_ids) | staff_region_q(scope)
+
+
 def person_hours(user: Any, year: int) -> QuerySet[User]:
     """Each person the user may follow, with their credited hours in `year` against the policy.
 
-    People followed: current members of the guidance groups the user sees, and the user."""
+    People followed: everyone for the province admin; the current members of the groups a
+    leader (or deputy) leads, or of the groups of a bureau's own region; and always the user."""
     minimum = Decimal(str(get_policy().training.min_hours_per_year))
-    members = Membership.objects.visible_to(user).current().values("user_id")
+    members = Membership.objects.current().filter(followed_groups_q(user)).values("user_id")
     hours = Coalesce(
         Sum(
             "training_attendances__hours",

@@ -77,6 +77,16 @@ OBJECT_PAGES = {
         "leader",
         ["school_user", "instructor_ecjtu", "county_user", "province_admin"],
     ),
+    "indicators:report_card": (
+        _evaluation,
+        "school_user",
+        ["instructor_ecjtu", "outsider", "audit_admin"],
+    ),
+    "indicators:report_card_docx": (
+        _evaluation,
+        "county_user",
+        ["instructor_ecjtu", "outsider", "system_admin"],
+    ),
     "indicators:evidence_download": (
         _evidence,
         "school_user",
@@ -87,6 +97,7 @@ OBJECT_PAGES = {
 ROLE_PAGES = {
     "indicators:framework_create": ("province_admin", ["city_user", "leader", "system_admin"]),
     "indicators:cycle_create": ("province_admin", ["city_user", "leader", "school_user"]),
+    "indicators:analytics": ("city_user", ["school_user", "system_admin", "audit_admin"]),
 }
 
 OPEN_PAGES = {"indicators:framework_list", "indicators:cycle_list", "indicators:evaluation_list"}

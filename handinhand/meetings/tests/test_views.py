@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from handinhand.conftest import Cast
+from handinhand.conftest import Cast, make_user
 from handinhand.core.models import AuditEvent
 from handinhand.meetings import ical
 from handinhand.meetings.models import Attendance, Meeting, MeetingStatus, Todo
@@ -213,3 +213,41 @@ def test_todo_list_badge_and_done(cast: Cast, client_for: Any, todo: Todo) -> No
         client_for(cast.leader).get(reverse("meetings:todo_list")).context["page"].paginator.count
         == 0
     )
+
+
+def test_todo_list_filters_by_state(cast: Cast, client_for: Any, todo: Todo) -> None:
+    Todo.objects.create(
+        user=cast.instructor, kind="other", text="已办完", source_key="x", done=True
+    )
+    client = client_for(cast.instructor)
+    url = reverse("meetings:todo_list")
+    assert client.get(url, {"state": "open"}).context["page"].paginator.count == 1
+    assert client.get(url, {"state": "done"}).context["page"].paginator.count == 1
+    assert client.get(url).context["page"].paginator.count == 2
+
+
+def test_detail_queries_do_not_grow_with_the_roll(
+    cast: Cast, client_for: Any, meeting: Meeting, django_assert_max_num_queries: Any
+) -> None:
+    from handinhand.meetings.models import ActionItem
+    from handinhand.programme.models import MemberRole, Membership
+
+    client = client_for(cast.leader)
+    with django_assert_max_num_queries(14) as before:
+        assert client.get(meeting.get_absolute_url()).status_code == 200
+    for i in range(6):
+        user = make_user(f"member{i}", f"成员{i}")
+        Membership.objects.create(
+            group=meeting.group,
+            user=user,
+            role=MemberRole.INSTRUCTOR,
+            term_start=dt.date(2024, 1, 1),
+        )
+        Attendance.objects.create(meeting=meeting, user=user, signed_in=True)
+        ActionItem.objects.create(
+            meeting=meeting, text=f"事项{i}", owner=user, due=dt.date(2025, 5, 1)
+        )
+    with django_assert_max_num_queries(14) as after:
+        page = client.get(meeting.get_absolute_url())
+    assert page.context["signed"] == 6
+    assert len(after.captured_queries) == len(before.captured_queries)

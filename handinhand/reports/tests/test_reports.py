@@ -251,7 +251,7 @@ def test_return_needs_a_reason_then_resubmit(cast):
     assert report.status == ReportStatus.SUBMITTED and report.return_reason == ""
 
 
-def test_city_group_reports_to_its_city_bureau(cast):
+def test_city_group_reports_to_its_city_bureau(cast, client_for):
     group = GuidanceGroup.objects.create(
         name="萍乡市党建指导组", level=GroupLevel.CITY, region_id="360300", batch=cast.batch
     )
@@ -267,6 +267,11 @@ def test_city_group_reports_to_its_city_bureau(cast):
     assert not services.is_department(cast.county_user, group)  # a bureau below the city
     assert set(AnnualReport.objects.visible_to(cast.city_user)) == {report}
     assert not AnnualReport.objects.visible_to(cast.outsider).exists()
+    assert list(AnnualReport.objects.filter(services.department_q(cast.city_user))) == [report]
+    assert not AnnualReport.objects.filter(services.department_q(cast.county_user)).exists()
+    assert not AnnualReport.objects.filter(services.department_q(cast.province_admin)).exists()
+    response = client_for(cast.city_user).get(reverse("reports:report_list"), {"mine": "on"})
+    assert response.content.decode().count("党建指导工作报告</a>") == 1
     services.report_acknowledge(actor=cast.city_user, report=report)
 
 
@@ -385,3 +390,20 @@ def test_january_command_drafts_last_year(cast):
         ).actor_name
         == ""
     )
+
+
+def test_synthetic_extend_writes_training_and_reports(cast):
+    from handinhand.reports import synthetic
+
+    counts = synthetic.extend("pilot", seed=7, scale=1.0)
+    this_year = dt.date.today().year
+    assert counts["annual reports"] == 6  # 3 groups × 2 years
+    assert counts["training sessions"] == TrainingSession.objects.count() > 0
+    assert counts["training attendances"] == Attendance.objects.count() > 0
+    assert set(AnnualReport.objects.values_list("year", flat=True)) == {
+        this_year - 2,
+        this_year - 1,
+    }
+    older = AnnualReport.objects.filter(year=this_year - 2)
+    assert set(older.values_list("status", flat=True)) == {ReportStatus.ACKNOWLEDGED}
+    assert synthetic.extend("pilot", seed=7, scale=1.0) == {}  # once only

@@ -274,3 +274,23 @@ def test_pages_write_through_services(cast, client_for):
     client.post(reverse("training:attendance_remove", args=[attendance.pk]))
     assert not Attendance.objects.filter(pk=attendance.pk).exists()
     assert _events(attendance) == ["delete", "create"]
+
+
+def test_who_follows_whose_hours(cast):
+    _pingxiang_group(cast)
+
+    def followed(user):
+        return set(selectors.person_hours(user, 2025).values_list("username", flat=True))
+
+    assert followed(cast.leader) == {"leader", "instructor"}  # the group they lead
+    assert followed(cast.instructor) == {"instructor"}  # only themselves
+    assert followed(cast.city_user) == {"city_user", "px_member"}  # groups of 萍乡市
+    assert followed(cast.outsider) == {"outsider"}
+    assert followed(cast.province_admin) == {  # every current member, and self
+        "province_admin",
+        "leader",
+        "instructor",
+        "instructor_ecjtu",
+        "instructor_jxufe",
+        "px_member",
+    }
