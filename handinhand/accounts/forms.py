@@ -55,7 +55,9 @@ class LoginForm(auth_forms.AuthenticationForm):
     @staticmethod
     def _locked(username: str) -> bool:
         user = User.objects.filter(username=username).only("locked_until").first()
-        return user is not None and services.is_locked(user)
+        if user is None:
+            return services.unknown_name_locked(username)
+        return services.is_locked(user)
 
     def _locked_error(self) -> ValidationError:
         return ValidationError(

@@ -4,10 +4,12 @@ refuse anyone else, and nobody holding one of those roles may hold another role.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -48,6 +50,10 @@ def login_failed(*, username: str, reason: str = "") -> User | None:
                 else:
                     user.locked_until = None
                 user.save(update_fields=["failed_logins", "locked_until"])
+        if user is None:
+            # Unknown names are counted too, so that "locked" never tells which accounts exist.
+            key = _unknown_key(username)
+            cache.set(key, cache.get(key, 0) + 1, LOCK_MINUTES * 60)
         if reason:
             changes["reason"] = [None, reason]
         audit.record(
@@ -68,6 +74,15 @@ def login_succeeded(*, user: User) -> None:
             User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
             user.failed_logins, user.locked_until = 0, None
         audit.record(actor=user, action=AuditAction.LOGIN, instance=user)
+
+
+def _unknown_key(username: str) -> str:
+    return "handinhand:login-failed:" + hashlib.sha256(username.encode()).hexdigest()
+
+
+def unknown_name_locked(username: str) -> bool:
+    """A name with no account looks locked after as many failures as a real one would."""
+    return int(cache.get(_unknown_key(username), 0)) >= MAX_FAILED_LOGINS
 
 
 def is_locked(user: User, *, now: Any = None) -> bool:

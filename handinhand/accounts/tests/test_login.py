@@ -204,3 +204,15 @@ def test_password_change_refuses_wrong_old_and_weak_new_password_in_chinese(clie
     cast.school_user.refresh_from_db()
     assert cast.school_user.check_password(PASSWORD)
     assert not AuditEvent.objects.filter(action=AuditAction.UPDATE).exists()
+
+
+def test_unknown_names_lock_like_real_ones(client, db):
+    """The locked message must not tell an attacker which account names exist."""
+    from django.core.cache import cache
+
+    cache.clear()
+    url = reverse("accounts:login")
+    for _ in range(5):
+        response = client.post(url, {"username": "no_such_person", "password": "wrong-Pass-1"})
+    assert "账号已锁定" in response.content.decode()
+    cache.clear()

@@ -87,4 +87,3 @@ def test_start_up_stops_on_a_broken_policy_file(tmp_path):
     )
     assert result.returncode != 0
     assert "groups.instructors_per_group" in result.stderr
-
