@@ -127,7 +127,7 @@ def _heatmap(
     ]
     return Figure(
         key="heatmap",
-        title=_("各地区一级指标平均得分"),
+        title=_("各地区一级指标平均得分（图为得分率%）"),
         columns=[_("地区"), *[i.title for i in level1]],
         rows=rows,
         chart={

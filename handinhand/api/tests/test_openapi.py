@@ -24,6 +24,13 @@ EXPECTED_PATHS = {
     "/api/v1/districts/{district_id}": {"get"},
     "/api/v1/districts/{district_id}/schools": {"post"},
     "/api/v1/coverage": {"get"},
+    "/api/v1/frameworks": {"get"},
+    "/api/v1/frameworks/{framework_id}": {"get"},
+    "/api/v1/evaluations": {"get"},
+    "/api/v1/evaluations/{evaluation_id}": {"get"},
+    "/api/v1/evaluations/{evaluation_id}/self-assessment": {"put"},
+    "/api/v1/evaluations/{evaluation_id}/review": {"put"},
+    "/api/v1/evaluations/{evaluation_id}/transitions": {"post"},
 }
 
 

@@ -97,3 +97,17 @@ def confirm(cast: Any, evaluation: Any, *, school_score: Any = None, review: Any
     return evaluation_transition(
         actor=cast.leader, evaluation=ev, action="confirm", expected_version=ev.version
     )
+
+
+@pytest.fixture
+def api_for() -> Any:
+    """api_for(user): a client sending a fresh API token of that user (as in api/tests)."""
+    from django.test import Client
+
+    from handinhand.api.services import api_token_create
+
+    def make(user: Any) -> Client:
+        _token, raw = api_token_create(actor=user, name="测试令牌")
+        return Client(headers={"Authorization": f"Bearer {raw}"})
+
+    return make

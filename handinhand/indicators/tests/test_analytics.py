@@ -59,11 +59,11 @@ def test_page_and_export(cast, two_cycles, client_for, django_assert_max_num_que
     with django_assert_max_num_queries(17):
         response = client.get(url)
     html = response.content.decode()
-    assert "各地区一级指标平均得分" in html and "平均总分同比（2024年度 → 2025年度）" in html
+    assert "各地区一级指标平均得分（图为得分率%）" in html and "平均总分同比（2024年度 → 2025年度）" in html
     assert "vendor/echarts/echarts.min.js" in html
     response = client.get(url, {"cycle": two_cycles[1].pk, "export": "xlsx"})
     workbook = load_workbook(BytesIO(response.content))
-    assert workbook.sheetnames[0] == "各地区一级指标平均得分"
+    assert workbook.sheetnames[0] == "各地区一级指标平均得分（图为得分率%）"
     assert [c.value for c in workbook["等级分布（已确认评估）"][4]] == ["合格", 1]
     # Another cycle id out of reach answers 404.
     assert client.get(url, {"cycle": 999999}).status_code == 404
