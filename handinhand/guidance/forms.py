@@ -12,7 +12,7 @@ from handinhand.core.forms import StyledFormMixin, VersionedForm, model_choice_f
 from handinhand.core.listing import FilterForm
 from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
-from handinhand.guidance.models import Visit, VisitStatus
+from handinhand.guidance.models import Finding, FindingStatus, Severity, Visit, VisitStatus
 from handinhand.guidance.services import guided_schools
 from handinhand.orgs.models import School
 from handinhand.programme.forms import DateInput
@@ -190,3 +190,64 @@ class CoverageFilterForm(StyledFormMixin, FilterForm):
         if self.cleaned_data.get("district"):
             qs = qs.filter(district_links__district=self.cleaned_data["district"])
         return qs
+
+
+# --- findings -----------------------------------------------------------------------------------
+
+
+class FindingFilterForm(StyledFormMixin, FilterForm):
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部")), *FindingStatus.choices]
+    )
+    severity = forms.ChoiceField(
+        label=_("严重程度"), required=False, choices=[("", _("全部")), *Severity.choices]
+    )
+    overdue = forms.BooleanField(label=_("仅看逾期"), required=False)
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["q"].widget.attrs["placeholder"] = _("学校、问题、指标")
+
+    def filter(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        from django.utils import timezone
+
+        data = self.cleaned_data
+        for name in ("status", "severity"):
+            if data.get(name):
+                qs = qs.filter(**{name: data[name]})
+        if data.get("overdue"):
+            qs = qs.overdue(timezone.localdate())
+        return qs
+
+
+class FindingForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Finding
+        fields = ["school", "problem", "indicator", "severity", "found_on", "deadline"]
+        widgets = {
+            "found_on": DateInput,
+            "deadline": DateInput,
+            "problem": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, user: Any = None, visit: Visit | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        schools = model_choice_field(self, "school")
+        if visit is not None:
+            schools.queryset = visit.schools.all()
+        else:
+            schools.queryset = guided_schools(get_scope(user).group_ids).order_by("name")
+        self.fields["indicator"].help_text = _("如“3.2.1 三会一课”")
+
+    def _post_clean(self) -> None:
+        # The service validates the finding (deadline, scope) and reports onto this form.
+        pass
+
+
+class AnswerForm(StyledFormMixin, forms.Form):
+    measures = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 4}))
+    evidence = forms.FileField(label=_("佐证材料"), required=False)
+
+
+class ReturnForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label=_("退回理由"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -106,6 +106,9 @@ class VisitSchool(models.Model):
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="visit_schools")
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="visit_links")
+    # The visit's date while it is held, else null: kept by the services, so that coverage
+    # counts walk one (school, held_on) index instead of joining every visit of the year.
+    held_on = models.DateField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("指导学校")
@@ -113,7 +116,10 @@ class VisitSchool(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["visit", "school"], name="visit_school_unique")
         ]
-        indexes = [models.Index(fields=["school", "visit"])]
+        indexes = [
+            models.Index(fields=["school", "visit"]),
+            models.Index(fields=["school", "held_on"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.visit_id} · {self.school_id}"
@@ -143,3 +149,128 @@ class VisitAttachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.kind in ("jpg", "png", "gif")
+
+
+# --- findings and rectification (问题整改) -------------------------------------------------------
+
+
+class Severity(models.TextChoices):
+    MINOR = "minor", _("一般")
+    MAJOR = "major", _("较重")
+    SERIOUS = "serious", _("严重")
+
+
+class FindingStatus(models.TextChoices):
+    OPEN = "open", _("待整改")
+    ANSWERED = "answered", _("待核验")
+    RETURNED = "returned", _("已退回")
+    CLOSED = "closed", _("已销号")
+
+
+class FindingQuerySet(models.QuerySet["Finding"]):
+    def visible_to(self, user: Any) -> FindingQuerySet:
+        # A school user's scope is their own school: they never see another school's findings.
+        return self.filter(school__in=School.objects.visible_to(user))
+
+    def overdue(self, today: Any) -> FindingQuerySet:
+        return self.exclude(status=FindingStatus.CLOSED).filter(deadline__lt=today)
+
+
+class Finding(VersionedModel):
+    """问题: raised by an instructor on a school, answered by the school, verified (销号)."""
+
+    school = models.ForeignKey(
+        School, verbose_name=_("学校"), on_delete=models.PROTECT, related_name="findings"
+    )
+    group = models.ForeignKey(
+        GuidanceGroup, verbose_name=_("指导组"), on_delete=models.PROTECT, related_name="findings"
+    )
+    visit = models.ForeignKey(
+        Visit,
+        verbose_name=_("指导活动"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="findings",
+    )
+    raised_by = models.ForeignKey(
+        Membership, verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="findings"
+    )
+    problem = models.TextField(_("问题描述"))
+    indicator = models.CharField(_("相关指标"), max_length=100, blank=True)
+    severity = models.CharField(
+        _("严重程度"), max_length=10, choices=Severity.choices, default=Severity.MINOR
+    )
+    found_on = models.DateField(_("发现日期"))
+    deadline = models.DateField(_("整改期限"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=FindingStatus.choices, default=FindingStatus.OPEN
+    )
+    closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("问题")
+        verbose_name_plural = _("问题整改")
+        ordering = ["-found_on", "-id"]
+        indexes = [
+            models.Index(fields=["school", "status"]),
+            models.Index(fields=["status", "deadline"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="finding_deadline_not_before_found",
+                condition=Q(deadline__gte=models.F("found_on")),
+                violation_error_message=_("整改期限不能早于发现日期"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} · {self.problem[:30]}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("guidance:finding_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.found_on and self.deadline and self.deadline < self.found_on:
+            raise ValidationError({"deadline": _("整改期限不能早于发现日期")})
+
+    def is_overdue(self, today: Any) -> bool:
+        return self.status != FindingStatus.CLOSED and self.deadline < today
+
+
+class Verdict(models.TextChoices):
+    ACCEPTED = "accepted", _("通过，销号")
+    RETURNED = "returned", _("退回重改")
+
+
+class Rectification(models.Model):
+    """整改答复: the school's measures and evidence, and the instructor's verdict on them."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="answers")
+    measures = models.TextField(_("整改措施"))
+    evidence = models.FileField(_("佐证材料"), upload_to="guidance/evidence/%Y/%m/", blank=True)
+    evidence_name = models.CharField(_("佐证文件名"), max_length=200, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("答复时间"), auto_now_add=True)
+    verdict = models.CharField(_("核验结论"), max_length=10, choices=Verdict.choices, blank=True)
+    reason = models.TextField(_("退回理由"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("整改答复")
+        verbose_name_plural = _("整改答复")
+        ordering = ["answered_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.finding_id} · {self.answered_at:%Y-%m-%d}"

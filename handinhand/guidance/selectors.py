@@ -63,6 +63,8 @@ class Workbench:
     upcoming: list[Visit]
     overdue_planned: list[Visit]
     held_this_year: int
+    open_findings: list[Any]
+    pending_reviews: list[Any]
 
 
 def workbench(user: Any) -> Workbench:
@@ -98,6 +100,20 @@ def workbench(user: Any) -> Workbench:
         visits.filter(status="planned", date__lt=today).order_by("date", "id")[:WORKBENCH_LIMIT]
     )
     held = visits.filter(status="held", date__year=today.year).count()
+    from handinhand.guidance.models import Finding, FindingStatus
+
+    findings = Finding.objects.visible_to(user).select_related("school").order_by("deadline", "pk")
+    # Waiting for a school: the findings I raised. Waiting for me: answers to my group's.
+    open_findings = list(
+        findings.filter(
+            raised_by__in=mine, status__in=[FindingStatus.OPEN, FindingStatus.RETURNED]
+        )[:WORKBENCH_LIMIT]
+    )
+    pending = list(
+        findings.filter(
+            group_id__in=[m.group_id for m in memberships], status=FindingStatus.ANSWERED
+        )[:WORKBENCH_LIMIT]
+    )
     return Workbench(
         memberships=memberships,
         districts=districts,
@@ -106,6 +122,8 @@ def workbench(user: Any) -> Workbench:
         upcoming=upcoming,
         overdue_planned=overdue,
         held_this_year=held,
+        open_findings=open_findings,
+        pending_reviews=pending,
     )
 
 
@@ -118,17 +136,14 @@ def year_bounds(year: int) -> tuple[date, date]:
 
 def held_visits(year: int | None = None) -> QuerySet[Any]:
     """VisitSchool rows of visits held (in `year` if given): the unit every coverage counts.
+    `held_on` is the visit's date while it is held, so this is one index range per school."""
+    from handinhand.guidance.models import VisitSchool
 
-    The visits are picked by an uncorrelated IN, so that a correlated use (per school) walks
-    the (school, visit) index rather than every held visit of the year (SQLite chose the
-    latter, 80 s for a province page)."""
-    from handinhand.guidance.models import VisitSchool, VisitStatus
-
-    visits = Visit.objects.filter(status=VisitStatus.HELD)
+    rows = VisitSchool.objects.filter(held_on__isnull=False)
     if year is not None:
         first, last = year_bounds(year)
-        visits = visits.filter(date__gte=first, date__lte=last)
-    return VisitSchool.objects.filter(visit_id__in=visits.values("pk"))
+        rows = rows.filter(held_on__gte=first, held_on__lte=last)
+    return rows
 
 
 def coverage_schools(user: Any, year: int) -> QuerySet[School]:
@@ -190,3 +205,45 @@ def coverage_districts(user: Any, year: int) -> list[Any]:
         )
         .order_by("group__name", "name")
     )
+
+
+# --- findings -----------------------------------------------------------------------------------
+
+
+def findings_for_list(user: Any) -> QuerySet[Any]:
+    from handinhand.guidance.models import Finding
+
+    return Finding.objects.visible_to(user).select_related(
+        "school__county__parent", "raised_by__user", "group"
+    )
+
+
+def finding_counts(user: Any) -> dict[str, Any]:
+    """Findings in scope counted by status, by city and by indicator: three GROUP BYs."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from handinhand.guidance.models import FindingStatus
+
+    qs = findings_for_list(user).order_by()
+    today = timezone.localdate()
+    open_q = ~Q(status=FindingStatus.CLOSED)
+    by_status = dict(qs.values_list("status").annotate(n=Count("pk")))
+    return {
+        "by_status": [(label, by_status.get(value, 0)) for value, label in FindingStatus.choices],
+        "overdue": qs.overdue(today).count(),
+        "by_region": list(
+            qs.values("school__county__parent__name")
+            .annotate(
+                total=Count("pk"),
+                open=Count("pk", filter=open_q),
+                overdue=Count("pk", filter=open_q & Q(deadline__lt=today)),
+            )
+            .order_by("school__county__parent__name")
+        ),
+        "by_indicator": list(
+            qs.values("indicator")
+            .annotate(total=Count("pk"), open=Count("pk", filter=open_q))
+            .order_by("-total", "indicator")[:30]
+        ),
+    }

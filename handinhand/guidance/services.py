@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,9 +24,18 @@ from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.models import AuditAction
 from handinhand.core.scope import get_scope
-from handinhand.core.services import update_object
+from handinhand.core.services import create_object, update_object
 from handinhand.guidance.files import check_upload
-from handinhand.guidance.models import Visit, VisitAttachment, VisitSchool, VisitStatus
+from handinhand.guidance.models import (
+    Finding,
+    FindingStatus,
+    Rectification,
+    Verdict,
+    Visit,
+    VisitAttachment,
+    VisitSchool,
+    VisitStatus,
+)
 from handinhand.orgs.models import School
 from handinhand.programme.models import (
     DistrictSchool,
@@ -141,7 +150,9 @@ def visit_plan(
     with transaction.atomic():
         visit.full_clean()
         visit.save(force_insert=True)
-        VisitSchool.objects.bulk_create([VisitSchool(visit=visit, school=s) for s in schools])
+        VisitSchool.objects.bulk_create(
+            [VisitSchool(visit=visit, school=s, held_on=_held_on(visit)) for s in schools]
+        )
         visit.instructors.set(instructors)
         changes = audit.diff({}, audit.snapshot(visit))
         for name, value in _people_snapshot(schools, instructors).items():
@@ -182,14 +193,23 @@ def visit_update(
                 VisitSchool.objects.filter(visit=updated).values_list("school_id", flat=True)
             )
             VisitSchool.objects.bulk_create(
-                [VisitSchool(visit=updated, school=s) for s in schools if s.pk not in kept]
+                [
+                    VisitSchool(visit=updated, school=s, held_on=_held_on(updated))
+                    for s in schools
+                    if s.pk not in kept
+                ]
             )
             updated.instructors.set(instructors)
             if updated.version == before_version:
                 Visit.objects.filter(pk=updated.pk).update(version=F("version") + 1)
                 updated.refresh_from_db()
             audit.record(actor=actor, action=AuditAction.UPDATE, instance=updated, changes=changes)
+        VisitSchool.objects.filter(visit=updated).update(held_on=_held_on(updated))
     return updated
+
+
+def _held_on(visit: Visit) -> date | None:
+    return visit.date if visit.status == VisitStatus.HELD else None
 
 
 def _set_status(*, actor: Any, visit: Visit, status: str, expected_version: int | None) -> Visit:
@@ -198,9 +218,12 @@ def _set_status(*, actor: Any, visit: Visit, status: str, expected_version: int 
     if visit.status != VisitStatus.PLANNED:
         raise ValidationError(_("只有计划中的活动可以执行此操作"))
     _check_held_date(status, visit.date)
-    return update_object(
-        actor=actor, instance=visit, data={"status": status}, expected_version=expected_version
-    )
+    with transaction.atomic():
+        updated = update_object(
+            actor=actor, instance=visit, data={"status": status}, expected_version=expected_version
+        )
+        VisitSchool.objects.filter(visit=updated).update(held_on=_held_on(updated))
+    return updated
 
 
 def visit_mark_held(*, actor: Any, visit: Visit, expected_version: int | None = None) -> Visit:
@@ -223,16 +246,202 @@ def attachment_add(*, actor: Any, visit: Visit, upload: UploadedFile) -> VisitAt
     attachment = VisitAttachment(
         visit=visit, file=upload, name=name, kind=kind, size=upload.size or 0, uploaded_by=actor
     )
+    return _create_with_file(actor=actor, instance=attachment, file_field="file")
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def _create_with_file(*, actor: Any, instance: M, file_field: str) -> M:
+    """create_object for a row holding an uploaded file: the audit names the stored path
+    (a file is no JSON value). Call inside or outside a transaction."""
     with transaction.atomic():
-        attachment.full_clean()
-        attachment.save(force_insert=True)
-        # The audit snapshot keeps JSON values; a stored file is named by its path.
-        after = {k: v for k, v in audit.snapshot(attachment).items() if k != "file"}
-        after["file"] = attachment.file.name
+        instance.full_clean()
+        instance.save(force_insert=True)
+        after = {k: v for k, v in audit.snapshot(instance).items() if k != file_field}
+        after[file_field] = getattr(instance, file_field).name or ""
         audit.record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            instance=attachment,
-            changes=audit.diff({}, after),
+            actor=actor, action=AuditAction.CREATE, instance=instance, changes=audit.diff({}, after)
         )
-    return attachment
+    return instance
+
+
+# --- findings and rectification (问题整改) -------------------------------------------------------
+#
+# Who may move a finding, from where to where, in one table. "school": a school user of the
+# finding's school; "group": an active member of the group that raised it. Anything not in the
+# table is refused — so verifying a finding already closed (twice) is refused like any other.
+
+SCHOOL, GROUP = "school", "group"
+TRANSITIONS: dict[str, tuple[frozenset[str], str, str]] = {
+    "answer": (
+        frozenset({FindingStatus.OPEN, FindingStatus.RETURNED}),
+        FindingStatus.ANSWERED,
+        SCHOOL,
+    ),
+    "accept": (frozenset({FindingStatus.ANSWERED}), FindingStatus.CLOSED, GROUP),
+    "return": (frozenset({FindingStatus.ANSWERED}), FindingStatus.RETURNED, GROUP),
+}
+
+
+def is_school_user_of(actor: Any, school_id: int) -> bool:
+    from handinhand.accounts.models import Role, RoleAssignment
+
+    return (
+        RoleAssignment.objects.active()
+        .filter(user_id=getattr(actor, "pk", None), role=Role.SCHOOL_USER, school_id=school_id)
+        .exists()
+    )
+
+
+def holds_role(actor: Any, finding: Finding, role: str) -> bool:
+    if role == SCHOOL:
+        return is_school_user_of(actor, finding.school_id)
+    return finding.group_id in get_scope(actor).group_ids
+
+
+def allowed_actions(actor: Any, finding: Finding) -> list[str]:
+    return [
+        name
+        for name, (sources, _target, role) in TRANSITIONS.items()
+        if finding.status in sources and holds_role(actor, finding, role)
+    ]
+
+
+def _transition(
+    *, actor: Any, finding: Finding, action: str, expected_version: int | None
+) -> Finding:
+    sources, target, role = TRANSITIONS[action]
+    if not holds_role(actor, finding, role):
+        raise PermissionDeniedError(_("您无权对该问题执行此操作"))
+    finding.refresh_from_db(fields=["status"])
+    if finding.status not in sources:
+        raise ValidationError(
+            _("问题当前状态为“%(s)s”，不能执行此操作") % {"s": finding.get_status_display()}
+        )
+    data: dict[str, Any] = {"status": target}
+    if target == FindingStatus.CLOSED:
+        data["closed_at"] = timezone.now()
+    return update_object(
+        actor=actor, instance=finding, data=data, expected_version=expected_version
+    )
+
+
+def finding_raise(
+    *,
+    actor: Any,
+    school: School,
+    problem: str,
+    severity: str,
+    found_on: date,
+    deadline: date,
+    indicator: str = "",
+    visit: Visit | None = None,
+) -> Finding:
+    """An instructor raises a finding on a school their group guides."""
+    scope = get_scope(actor)
+    membership = (
+        Membership.objects.current()
+        .filter(user_id=getattr(actor, "pk", None), group_id__in=scope.group_ids)
+        .filter(group__in=_groups_guiding(school))
+        .order_by("pk")
+        .first()
+    )
+    if membership is None:
+        raise PermissionDeniedError(_("只有指导该校的指导组成员可以提出问题"))
+    if visit is not None and not visit.schools.filter(pk=school.pk).exists():
+        raise ValidationError({"visit": _("该指导活动没有涉及这所学校")})
+    finding = Finding(
+        school=school,
+        group_id=membership.group_id,
+        visit=visit,
+        raised_by=membership,
+        problem=problem,
+        indicator=indicator,
+        severity=severity,
+        found_on=found_on,
+        deadline=deadline,
+    )
+    return create_object(actor=actor, instance=finding)
+
+
+def _groups_guiding(school: School) -> QuerySet[GuidanceGroup]:
+    """Groups whose guidance reaches the school: districts, pairings, or their own region."""
+    ancestors = [c for c in school.county.path.strip("/").split("/") if c]
+    return GuidanceGroup.objects.filter(
+        Q(districts__assignments__school=school)
+        | Q(pairings__region_id__in=ancestors)
+        | (~Q(level=GroupLevel.PROVINCE) & Q(region_id__in=ancestors))
+    ).distinct()
+
+
+def finding_answer(
+    *,
+    actor: Any,
+    finding: Finding,
+    measures: str,
+    evidence: UploadedFile | None = None,
+    expected_version: int | None = None,
+) -> Rectification:
+    """The school answers with its measures (and evidence): the finding awaits verification."""
+    if not measures.strip():
+        raise ValidationError({"measures": _("请填写整改措施")})
+    kind_checked = check_upload(evidence) if evidence is not None else None
+    with transaction.atomic():
+        _transition(
+            actor=actor, finding=finding, action="answer", expected_version=expected_version
+        )
+        answer = Rectification(
+            finding=finding,
+            measures=measures,
+            answered_by=actor,
+            evidence_name=(evidence.name or "")[-200:] if kind_checked and evidence else "",
+        )
+        if evidence is not None:
+            answer.evidence = evidence  # type: ignore[assignment]
+        return _create_with_file(actor=actor, instance=answer, file_field="evidence")
+
+
+def _review(
+    *, actor: Any, finding: Finding, action: str, reason: str, expected_version: int | None
+) -> Finding:
+    with transaction.atomic():
+        updated = _transition(
+            actor=actor, finding=finding, action=action, expected_version=expected_version
+        )
+        answer = updated.answers.filter(verdict="").order_by("-pk").first()
+        if answer is not None:
+            update_object(
+                actor=actor,
+                instance=answer,
+                data={
+                    "verdict": Verdict.ACCEPTED if action == "accept" else Verdict.RETURNED,
+                    "reason": reason,
+                    "reviewed_by": actor,
+                    "reviewed_at": timezone.now(),
+                },
+                expected_version=None,
+            )
+    return updated
+
+
+def finding_accept(*, actor: Any, finding: Finding, expected_version: int | None = None) -> Finding:
+    """The instructor accepts the answer: the finding is closed (销号)."""
+    return _review(
+        actor=actor, finding=finding, action="accept", reason="", expected_version=expected_version
+    )
+
+
+def finding_return(
+    *, actor: Any, finding: Finding, reason: str, expected_version: int | None = None
+) -> Finding:
+    """The instructor returns the answer with a reason; the school answers again."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("退回时请说明理由")})
+    return _review(
+        actor=actor,
+        finding=finding,
+        action="return",
+        reason=reason,
+        expected_version=expected_version,
+    )

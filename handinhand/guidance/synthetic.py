@@ -78,7 +78,11 @@ def extend(workload: str, *, seed: int, scale: float) -> dict[str, int]:
             chunk_links = links[start : start + BATCH]
             VisitSchool.objects.bulk_create(
                 [
-                    VisitSchool(visit_id=v.pk, school_id=s)
+                    VisitSchool(
+                        visit_id=v.pk,
+                        school_id=s,
+                        held_on=v.date if v.status == VisitStatus.HELD else None,
+                    )
                     for v, (_g, s, _m) in zip(chunk, chunk_links, strict=True)
                 ]
             )

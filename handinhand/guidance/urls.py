@@ -16,5 +16,13 @@ urlpatterns = [
     path("visits/<int:pk>/cancel/", views.visit_cancel, name="visit_cancel"),
     path("visits/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("visits/<int:pk>/docx/", views.visit_docx, name="visit_docx"),
+    path("findings/", views.finding_list, name="finding_list"),
+    path("findings/new/", views.finding_create, name="finding_create"),
+    path("findings/stats/", views.finding_stats, name="finding_stats"),
+    path("findings/<int:pk>/", views.finding_detail, name="finding_detail"),
+    path("findings/<int:pk>/answer/", views.finding_answer, name="finding_answer"),
+    path("findings/<int:pk>/accept/", views.finding_accept, name="finding_accept"),
+    path("findings/<int:pk>/return/", views.finding_return, name="finding_return"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
 ]

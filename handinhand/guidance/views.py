@@ -28,12 +28,16 @@ from handinhand.core.views_helpers import access, form_page, require
 from handinhand.guidance import selectors, services
 from handinhand.guidance.documents import visit_docx_response
 from handinhand.guidance.forms import (
+    AnswerForm,
     AttachmentForm,
     CoverageFilterForm,
+    FindingFilterForm,
+    FindingForm,
+    ReturnForm,
     VisitFilterForm,
     VisitForm,
 )
-from handinhand.guidance.models import Visit, VisitAttachment
+from handinhand.guidance.models import Finding, Rectification, Visit, VisitAttachment
 from handinhand.orgs.models import Region, RegionLevel
 from handinhand.programme.models import GuidanceGroup, Membership
 from handinhand.programme.views import ComputedColumn
@@ -369,4 +373,160 @@ def coverage_districts(request: HttpRequest) -> HttpResponse:
             "total_never": sum(d.never_visited for d in districts),
             "total_below": sum(d.below_minimum for d in districts),
         },
+    )
+
+
+# --- findings -----------------------------------------------------------------------------------
+
+
+def _overdue_mark(f: Any) -> str:
+    return _("逾期") if f.is_overdue(timezone.localdate()) else ""
+
+
+FINDING_LIST = ListSpec(
+    title=_lazy("问题整改"),
+    queryset=selectors.findings_for_list,
+    columns=[
+        Column("found_on", _lazy("发现日期"), sort="found_on", link=True),
+        Column("school.name", _lazy("学校"), sort="school__name"),
+        Column("school.county.parent.name", _lazy("设区市"), sort="school__county__parent_id"),
+        Column("problem", _lazy("问题描述")),
+        Column("indicator", _lazy("相关指标"), sort="indicator"),
+        Column("severity", _lazy("严重程度"), sort="severity"),
+        Column("deadline", _lazy("整改期限"), sort="deadline"),
+        Column("status", _lazy("状态"), sort="status"),
+        ComputedColumn("overdue", _lazy("逾期"), compute=_overdue_mark),
+        Column("raised_by.user", _lazy("提出人"), export_only=True),
+    ],
+    search_fields=["school__name", "problem", "indicator"],
+    default_sort="-found_on",
+    filter_form=FindingFilterForm,
+    detail_url="guidance:finding_detail",
+    create_url="guidance:finding_create",
+    can_create=_instructor,
+    export_name="guidance.finding",
+)
+
+
+@login_required
+def finding_list(request: HttpRequest) -> HttpResponse:
+    _business(request)
+    spec = replace(FINDING_LIST, extra_actions=[(reverse("guidance:finding_stats"), _("分类统计"))])
+    return render_list(request, spec)
+
+
+@login_required
+def finding_stats(request: HttpRequest) -> HttpResponse:
+    _business(request)
+    return render(
+        request, "guidance/finding_stats.html", {"counts": selectors.finding_counts(request.user)}
+    )
+
+
+@login_required
+def finding_create(request: HttpRequest) -> HttpResponse:
+    require(_instructor(request.user))
+    visit = None
+    visit_id = request.GET.get("visit", "")
+    if visit_id.isdigit():
+        visit = access(Visit.objects.visible_to(request.user), pk=int(visit_id))
+        require(services.can_manage_visit(request.user, visit))
+    initial = {"found_on": visit.date if visit else timezone.localdate()}
+    form = FindingForm(request.POST or None, user=request.user, visit=visit, initial=initial)
+    return form_page(
+        request,
+        form=form,
+        title=_("提出问题"),
+        success_message=_("问题已提出，待学校整改"),
+        back_url=visit.get_absolute_url() if visit else reverse("guidance:finding_list"),
+        save=lambda data: services.finding_raise(actor=request.user, visit=visit, **data),
+    )
+
+
+@login_required
+def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = access(selectors.findings_for_list(request.user).select_related("visit"), pk=pk)
+    return render(
+        request,
+        "guidance/finding_detail.html",
+        {
+            "finding": finding,
+            "answers": finding.answers.select_related("answered_by", "reviewed_by"),
+            "actions": services.allowed_actions(request.user, finding),
+            "answer_form": AnswerForm(),
+            "return_form": ReturnForm(),
+            "overdue": finding.is_overdue(timezone.localdate()),
+        },
+    )
+
+
+def _finding_action(request: HttpRequest, pk: int, run: Any, done: str) -> HttpResponse:
+    finding = access(Finding.objects.visible_to(request.user), pk=pk)
+    version = request.POST.get("expected_version", "")
+    try:
+        run(finding, int(version) if version.isdigit() else None)
+    except PermissionDeniedError:
+        require(False)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    except ConflictError:
+        messages.error(request, _("操作失败：该记录已被他人修改，请刷新后重试。"))
+    else:
+        messages.success(request, done)
+    return redirect("guidance:finding_detail", pk=finding.pk)
+
+
+@login_required
+@require_POST
+def finding_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    return _finding_action(
+        request,
+        pk,
+        lambda f, v: services.finding_answer(
+            actor=request.user,
+            finding=f,
+            measures=request.POST.get("measures", ""),
+            evidence=request.FILES.get("evidence"),
+            expected_version=v,
+        ),
+        _("整改情况已提交，待指导员核验"),
+    )
+
+
+@login_required
+@require_POST
+def finding_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    return _finding_action(
+        request,
+        pk,
+        lambda f, v: services.finding_accept(actor=request.user, finding=f, expected_version=v),
+        _("问题已销号"),
+    )
+
+
+@login_required
+@require_POST
+def finding_return(request: HttpRequest, pk: int) -> HttpResponse:
+    return _finding_action(
+        request,
+        pk,
+        lambda f, v: services.finding_return(
+            actor=request.user,
+            finding=f,
+            reason=request.POST.get("reason", ""),
+            expected_version=v,
+        ),
+        _("已退回学校重新整改"),
+    )
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    answer = access(
+        Rectification.objects.filter(finding__in=Finding.objects.visible_to(request.user)),
+        pk=pk,
+    )
+    require(bool(answer.evidence))
+    return FileResponse(
+        answer.evidence.open("rb"), as_attachment=True, filename=answer.evidence_name
     )

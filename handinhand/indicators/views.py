@@ -462,6 +462,9 @@ def _sheet_page(request: HttpRequest, pk: int, mode: str) -> HttpResponse:
         redirect_to=lambda obj: evaluation.get_absolute_url(),
         extra={
             "evaluation": evaluation,
+            "editable": any(
+                t.actor == role for t in workflow.allowed_actions(request.user, evaluation)
+            ),
             "sheet": sheet,
             "mode": mode,
             "step": f"{get_policy().indicators.score_step:g}",

@@ -31,3 +31,24 @@ def plan_visit(cast: Any, **extra: Any) -> Visit:
 @pytest.fixture
 def visit(cast: Any) -> Visit:
     return plan_visit(cast)
+
+
+def raise_finding(cast: Any, **extra: Any) -> Any:
+    from handinhand.guidance.services import finding_raise
+
+    fields: dict[str, Any] = {
+        "actor": cast.instructor,
+        "school": cast.school,
+        "problem": "“三会一课”记录不全",
+        "indicator": "3.2.1",
+        "severity": "major",
+        "found_on": dt.date.today() - dt.timedelta(days=5),
+        "deadline": dt.date.today() + dt.timedelta(days=25),
+    }
+    fields.update(extra)
+    return finding_raise(**fields)
+
+
+@pytest.fixture
+def finding(cast: Any) -> Any:
+    return raise_finding(cast)

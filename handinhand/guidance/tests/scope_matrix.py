@@ -23,6 +23,20 @@ def _attachment(cast: Any) -> Any:
     return attachment_add(actor=cast.instructor, visit=_visit(cast), upload=png)
 
 
+def _finding(cast: Any) -> Any:
+    from handinhand.guidance.tests.conftest import raise_finding
+
+    return raise_finding(cast)
+
+
+def _answered(cast: Any) -> Any:
+    from handinhand.guidance.services import finding_answer
+
+    finding = _finding(cast)
+    pdf = SimpleUploadedFile("整改.pdf", b"%PDF-1.4\n" + b"0" * 64, "application/pdf")
+    return finding_answer(actor=cast.school_user, finding=finding, measures="已整改", evidence=pdf)
+
+
 OBJECT_PAGES: dict[str, tuple[Arg, str, list[str]]] = {
     "guidance:visit_detail": (
         lambda c: _visit(c).pk,
@@ -59,13 +73,44 @@ OBJECT_PAGES: dict[str, tuple[Arg, str, list[str]]] = {
         "school_user",
         ["outsider", "instructor_jxufe", "security_admin"],
     ),
+    "guidance:finding_detail": (
+        lambda c: _finding(c).pk,
+        "school_user",
+        ["outsider", "instructor_ecjtu", "audit_admin"],
+    ),
+    "guidance:finding_answer": (
+        lambda c: _finding(c).pk,
+        "school_user",
+        ["outsider", "instructor_ecjtu"],
+    ),
+    "guidance:finding_accept": (
+        lambda c: _finding(c).pk,
+        "instructor",
+        ["outsider", "instructor_ecjtu"],
+    ),
+    "guidance:finding_return": (
+        lambda c: _finding(c).pk,
+        "instructor",
+        ["outsider", "instructor_jxufe"],
+    ),
+    "guidance:evidence_download": (
+        lambda c: _answered(c).pk,
+        "school_user",
+        ["outsider", "instructor_ecjtu", "audit_admin"],
+    ),
 }
 
 ROLE_PAGES: dict[str, tuple[str, list[str]]] = {
+    "guidance:finding_create": ("instructor", ["school_user", "county_user", "province_admin"]),
     "guidance:visit_create": ("instructor", ["school_user", "city_user", "audit_admin"]),
     "guidance:coverage": ("county_user", ["school_user", "system_admin", "audit_admin"]),
     "guidance:coverage_districts": ("instructor", ["school_user", "security_admin"]),
     "guidance:workbench": ("instructor", ["school_user", "county_user", "province_admin"]),
 }
 
-OPEN_PAGES = {"guidance:visit_list", "guidance:visit_calendar"}
+OPEN_PAGES = {
+    "guidance:visit_list",
+    "guidance:visit_calendar",
+    "guidance:finding_list",
+    "guidance:finding_stats",
+}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.urls import reverse
 
@@ -20,7 +21,7 @@ def test_school_counts_this_years_held_visits_only(cast):
     plan_visit(cast, schools=[cast.school])
     plan_visit(cast, schools=[cast.school_anyuan], date=LAST_YEAR)
     plan_visit(cast, schools=[cast.school], status=VisitStatus.PLANNED, date=TODAY)
-    rows = {s.pk: s for s in selectors.coverage_schools(cast.city_user, TODAY.year)}
+    rows: dict[int, Any] = {s.pk: s for s in selectors.coverage_schools(cast.city_user, TODAY.year)}
     assert rows[cast.school.pk].visits_this_year == 2
     assert rows[cast.school_anyuan.pk].visits_this_year == 1
     assert rows[cast.school_anyuan.pk].ever_visited
@@ -62,3 +63,22 @@ def test_coverage_districts_page(cast, client_for, django_assert_max_num_queries
     assert "湘东片区" in content
     ecjtu = client_for(cast.instructor_ecjtu).get(reverse("guidance:coverage_districts"))
     assert "湘东片区" not in ecjtu.content.decode()
+
+
+def test_coverage_follows_status_and_date_changes(cast):
+    from handinhand.guidance import services
+
+    def count() -> int:
+        return selectors.coverage_schools(cast.county_user, TODAY.year).get().visits_this_year
+
+    planned = plan_visit(cast, status=VisitStatus.PLANNED, date=TODAY)
+    assert count() == 0
+    held = services.visit_mark_held(actor=cast.instructor, visit=planned)
+    assert count() == 1
+    services.visit_update(
+        actor=cast.instructor, visit=held, data={"date": LAST_YEAR}, expected_version=None
+    )
+    assert count() == 0
+    other = plan_visit(cast, status=VisitStatus.PLANNED, date=TODAY)
+    services.visit_cancel(actor=cast.instructor, visit=other)
+    assert count() == 0

@@ -59,7 +59,8 @@ def test_page_and_export(cast, two_cycles, client_for, django_assert_max_num_que
     with django_assert_max_num_queries(17):
         response = client.get(url)
     html = response.content.decode()
-    assert "各地区一级指标平均得分（图为得分率%）" in html and "平均总分同比（2024年度 → 2025年度）" in html
+    assert "各地区一级指标平均得分（图为得分率%）" in html
+    assert "平均总分同比（2024年度 → 2025年度）" in html
     assert "vendor/echarts/echarts.min.js" in html
     response = client.get(url, {"cycle": two_cycles[1].pk, "export": "xlsx"})
     workbook = load_workbook(BytesIO(response.content))

@@ -97,8 +97,10 @@ def test_review_return_resubmit_pass_confirm(cast, evaluation, client_for):
     response = leader.post(move, {"action": "confirm", "expected_version": evaluation.version})
     evaluation.refresh_from_db()
     assert evaluation.status == S.CONFIRMED
-    # Locked: the school's form refuses and says why.
+    # Locked: the school's form is shown disabled, and a post is refused with the reason.
     school = client_for(cast.school_user)
+    html = school.get(reverse("indicators:evaluation_fill", args=[evaluation.pk])).content
+    assert 'id="not-editable"' in html.decode() and "已确认并锁定" in html.decode()
     response = school.post(
         reverse("indicators:evaluation_fill", args=[evaluation.pk]),
         _form(evaluation, score=0),

@@ -1,0 +1,59 @@
+"""In Debian's Chromium: an instructor, on a phone-sized screen, opens the workbench and
+records a held visit; the school user then sees it. Screenshots go to artifacts/."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from handinhand.conftest import ARTIFACTS, BROWSER_MARKS, PASSWORD, build_cast
+from handinhand.guidance.models import Visit
+
+pytestmark = BROWSER_MARKS
+
+
+def _login(page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def test_instructor_records_a_visit_on_a_phone(transactional_db, live_server, browser_page):
+    cast = build_cast()
+    base = live_server.url
+    phone = browser_page.context.browser.new_page(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True
+    )
+    _login(phone, base, cast.instructor.username)
+    phone.goto(f"{base}/guidance/workbench/")
+    phone.wait_for_selector("text=湘东片区")
+    phone.screenshot(path=str(ARTIFACTS / "guidance-workbench-phone.png"), full_page=True)
+    # Nothing on the workbench is wider than the phone.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+    phone.click("text=登记指导活动")
+    phone.select_option("select[name=status]", "held")
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    phone.fill("input[name=date]", yesterday.isoformat())
+    phone.fill("input[name=duration_hours]", "2.5")
+    phone.select_option("select[name=form]", "实地指导")
+    phone.fill("input[name=title]", "手机登记的指导活动")
+    phone.select_option("select[name=schools]", [str(cast.school.pk)])
+    phone.select_option("select[name=instructors]", [str(cast.membership.pk)])
+    phone.fill("textarea[name=content]", "查阅支部“三会一课”记录，现场反馈问题。")
+    phone.click("main form button[type=submit]")
+    phone.wait_for_selector("text=指导活动已保存")
+    phone.screenshot(path=str(ARTIFACTS / "guidance-visit-phone.png"), full_page=True)
+    visit = Visit.objects.get()
+    assert (visit.status, visit.date, visit.title) == ("held", yesterday, "手机登记的指导活动")
+    phone.close()
+
+    school = browser_page
+    _login(school, base, cast.school_user.username)
+    school.goto(f"{base}/guidance/visits/")
+    school.wait_for_selector("text=手机登记的指导活动")
+    school.click("#results tbody tr a")
+    school.wait_for_selector("text=查阅支部")
+    assert school.locator("text=编辑").count() == 0  # the school reads, the group writes
+    school.screenshot(path=str(ARTIFACTS / "guidance-visit-school.png"), full_page=True)
