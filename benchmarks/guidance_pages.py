@@ -53,23 +53,25 @@ WORKBENCH_SQL = [
        AND v.date <= %(last)s""",
 ]
 
+# The raw SQL reads the same schema as the pages, including guidance_visitschool.held_on (the
+# visit's date while it is held), which is what makes per-school counts one index range.
 COVERAGE_SQL = [
     """SELECT COUNT(*) FROM orgs_school""",
-    """SELECT s.id, s.name, COUNT(v.id) AS n FROM orgs_school s
+    """SELECT s.id, s.name, COUNT(vs.id) AS n FROM orgs_school s
        LEFT JOIN guidance_visitschool vs ON vs.school_id = s.id
-       LEFT JOIN guidance_visit v ON v.id = vs.visit_id AND v.status = 'held'
-            AND v.date >= %(first)s AND v.date <= %(last)s
+            AND vs.held_on >= %(first)s AND vs.held_on <= %(last)s
        GROUP BY s.id, s.name ORDER BY n, s.id LIMIT 20""",
 ]
 
 DISTRICTS_SQL = [
     """SELECT d.id, d.name, COUNT(ds.id),
-         SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM guidance_visitschool vs JOIN guidance_visit v
-              ON v.id = vs.visit_id WHERE vs.school_id = ds.school_id AND v.status = 'held')
+         SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM guidance_visitschool vs
+              WHERE vs.school_id = ds.school_id AND vs.held_on IS NOT NULL)
               THEN 1 ELSE 0 END),
-         SUM(CASE WHEN (SELECT COUNT(*) FROM guidance_visitschool vs JOIN guidance_visit v
-              ON v.id = vs.visit_id WHERE vs.school_id = ds.school_id AND v.status = 'held'
-              AND v.date >= %(first)s AND v.date <= %(last)s) < %(minimum)s THEN 1 ELSE 0 END)
+         SUM(CASE WHEN (SELECT COUNT(*) FROM guidance_visitschool vs
+              WHERE vs.school_id = ds.school_id
+              AND vs.held_on >= %(first)s AND vs.held_on <= %(last)s) < %(minimum)s
+              THEN 1 ELSE 0 END)
        FROM programme_district d LEFT JOIN programme_districtschool ds ON ds.district_id = d.id
        GROUP BY d.id, d.name ORDER BY d.name""",
 ]

@@ -170,38 +170,44 @@ def coverage_schools(user: Any, year: int) -> QuerySet[School]:
 
 
 def coverage_districts(user: Any, year: int) -> list[Any]:
-    """Districts in scope: schools, schools never visited, schools below the yearly minimum."""
-    from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+    """Districts in scope: schools, schools never visited, schools below the yearly minimum.
+    Each figure is a correlated count per district over its schools' (school, held_on) index:
+    one query, no loop over schools."""
+    from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
     from django.db.models.functions import Coalesce
 
     from handinhand.core.policy import get_policy
     from handinhand.programme.models import District, DistrictSchool
 
     minimum = get_policy().guidance.min_visits_per_school_per_year
-    visited = held_visits().values("school_id")
-    enough = (
+    visits_of_year = (
         held_visits(year)
+        .filter(school_id=OuterRef("school_id"))
         .values("school_id")
-        .annotate(n=Count("visit_id"))
-        .filter(n__gte=minimum)
-        .values("school_id")
-    )
-    below = (
-        DistrictSchool.objects.filter(district=OuterRef("pk"))
-        .exclude(school_id__in=enough)
-        .values("district")
         .annotate(c=Count("pk"))
         .values("c")
     )
+    links = DistrictSchool.objects.filter(district=OuterRef("pk"))
+
+    def count(rows: QuerySet[Any]) -> Any:
+        counted = rows.values("district").annotate(c=Count("pk")).values("c")
+        return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
     return list(
         District.objects.visible_to(user)
         .select_related("group", "batch")
         .annotate(
-            school_count=Count("assignments", distinct=True),
-            never_visited=Count(
-                "assignments", filter=~Q(assignments__school_id__in=visited), distinct=True
+            school_count=count(links),
+            never_visited=count(
+                links.annotate(
+                    seen=Exists(held_visits().filter(school_id=OuterRef("school_id")))
+                ).filter(seen=False)
             ),
-            below_minimum=Coalesce(Subquery(below, output_field=IntegerField()), Value(0)),
+            below_minimum=count(
+                links.annotate(
+                    n=Coalesce(Subquery(visits_of_year, output_field=IntegerField()), Value(0))
+                ).filter(n__lt=minimum)
+            ),
         )
         .order_by("group__name", "name")
     )

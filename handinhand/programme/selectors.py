@@ -400,3 +400,29 @@ def staffing(group: GuidanceGroup, active: list[Membership]) -> dict[str, Any] |
     target = get_policy().groups.instructors_per_group
     staffed = sum(1 for m in active if m.role != MemberRole.LIAISON)
     return {"count": staffed, "target": target, "ok": staffed == target}
+
+
+def groups_by_county(group_ids: list[int]) -> dict[str, list[int]]:
+    """For each county, the given groups that guide it (through a pairing, or a city or county
+    group's own region): three queries over the small region tree, so that figures per group
+    (annual reports) are grouped queries by county, never a query per group."""
+    from handinhand.programme.models import GroupLevel
+
+    paths: dict[int, list[str]] = defaultdict(list)
+    for pk, level, path in GuidanceGroup.objects.filter(pk__in=group_ids).values_list(
+        "pk", "level", "region__path"
+    ):
+        if level != GroupLevel.PROVINCE:
+            paths[pk].append(path)
+    for pk, path in Pairing.objects.filter(group_id__in=group_ids).values_list(
+        "group_id", "region__path"
+    ):
+        paths[pk].append(path)
+    result: dict[str, list[int]] = defaultdict(list)
+    for code, county_path in Region.objects.filter(level=RegionLevel.COUNTY).values_list(
+        "code", "path"
+    ):
+        for pk, prefixes in paths.items():
+            if any(county_path.startswith(p) for p in prefixes):
+                result[code].append(pk)
+    return dict(result)
