@@ -51,6 +51,16 @@ WORKBENCH_SQL = [
        JOIN programme_membership m ON m.id = vi.membership_id
        WHERE m.user_id = %(user)s AND v.status = 'held' AND v.date >= %(first)s
        AND v.date <= %(last)s""",
+    # findings I raised still waiting for a school; answers waiting for my groups' verdict
+    """SELECT f.id, f.problem, f.deadline, s.name FROM guidance_finding f
+       JOIN orgs_school s ON s.id = f.school_id JOIN programme_membership m ON m.id = f.raised_by_id
+       WHERE m.user_id = %(user)s AND m.is_active AND f.status IN ('open', 'returned')
+       ORDER BY f.deadline, f.id LIMIT 10""",
+    """SELECT f.id, f.problem, s.name FROM guidance_finding f
+       JOIN orgs_school s ON s.id = f.school_id
+       WHERE f.status = 'answered' AND f.group_id IN (SELECT group_id FROM programme_membership
+             WHERE user_id = %(user)s AND is_active)
+       ORDER BY f.deadline, f.id LIMIT 10""",
 ]
 
 # The raw SQL reads the same schema as the pages, including guidance_visitschool.held_on (the
@@ -153,8 +163,13 @@ def main() -> None:
                 len(statements),
             ]
         )
-    visits = Visit.objects.count()
-    print(f"\n指导工作页面 — {database}, {visits:,} visits; median of {args.runs} runs\n")
+    from handinhand.guidance.models import Finding
+
+    visits, findings = Visit.objects.count(), Finding.objects.count()
+    print(
+        f"\n指导工作页面 — {database}, {visits:,} visits, {findings:,} findings; "
+        f"median of {args.runs} runs\n"
+    )
     _common.print_table(
         ["page", "ours ms", "raw SQL ms", "ours/raw", "ours queries", "raw queries"], rows
     )

@@ -12,9 +12,18 @@ from handinhand.core.forms import StyledFormMixin, VersionedForm, model_choice_f
 from handinhand.core.listing import FilterForm
 from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
-from handinhand.guidance.models import Finding, FindingStatus, Severity, Visit, VisitStatus
+from handinhand.guidance.models import (
+    Brand,
+    Finding,
+    FindingStatus,
+    ResourceKind,
+    Severity,
+    Visit,
+    VisitStatus,
+    overdue_q,
+)
 from handinhand.guidance.services import guided_schools
-from handinhand.orgs.models import School
+from handinhand.orgs.models import School, University
 from handinhand.programme.forms import DateInput
 from handinhand.programme.models import District, GuidanceGroup, Membership
 
@@ -216,7 +225,7 @@ class FindingFilterForm(StyledFormMixin, FilterForm):
             if data.get(name):
                 qs = qs.filter(**{name: data[name]})
         if data.get("overdue"):
-            qs = qs.overdue(timezone.localdate())
+            qs = qs.filter(overdue_q(timezone.localdate()))
         return qs
 
 
@@ -235,6 +244,9 @@ class FindingForm(StyledFormMixin, forms.ModelForm):
         schools = model_choice_field(self, "school")
         if visit is not None:
             schools.queryset = visit.schools.all()
+            visited = list(schools.queryset.values_list("pk", flat=True)[:2])
+            if len(visited) == 1:  # a visit to one school: nothing to choose
+                self.initial.setdefault("school", visited[0])
         else:
             schools.queryset = guided_schools(get_scope(user).group_ids).order_by("name")
         self.fields["indicator"].help_text = _("如“3.2.1 三会一课”")
@@ -251,3 +263,56 @@ class AnswerForm(StyledFormMixin, forms.Form):
 
 class ReturnForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(label=_("退回理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class BrandForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Brand
+        fields = ["school", "name", "idea", "measures"]
+        widgets = {
+            "idea": forms.Textarea(attrs={"rows": 3}),
+            "measures": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, schools: QuerySet[School], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice_field(self, "school").queryset = schools
+        ids = list(schools.values_list("pk", flat=True)[:2])
+        if len(ids) == 1:
+            self.initial.setdefault("school", ids[0])
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class BrandFilterForm(StyledFormMixin, FilterForm):
+    stage = forms.ChoiceField(label=_("所处阶段"), required=False)
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        stage = self.fields["stage"]
+        assert isinstance(stage, forms.ChoiceField)
+        stage.choices = [("", _("全部")), *[(s, s) for s in get_policy().brands.stages]]
+        self.fields["q"].widget.attrs["placeholder"] = _("品牌、学校名称")
+
+    def filter(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        if self.cleaned_data.get("stage"):
+            qs = qs.filter(stage=self.cleaned_data["stage"])
+        return qs
+
+
+class ResourceForm(StyledFormMixin, forms.Form):
+    university = forms.ModelChoiceField(label=_("发布高校"), queryset=University.objects.none())
+    kind = forms.ChoiceField(label=_("类别"), choices=ResourceKind.choices)
+    title = forms.CharField(label=_("标题"), max_length=100)
+    description = forms.CharField(
+        label=_("简介"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    upload = forms.FileField(label=_("文件"))
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ids = get_scope(user).university_ids
+        model_choice_field(self, "university").queryset = University.objects.filter(pk__in=ids)
+        if len(ids) == 1:
+            self.initial.setdefault("university", next(iter(ids)))

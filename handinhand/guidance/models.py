@@ -172,8 +172,10 @@ class FindingQuerySet(models.QuerySet["Finding"]):
         # A school user's scope is their own school: they never see another school's findings.
         return self.filter(school__in=School.objects.visible_to(user))
 
-    def overdue(self, today: Any) -> FindingQuerySet:
-        return self.exclude(status=FindingStatus.CLOSED).filter(deadline__lt=today)
+
+def overdue_q(today: Any) -> Q:
+    """Findings past their deadline and not closed (销号)."""
+    return ~Q(status=FindingStatus.CLOSED) & Q(deadline__lt=today)
 
 
 class Finding(VersionedModel):
@@ -274,3 +276,131 @@ class Rectification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.finding_id} · {self.answered_at:%Y-%m-%d}"
+
+
+# --- Party-building brands (党建品牌) -------------------------------------------------------------
+
+
+class BrandQuerySet(models.QuerySet["Brand"]):
+    def visible_to(self, user: Any) -> BrandQuerySet:
+        return self.filter(school__in=School.objects.visible_to(user))
+
+
+class Brand(VersionedModel):
+    """A school's Party-building brand, moving through the policy's stages one at a time."""
+
+    school = models.ForeignKey(
+        School, verbose_name=_("学校"), on_delete=models.PROTECT, related_name="brands"
+    )
+    name = models.CharField(_("品牌名称"), max_length=60)
+    idea = models.TextField(_("品牌理念"))
+    measures = models.TextField(_("主要举措"))
+    stage = models.CharField(_("所处阶段"), max_length=20)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申报人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = BrandQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("党建品牌")
+        verbose_name_plural = _("党建品牌")
+        ordering = ["school_id", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "name"],
+                name="brand_name_unique_per_school",
+                violation_error_message=_("本校已有同名品牌"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} · {self.name}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("guidance:brand_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from handinhand.core.policy import get_policy
+
+        if self.stage and self.stage not in get_policy().brands.stages:
+            raise ValidationError({"stage": _("品牌阶段须为政策规定的阶段之一")})
+
+
+# --- shared resources of universities (共享资源) ------------------------------------------------
+
+
+class ResourceKind(models.TextChoices):
+    THEORY = "theory", _("党建理论")
+    BRAND = "brand", _("品牌材料")
+
+
+class ResourceQuerySet(models.QuerySet["Resource"]):
+    def visible_to(self, user: Any) -> ResourceQuerySet:
+        from handinhand.core.scope import get_scope
+
+        scope = get_scope(user)
+        if scope.everything:
+            return self
+        if not scope.is_business:
+            return self.none()
+        return self.filter(university_id__in=readable_universities(user))
+
+
+def readable_universities(user: Any) -> set[int]:
+    """Universities whose materials the user reads: their own (as a member of a group it
+    leads), and each university leading a group paired with a region where the user sees a
+    school. Two queries; the pairings of a province are a few hundred rows at most."""
+    from handinhand.core.scope import get_scope
+    from handinhand.programme.models import Pairing
+
+    scope = get_scope(user)
+    own_school_paths = set(
+        School.objects.filter(pk__in=scope.school_ids).values_list("county__path", flat=True)
+    )
+    readable = set(scope.university_ids)
+    for path, university_id in Pairing.objects.filter(
+        group__lead_university__isnull=False
+    ).values_list("region__path", "group__lead_university_id"):
+        overlaps = any(p.startswith(path) or path.startswith(p) for p in scope.region_paths)
+        if overlaps or any(p.startswith(path) for p in own_school_paths):
+            readable.add(university_id)
+    return readable
+
+
+class Resource(models.Model):
+    """A university's Party-building theory or brand material, shared with its paired schools."""
+
+    university = models.ForeignKey(
+        "orgs.University",
+        verbose_name=_("发布高校"),
+        on_delete=models.PROTECT,
+        related_name="resources",
+    )
+    kind = models.CharField(_("类别"), max_length=10, choices=ResourceKind.choices)
+    title = models.CharField(_("标题"), max_length=100)
+    description = models.TextField(_("简介"), blank=True)
+    file = models.FileField(_("文件"), upload_to="guidance/resources/%Y/%m/")
+    file_name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
+
+    objects = ResourceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("共享资源")
+        verbose_name_plural = _("共享资源")
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title

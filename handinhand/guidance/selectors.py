@@ -32,11 +32,15 @@ def visit_detail_qs(user: Any) -> QuerySet[Visit]:
     return visits_for_list(user).select_related("created_by").prefetch_related("attachments")
 
 
+CALENDAR_PER_DAY = 6
+
+
 @dataclass
 class CalendarDay:
     day: date
     in_month: bool
     visits: list[Visit] = field(default_factory=list)
+    more: int = 0  # visits of the day beyond what a cell shows
 
 
 def month_grid(visits: QuerySet[Visit], year: int, month: int) -> list[list[CalendarDay]]:
@@ -44,9 +48,21 @@ def month_grid(visits: QuerySet[Visit], year: int, month: int) -> list[list[Cale
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
     first, last = weeks[0][0], weeks[-1][-1]
     by_day: dict[date, list[Visit]] = {}
-    for visit in visits.filter(date__gte=first, date__lte=last).order_by("date", "id"):
+    rows = visits.filter(date__gte=first, date__lte=last).only("id", "date", "title", "status")
+    for visit in rows.order_by("date", "id"):
         by_day.setdefault(visit.date, []).append(visit)
-    return [[CalendarDay(d, d.month == month, by_day.get(d, [])) for d in week] for week in weeks]
+    return [
+        [
+            CalendarDay(
+                d,
+                d.month == month,
+                by_day.get(d, [])[:CALENDAR_PER_DAY],
+                max(0, len(by_day.get(d, [])) - CALENDAR_PER_DAY),
+            )
+            for d in week
+        ]
+        for week in weeks
+    ]
 
 
 # --- the instructor's workbench ----------------------------------------------------------------
@@ -229,7 +245,7 @@ def finding_counts(user: Any) -> dict[str, Any]:
     from django.db.models import Count, Q
     from django.utils import timezone
 
-    from handinhand.guidance.models import FindingStatus
+    from handinhand.guidance.models import FindingStatus, overdue_q
 
     qs = findings_for_list(user).order_by()
     today = timezone.localdate()
@@ -237,7 +253,7 @@ def finding_counts(user: Any) -> dict[str, Any]:
     by_status = dict(qs.values_list("status").annotate(n=Count("pk")))
     return {
         "by_status": [(label, by_status.get(value, 0)) for value, label in FindingStatus.choices],
-        "overdue": qs.overdue(today).count(),
+        "overdue": qs.filter(overdue_q(today)).count(),
         "by_region": list(
             qs.values("school__county__parent__name")
             .annotate(

@@ -23,13 +23,16 @@ from django.utils.translation import gettext as _
 from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.models import AuditAction
+from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
 from handinhand.core.services import create_object, update_object
 from handinhand.guidance.files import check_upload
 from handinhand.guidance.models import (
+    Brand,
     Finding,
     FindingStatus,
     Rectification,
+    Resource,
     Verdict,
     Visit,
     VisitAttachment,
@@ -289,7 +292,7 @@ def is_school_user_of(actor: Any, school_id: int) -> bool:
 
     return (
         RoleAssignment.objects.active()
-        .filter(user_id=getattr(actor, "pk", None), role=Role.SCHOOL_USER, school_id=school_id)
+        .filter(user=actor, role=Role.SCHOOL_USER, school_id=school_id)
         .exists()
     )
 
@@ -342,7 +345,7 @@ def finding_raise(
     scope = get_scope(actor)
     membership = (
         Membership.objects.current()
-        .filter(user_id=getattr(actor, "pk", None), group_id__in=scope.group_ids)
+        .filter(user=actor, group_id__in=scope.group_ids)
         .filter(group__in=_groups_guiding(school))
         .order_by("pk")
         .first()
@@ -445,3 +448,86 @@ def finding_return(
         reason=reason,
         expected_version=expected_version,
     )
+
+
+# --- Party-building brands (党建品牌) -------------------------------------------------------------
+#
+# A school user proposes; the brand then moves one stage at a time through the policy's stages
+# (申报 → 培育 → 创建 → 命名), never skipping one. Who advances it: the province admin, or the
+# leader (or deputy) of a guidance group that guides the school — the people who judge the
+# school's Party-building work. Instructors and the school itself do not.
+
+
+def can_advance_brand(actor: Any, brand: Brand) -> bool:
+    scope = get_scope(actor)
+    if scope.everything:
+        return True
+    led = scope.led_group_ids
+    return bool(led) and _groups_guiding(brand.school).filter(pk__in=led).exists()
+
+
+def brand_propose(*, actor: Any, school: School, name: str, idea: str, measures: str) -> Brand:
+    if not is_school_user_of(actor, school.pk):
+        raise PermissionDeniedError(_("只有本校用户可以申报本校的党建品牌"))
+    stages = get_policy().brands.stages
+    brand = Brand(
+        school=school, name=name, idea=idea, measures=measures, stage=stages[0], proposed_by=actor
+    )
+    return create_object(actor=actor, instance=brand)
+
+
+def brand_advance(
+    *, actor: Any, brand: Brand, to_stage: str, expected_version: int | None = None
+) -> Brand:
+    """Move the brand to the next stage; any other target (a skip, a step back) is refused."""
+    if not can_advance_brand(actor, brand):
+        raise PermissionDeniedError(_("您无权推进该品牌的阶段"))
+    stages = get_policy().brands.stages
+    brand.refresh_from_db(fields=["stage"])
+    index = stages.index(brand.stage) if brand.stage in stages else -1
+    if index + 1 >= len(stages) or to_stage != stages[index + 1]:
+        raise ValidationError(
+            {
+                "stage": _("品牌须逐级推进：当前为“%(now)s”，下一阶段只能是“%(next)s”")
+                % {
+                    "now": brand.stage,
+                    "next": stages[index + 1] if index + 1 < len(stages) else "—",
+                }
+            }
+        )
+    return update_object(
+        actor=actor, instance=brand, data={"stage": to_stage}, expected_version=expected_version
+    )
+
+
+# --- shared resources -----------------------------------------------------------------------------
+
+
+def can_publish_for(actor: Any, university_id: int) -> bool:
+    """Members of a group the university leads publish its materials (they are its staff)."""
+    return university_id in get_scope(actor).university_ids
+
+
+def resource_publish(
+    *,
+    actor: Any,
+    university: Any,
+    kind: str,
+    title: str,
+    upload: UploadedFile,
+    description: str = "",
+) -> Resource:
+    if not can_publish_for(actor, university.pk):
+        raise PermissionDeniedError(_("只有该高校牵头指导组的成员可以发布其资源"))
+    check_upload(upload)
+    resource = Resource(
+        university=university,
+        kind=kind,
+        title=title,
+        description=description,
+        file=upload,
+        file_name=(upload.name or "file")[-200:],
+        size=upload.size or 0,
+        published_by=actor,
+    )
+    return _create_with_file(actor=actor, instance=resource, file_field="file")

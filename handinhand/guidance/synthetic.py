@@ -93,4 +93,44 @@ def extend(workload: str, *, seed: int, scale: float) -> dict[str, int]:
                     for m in team
                 ]
             )
-    return {"guidance.visit": len(visits)}
+    findings = _findings(rng, visits, links, today)
+    return {"guidance.visit": len(visits), "guidance.finding": findings}
+
+
+FINDINGS_PER_VISIT = 0.42
+PROBLEMS = ("“三会一课”记录不全", "主题党日缺少计划", "党员发展材料不规范", "支部手册填写不全")
+STATUS_WEIGHTS = (("open", 30), ("answered", 15), ("returned", 5), ("closed", 50))
+
+
+def _findings(
+    rng: random.Random,
+    visits: list[Visit],
+    links: list[tuple[int, int, list[int]]],
+    today: dt.date,
+) -> int:
+    """About 0.4 findings per held visit (≈ 20,000 at province scale), in every status."""
+    from handinhand.guidance.models import Finding
+
+    statuses = [s for s, w in STATUS_WEIGHTS for _ in range(w)]
+    rows = []
+    for visit, (group_id, school_id, team) in zip(visits, links, strict=True):
+        if visit.status != VisitStatus.HELD or rng.random() >= FINDINGS_PER_VISIT:
+            continue
+        status = rng.choice(statuses)
+        rows.append(
+            Finding(
+                school_id=school_id,
+                group_id=group_id,
+                visit_id=visit.pk,
+                raised_by_id=team[0],
+                problem=rng.choice(PROBLEMS),
+                indicator=f"{rng.randint(1, 6)}.{rng.randint(1, 3)}.{rng.randint(1, 4)}",
+                severity=rng.choice(("minor", "minor", "major", "serious")),
+                found_on=visit.date,
+                deadline=visit.date + dt.timedelta(days=rng.choice((15, 30, 60))),
+                status=status,
+                closed_at=timezone.now() if status == "closed" else None,
+            )
+        )
+    Finding.objects.bulk_create(rows, batch_size=BATCH)
+    return len(rows)

@@ -24,5 +24,13 @@ urlpatterns = [
     path("findings/<int:pk>/accept/", views.finding_accept, name="finding_accept"),
     path("findings/<int:pk>/return/", views.finding_return, name="finding_return"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("brands/", views.brand_list, name="brand_list"),
+    path("brands/new/", views.brand_create, name="brand_create"),
+    path("brands/showcase/", views.brand_showcase, name="brand_showcase"),
+    path("brands/<int:pk>/", views.brand_detail, name="brand_detail"),
+    path("brands/<int:pk>/advance/", views.brand_advance, name="brand_advance"),
+    path("resources/", views.resource_list, name="resource_list"),
+    path("resources/new/", views.resource_create, name="resource_create"),
+    path("resources/<int:pk>/", views.resource_download, name="resource_download"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
 ]

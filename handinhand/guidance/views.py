@@ -30,15 +30,25 @@ from handinhand.guidance.documents import visit_docx_response
 from handinhand.guidance.forms import (
     AnswerForm,
     AttachmentForm,
+    BrandFilterForm,
+    BrandForm,
     CoverageFilterForm,
     FindingFilterForm,
     FindingForm,
+    ResourceForm,
     ReturnForm,
     VisitFilterForm,
     VisitForm,
 )
-from handinhand.guidance.models import Finding, Rectification, Visit, VisitAttachment
-from handinhand.orgs.models import Region, RegionLevel
+from handinhand.guidance.models import (
+    Brand,
+    Finding,
+    Rectification,
+    Resource,
+    Visit,
+    VisitAttachment,
+)
+from handinhand.orgs.models import Region, RegionLevel, School
 from handinhand.programme.models import GuidanceGroup, Membership
 from handinhand.programme.views import ComputedColumn
 
@@ -249,7 +259,7 @@ def visit_calendar(request: HttpRequest) -> HttpResponse:
     _business(request)
     user = request.user
     year, month = _month(request.GET.get("month", ""))
-    visits = selectors.visits_for_list(user)
+    visits = Visit.objects.visible_to(user)
     groups = GuidanceGroup.objects.visible_to(user).order_by("name")
     regions = Region.objects.visible_to(user).filter(level=RegionLevel.CITY).order_by("code")
     group_id, region_code = request.GET.get("group", ""), request.GET.get("region", "")
@@ -530,3 +540,161 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     return FileResponse(
         answer.evidence.open("rb"), as_attachment=True, filename=answer.evidence_name
     )
+
+
+# --- brands -------------------------------------------------------------------------------------
+
+
+def _own_schools(user: Any) -> Any:
+    from handinhand.accounts.models import Role, RoleAssignment
+
+    return School.objects.filter(
+        pk__in=RoleAssignment.objects.active()
+        .filter(user=user, role=Role.SCHOOL_USER)
+        .values("school_id")
+    )
+
+
+BRAND_LIST = ListSpec(
+    title=_lazy("党建品牌"),
+    queryset=lambda user: Brand.objects.visible_to(user).select_related("school__county"),
+    columns=[
+        Column("name", _lazy("品牌名称"), sort="name", link=True),
+        Column("school.name", _lazy("学校"), sort="school__name"),
+        Column("school.county.name", _lazy("县（市、区）"), sort="school__county_id"),
+        Column("stage", _lazy("所处阶段"), sort="stage"),
+        Column("idea", _lazy("品牌理念"), export_only=True),
+        Column("measures", _lazy("主要举措"), export_only=True),
+    ],
+    search_fields=["name", "school__name"],
+    default_sort="school__name",
+    filter_form=BrandFilterForm,
+    detail_url="guidance:brand_detail",
+    create_url="guidance:brand_create",
+    can_create=lambda user: _own_schools(user).exists(),
+    export_name="guidance.brand",
+)
+
+
+@login_required
+def brand_list(request: HttpRequest) -> HttpResponse:
+    _business(request)
+    spec = replace(BRAND_LIST, extra_actions=[(reverse("guidance:brand_showcase"), _("品牌展示"))])
+    return render_list(request, spec)
+
+
+@login_required
+def brand_create(request: HttpRequest) -> HttpResponse:
+    schools = _own_schools(request.user)
+    require(schools.exists())
+    form = BrandForm(request.POST or None, schools=schools)
+    return form_page(
+        request,
+        form=form,
+        title=_("申报党建品牌"),
+        success_message=_("品牌已申报"),
+        back_url=reverse("guidance:brand_list"),
+        save=lambda data: services.brand_propose(actor=request.user, **data),
+    )
+
+
+@login_required
+def brand_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    brand = access(Brand.objects.visible_to(request.user).select_related("school"), pk=pk)
+    stages = get_policy().brands.stages
+    index = stages.index(brand.stage) if brand.stage in stages else -1
+    return render(
+        request,
+        "guidance/brand_detail.html",
+        {
+            "brand": brand,
+            "stages": [(s, i <= index) for i, s in enumerate(stages)],
+            "next_stage": stages[index + 1] if index + 1 < len(stages) else None,
+            "can_advance": services.can_advance_brand(request.user, brand),
+        },
+    )
+
+
+@login_required
+@require_POST
+def brand_advance(request: HttpRequest, pk: int) -> HttpResponse:
+    brand = access(Brand.objects.visible_to(request.user).select_related("school"), pk=pk)
+    require(services.can_advance_brand(request.user, brand))
+    version = request.POST.get("expected_version", "")
+    try:
+        services.brand_advance(
+            actor=request.user,
+            brand=brand,
+            to_stage=request.POST.get("stage", ""),
+            expected_version=int(version) if version.isdigit() else None,
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    except ConflictError:
+        messages.error(request, _("操作失败：该记录已被他人修改，请刷新后重试。"))
+    else:
+        messages.success(request, _("品牌阶段已推进"))
+    return redirect("guidance:brand_detail", pk=brand.pk)
+
+
+@login_required
+def brand_showcase(request: HttpRequest) -> HttpResponse:
+    """Named brands (the policy's last stage) in scope, as cards."""
+    _business(request)
+    named = get_policy().brands.stages[-1]
+    brands = (
+        Brand.objects.visible_to(request.user)
+        .filter(stage=named)
+        .select_related("school__county__parent")
+        .order_by("school__county_id", "name")[:200]
+    )
+    return render(request, "guidance/brand_showcase.html", {"brands": brands, "named": named})
+
+
+# --- shared resources ---------------------------------------------------------------------------
+
+RESOURCE_LIST = ListSpec(
+    title=_lazy("共享资源"),
+    queryset=lambda user: Resource.objects.visible_to(user).select_related("university"),
+    columns=[
+        Column("title", _lazy("标题"), sort="title", link=True),
+        Column("university.name", _lazy("发布高校"), sort="university__name"),
+        Column("kind", _lazy("类别"), sort="kind"),
+        Column("file_name", _lazy("文件名")),
+        Column("published_at", _lazy("发布时间"), sort="published_at"),
+        Column("description", _lazy("简介"), export_only=True),
+    ],
+    search_fields=["title", "description", "university__name"],
+    default_sort="-published_at",
+    detail_url="guidance:resource_download",
+    create_url="guidance:resource_create",
+    can_create=lambda user: bool(get_scope(user).university_ids),
+    export_name="guidance.resource",
+)
+
+
+@login_required
+def resource_list(request: HttpRequest) -> HttpResponse:
+    _business(request)
+    return render_list(request, RESOURCE_LIST)
+
+
+@login_required
+def resource_create(request: HttpRequest) -> HttpResponse:
+    require(bool(get_scope(request.user).university_ids))
+    form = ResourceForm(request.POST or None, request.FILES or None, user=request.user)
+    return form_page(
+        request,
+        form=form,
+        title=_("发布共享资源"),
+        success_message=_("资源已发布"),
+        back_url=reverse("guidance:resource_list"),
+        save=lambda data: services.resource_publish(actor=request.user, **data),
+        redirect_to=lambda obj: reverse("guidance:resource_list"),
+    )
+
+
+@login_required
+def resource_download(request: HttpRequest, pk: int) -> FileResponse:
+    resource = access(Resource.objects.visible_to(request.user), pk=pk)
+    return FileResponse(resource.file.open("rb"), as_attachment=True, filename=resource.file_name)

@@ -37,6 +37,27 @@ def _answered(cast: Any) -> Any:
     return finding_answer(actor=cast.school_user, finding=finding, measures="已整改", evidence=pdf)
 
 
+def _brand(cast: Any) -> Any:
+    from handinhand.guidance.services import brand_propose
+
+    return brand_propose(
+        actor=cast.school_user, school=cast.school, name="红烛先锋", idea="理念", measures="举措"
+    )
+
+
+def _resource(cast: Any) -> Any:
+    from handinhand.guidance.services import resource_publish
+
+    pdf = SimpleUploadedFile("党建理论.pdf", b"%PDF-1.4\n" + b"0" * 64, "application/pdf")
+    return resource_publish(
+        actor=cast.leader,
+        university=cast.universities["ncu"],
+        kind="theory",
+        title="党建理论读本",
+        upload=pdf,
+    )
+
+
 OBJECT_PAGES: dict[str, tuple[Arg, str, list[str]]] = {
     "guidance:visit_detail": (
         lambda c: _visit(c).pk,
@@ -98,9 +119,26 @@ OBJECT_PAGES: dict[str, tuple[Arg, str, list[str]]] = {
         "school_user",
         ["outsider", "instructor_ecjtu", "audit_admin"],
     ),
+    "guidance:brand_detail": (
+        lambda c: _brand(c).pk,
+        "school_user",
+        ["outsider", "instructor_ecjtu", "system_admin"],
+    ),
+    "guidance:brand_advance": (
+        lambda c: _brand(c).pk,
+        "leader",
+        ["outsider", "instructor", "school_user", "instructor_ecjtu"],
+    ),
+    "guidance:resource_download": (
+        lambda c: _resource(c).pk,
+        "school_user",
+        ["outsider", "instructor_ecjtu", "audit_admin"],
+    ),
 }
 
 ROLE_PAGES: dict[str, tuple[str, list[str]]] = {
+    "guidance:resource_create": ("leader", ["school_user", "county_user", "province_admin"]),
+    "guidance:brand_create": ("school_user", ["instructor", "county_user", "province_admin"]),
     "guidance:finding_create": ("instructor", ["school_user", "county_user", "province_admin"]),
     "guidance:visit_create": ("instructor", ["school_user", "city_user", "audit_admin"]),
     "guidance:coverage": ("county_user", ["school_user", "system_admin", "audit_admin"]),
@@ -113,4 +151,7 @@ OPEN_PAGES = {
     "guidance:visit_calendar",
     "guidance:finding_list",
     "guidance:finding_stats",
+    "guidance:brand_list",
+    "guidance:brand_showcase",
+    "guidance:resource_list",
 }

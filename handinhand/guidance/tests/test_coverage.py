@@ -69,7 +69,8 @@ def test_coverage_follows_status_and_date_changes(cast):
     from handinhand.guidance import services
 
     def count() -> int:
-        return selectors.coverage_schools(cast.county_user, TODAY.year).get().visits_this_year
+        row: Any = selectors.coverage_schools(cast.county_user, TODAY.year).get()
+        return row.visits_this_year
 
     planned = plan_visit(cast, status=VisitStatus.PLANNED, date=TODAY)
     assert count() == 0
