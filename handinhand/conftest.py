@@ -250,3 +250,9 @@ def browser_page() -> Any:
             # ORM calls made while Playwright's loop ran used their own connections; close
             # them here, or PostgreSQL refuses to drop the test database at the end.
             connections.close_all()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Any, tmp_path: Path) -> None:
+    # Uploads made by tests (evidence, attachments, materials) never land in the work tree.
+    settings.MEDIA_ROOT = tmp_path / "media"

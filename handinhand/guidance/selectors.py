@@ -269,3 +269,48 @@ def finding_counts(user: Any) -> dict[str, Any]:
             .order_by("-total", "indicator")[:30]
         ),
     }
+
+
+def visit_counts(group_ids: list[int], year: int) -> dict[int, dict[str, Any]]:
+    """Per guidance group, the year's held visits, the schools they reached, the findings raised
+    and closed, and who led the visits (every instructor present) — for the annual report.
+    Four grouped queries whatever the number of groups."""
+    from django.db.models import Count, Q
+
+    from handinhand.guidance.models import Finding, FindingStatus, VisitSchool, VisitStatus
+
+    figures: dict[int, dict[str, Any]] = {
+        pk: {
+            "visits": 0,
+            "schools_visited": 0,
+            "findings_raised": 0,
+            "findings_closed": 0,
+            "led_by": {},
+        }
+        for pk in group_ids
+    }
+    held = Visit.objects.filter(group_id__in=group_ids, status=VisitStatus.HELD, date__year=year)
+    for pk, n in held.values_list("group_id").annotate(n=Count("id")).values_list("group_id", "n"):
+        figures[pk]["visits"] = n
+    for pk, n in (
+        VisitSchool.objects.filter(visit__in=held)
+        .values_list("visit__group_id")
+        .annotate(n=Count("school_id", distinct=True))
+        .values_list("visit__group_id", "n")
+    ):
+        figures[pk]["schools_visited"] = n
+    for pk, raised, closed in (
+        Finding.objects.filter(group_id__in=group_ids, found_on__year=year)
+        .values_list("group_id")
+        .annotate(r=Count("id"), c=Count("id", filter=Q(status=FindingStatus.CLOSED)))
+        .values_list("group_id", "r", "c")
+    ):
+        figures[pk]["findings_raised"], figures[pk]["findings_closed"] = raised, closed
+    for pk, user_id, n in (
+        held.values_list("group_id", "instructors__user_id")
+        .annotate(n=Count("id"))
+        .values_list("group_id", "instructors__user_id", "n")
+    ):
+        if user_id is not None:
+            figures[pk]["led_by"][user_id] = n
+    return figures
