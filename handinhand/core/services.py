@@ -18,6 +18,18 @@ from handinhand.core.models import AuditAction
 M = TypeVar("M", bound=models.Model)
 
 
+def require_province_admin(actor: Any) -> None:
+    """Structure of the whole programme (batches, pairings, universities) is the Education
+    Work Committee's to change."""
+    from django.utils.translation import gettext as _
+
+    from handinhand.core.exceptions import PermissionDeniedError
+    from handinhand.core.scope import get_scope
+
+    if not get_scope(actor).everything:
+        raise PermissionDeniedError(_("仅省委教育工委管理员可执行此操作"))
+
+
 def create_object(*, actor: Any, instance: M) -> M:
     with transaction.atomic():
         instance.full_clean()

@@ -32,6 +32,14 @@ def require(allowed: bool) -> None:
         raise Http404
 
 
+def require_business(request: HttpRequest) -> None:
+    """The programme's pages belong to the people of the programme; the three separated
+    administrators (三员) have their own pages and see none of these."""
+    from handinhand.core.scope import get_scope
+
+    require(get_scope(request.user).is_business)
+
+
 def form_page(
     request: HttpRequest,
     *,

@@ -24,7 +24,7 @@ from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
-from handinhand.core.views_helpers import access, form_page, require
+from handinhand.core.views_helpers import access, form_page, require, require_business
 from handinhand.guidance import selectors, services
 from handinhand.guidance.documents import visit_docx_response
 from handinhand.guidance.forms import (
@@ -51,10 +51,6 @@ from handinhand.guidance.models import (
 from handinhand.orgs.models import Region, RegionLevel, School
 from handinhand.programme.models import GuidanceGroup, Membership
 from handinhand.programme.views import ComputedColumn
-
-
-def _business(request: HttpRequest) -> None:
-    require(get_scope(request.user).is_business)
 
 
 def _instructor(user: Any) -> bool:
@@ -103,7 +99,7 @@ VISIT_LIST = ListSpec(
 
 @login_required
 def visit_list(request: HttpRequest) -> HttpResponse:
-    _business(request)
+    require_business(request)
     return render_list(request, VISIT_LIST)
 
 
@@ -256,7 +252,7 @@ def _shift(year: int, month: int, by: int) -> str:
 @login_required
 def visit_calendar(request: HttpRequest) -> HttpResponse:
     """A month of visits, for one person, one group or one region (or all in scope)."""
-    _business(request)
+    require_business(request)
     user = request.user
     year, month = _month(request.GET.get("month", ""))
     visits = Visit.objects.visible_to(user)
@@ -420,14 +416,14 @@ FINDING_LIST = ListSpec(
 
 @login_required
 def finding_list(request: HttpRequest) -> HttpResponse:
-    _business(request)
+    require_business(request)
     spec = replace(FINDING_LIST, extra_actions=[(reverse("guidance:finding_stats"), _("分类统计"))])
     return render_list(request, spec)
 
 
 @login_required
 def finding_stats(request: HttpRequest) -> HttpResponse:
-    _business(request)
+    require_business(request)
     return render(
         request, "guidance/finding_stats.html", {"counts": selectors.finding_counts(request.user)}
     )
@@ -578,7 +574,7 @@ BRAND_LIST = ListSpec(
 
 @login_required
 def brand_list(request: HttpRequest) -> HttpResponse:
-    _business(request)
+    require_business(request)
     spec = replace(BRAND_LIST, extra_actions=[(reverse("guidance:brand_showcase"), _("品牌展示"))])
     return render_list(request, spec)
 
@@ -640,7 +636,7 @@ def brand_advance(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def brand_showcase(request: HttpRequest) -> HttpResponse:
     """Named brands (the policy's last stage) in scope, as cards."""
-    _business(request)
+    require_business(request)
     named = get_policy().brands.stages[-1]
     brands = (
         Brand.objects.visible_to(request.user)
@@ -675,7 +671,7 @@ RESOURCE_LIST = ListSpec(
 
 @login_required
 def resource_list(request: HttpRequest) -> HttpResponse:
-    _business(request)
+    require_business(request)
     return render_list(request, RESOURCE_LIST)
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.scope import get_scope
-from handinhand.core.services import create_object, update_object
+from handinhand.core.services import create_object, require_province_admin, update_object
 from handinhand.core.text import normalise_text
 from handinhand.orgs.models import Region, RegionLevel, School, University, UniversityRecognition
 
@@ -80,16 +80,11 @@ def school_update(
     return update_object(actor=actor, instance=school, data=data, expected_version=expected_version)
 
 
-def _require_province_admin(actor: Any) -> None:
-    if not get_scope(actor).everything:
-        raise PermissionDeniedError(_("仅省委教育工委管理员可执行此操作"))
-
-
 UNIVERSITY_FIELDS = ("name", "short_name", "code", "city", "party_secretary", "contact", "phone")
 
 
 def university_create(*, actor: Any, **fields: Any) -> University:
-    _require_province_admin(actor)
+    require_province_admin(actor)
     return create_object(
         actor=actor,
         instance=University(**{k: v for k, v in fields.items() if k in UNIVERSITY_FIELDS}),
@@ -99,7 +94,7 @@ def university_create(*, actor: Any, **fields: Any) -> University:
 def university_update(
     *, actor: Any, university: University, data: dict[str, Any], expected_version: int | None
 ) -> University:
-    _require_province_admin(actor)
+    require_province_admin(actor)
     unknown = set(data) - set(UNIVERSITY_FIELDS)
     if unknown:
         raise ValueError(f"fields not editable: {sorted(unknown)}")
@@ -111,7 +106,7 @@ def university_update(
 def recognition_create(
     *, actor: Any, university: University, kind: str, unit_name: str, year: int
 ) -> UniversityRecognition:
-    _require_province_admin(actor)
+    require_province_admin(actor)
     return create_object(
         actor=actor,
         instance=UniversityRecognition(

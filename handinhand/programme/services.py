@@ -16,7 +16,12 @@ from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.models import AuditAction
 from handinhand.core.scope import get_scope, reset_scope
-from handinhand.core.services import create_object, delete_object, update_object
+from handinhand.core.services import (
+    create_object,
+    delete_object,
+    require_province_admin,
+    update_object,
+)
 from handinhand.orgs.models import School
 from handinhand.programme.models import (
     Batch,
@@ -27,11 +32,6 @@ from handinhand.programme.models import (
     Membership,
     Pairing,
 )
-
-
-def _require_province_admin(actor: Any) -> None:
-    if not get_scope(actor).everything:
-        raise PermissionDeniedError(_("仅省委教育工委管理员可执行此操作"))
 
 
 def can_manage_group(actor: Any, group: GuidanceGroup) -> bool:
@@ -78,7 +78,7 @@ BATCH_FIELDS = ("number", "name", "start_year", "status", "description")
 
 
 def batch_create(*, actor: Any, **fields: Any) -> Batch:
-    _require_province_admin(actor)
+    require_province_admin(actor)
     return create_object(
         actor=actor, instance=Batch(**{k: v for k, v in fields.items() if k in BATCH_FIELDS})
     )
@@ -87,7 +87,7 @@ def batch_create(*, actor: Any, **fields: Any) -> Batch:
 def batch_update(
     *, actor: Any, batch: Batch, data: dict[str, Any], expected_version: int | None
 ) -> Batch:
-    _require_province_admin(actor)
+    require_province_admin(actor)
     _only(data, BATCH_FIELDS)
     return update_object(actor=actor, instance=batch, data=data, expected_version=expected_version)
 
@@ -184,7 +184,7 @@ def membership_update(
 def pairing_create(
     *, actor: Any, batch: Batch, group: GuidanceGroup, region: Any, since: Any, note: str = ""
 ) -> Pairing:
-    _require_province_admin(actor)
+    require_province_admin(actor)
     if group.batch_id != batch.pk:
         raise ValidationError({"group": _("指导组不属于该批次")})
     if region is not None and getattr(region, "path", None):
@@ -212,7 +212,7 @@ def pairing_create(
 
 
 def pairing_delete(*, actor: Any, pairing: Pairing) -> None:
-    _require_province_admin(actor)
+    require_province_admin(actor)
     if DistrictSchool.objects.filter(
         district__group=pairing.group, school__county__path__startswith=pairing.region.path
     ).exists():

@@ -25,7 +25,7 @@ from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.models import AuditAction
 from handinhand.core.scope import get_scope
-from handinhand.core.views_helpers import access, form_page, require
+from handinhand.core.views_helpers import access, form_page, require, require_business
 from handinhand.orgs.models import School
 from handinhand.programme import selectors, services
 from handinhand.programme.forms import (
@@ -65,12 +65,6 @@ class ComputedColumn(Column):
         return self.compute(obj)
 
 
-def _business(request: HttpRequest) -> None:
-    # The programme's pages belong to the people of the programme; the three separated
-    # administrators (三员) have their own pages and see none of these.
-    require(get_scope(request.user).is_business)
-
-
 def _province_admin(user: Any) -> bool:
     return get_scope(user).everything
 
@@ -104,7 +98,7 @@ BATCH_LIST = ListSpec(
 
 @login_required
 def batch_list(request: HttpRequest) -> HttpResponse:
-    _business(request)
+    require_business(request)
     return render_list(request, BATCH_LIST)
 
 
@@ -206,7 +200,7 @@ GROUP_LIST = ListSpec(
 
 @login_required
 def group_list(request: HttpRequest) -> HttpResponse:
-    _business(request)
+    require_business(request)
     return render_list(request, GROUP_LIST)
 
 
@@ -309,7 +303,7 @@ MEMBERSHIP_LIST = ListSpec(
 
 @login_required
 def membership_list(request: HttpRequest) -> HttpResponse:
-    _business(request)
+    require_business(request)
     return render_list(request, MEMBERSHIP_LIST)
 
 
@@ -422,7 +416,7 @@ PAIRING_LIST = ListSpec(
 
 @login_required
 def pairing_list(request: HttpRequest) -> HttpResponse:
-    _business(request)
+    require_business(request)
     return render_list(request, PAIRING_LIST)
 
 
@@ -511,7 +505,7 @@ DISTRICT_LIST = ListSpec(
 
 @login_required
 def district_list(request: HttpRequest) -> HttpResponse:
-    _business(request)
+    require_business(request)
     return render_list(request, DISTRICT_LIST)
 
 
@@ -674,7 +668,7 @@ def _tab_label(entry: selectors.BatchCoverage) -> str:
 
 @login_required
 def coverage_page(request: HttpRequest) -> HttpResponse:
-    _business(request)
+    require_business(request)
     result = selectors.coverage(request.user)
     if len(result) == 1:
         # With one batch the total is that batch; the 累计 tab is still where people look.
