@@ -131,6 +131,7 @@ class VisitForm(VersionedForm):
                 self.initial["indicators_text"] = "\n".join(self.instance.indicators)
         elif len(group_ids) == 1:
             self.initial["group"] = next(iter(group_ids))
+        self._use_framework_indicators()
         self.order_fields(
             [
                 "group",
@@ -146,6 +147,26 @@ class VisitForm(VersionedForm):
             ]
         )
 
+    def _use_framework_indicators(self) -> None:
+        """Once an indicator framework is published, a visit names the level-3 indicators it
+        addressed from that framework; until then (and for older visits) a free list."""
+        from handinhand.indicators.selectors import current_leaf_choices
+
+        choices = current_leaf_choices()
+        if not choices:
+            return
+        known = {value for value, _label in choices}
+        older = [(v, v) for v in (self.instance.indicators or []) if v not in known]
+        self.fields["indicators_text"] = forms.MultipleChoiceField(
+            label=_("涉及指标"),
+            required=False,
+            choices=choices + older,
+            widget=forms.SelectMultiple(attrs={"size": 8, "class": "form-select form-select-sm"}),
+            help_text=_("按住 Ctrl 可多选；指标取自已发布的指标体系"),
+        )
+        if self.instance.pk and not self.is_bound:
+            self.initial["indicators_text"] = list(self.instance.indicators)
+
     def service_data(self) -> dict[str, Any]:
         data = self.cleaned_data
         fields: dict[str, Any] = {
@@ -155,9 +176,9 @@ class VisitForm(VersionedForm):
         }
         fields["schools"] = list(data["schools"])
         fields["instructors"] = list(data["instructors"])
-        fields["indicators"] = [
-            line.strip() for line in data.get("indicators_text", "").splitlines() if line.strip()
-        ]
+        chosen = data.get("indicators_text") or ""
+        lines = chosen if isinstance(chosen, list) else chosen.splitlines()
+        fields["indicators"] = [line.strip() for line in lines if line.strip()]
         return fields
 
 
@@ -249,7 +270,21 @@ class FindingForm(StyledFormMixin, forms.ModelForm):
                 self.initial.setdefault("school", visited[0])
         else:
             schools.queryset = guided_schools(get_scope(user).group_ids).order_by("name")
-        self.fields["indicator"].help_text = _("如“3.2.1 三会一课”")
+        from handinhand.indicators.selectors import current_leaf_choices
+
+        choices = current_leaf_choices()
+        if choices:
+            # Findings refer to the level-3 indicators of the framework in force.
+            current = self.instance.indicator if self.instance.pk else ""
+            extra = [(current, current)] if current and current not in dict(choices) else []
+            self.fields["indicator"] = forms.ChoiceField(
+                label=_("相关指标"),
+                required=False,
+                choices=[("", "—"), *choices, *extra],
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+        else:
+            self.fields["indicator"].help_text = _("如“3.2.1 三会一课”")
 
     def _post_clean(self) -> None:
         # The service validates the finding (deadline, scope) and reports onto this form.

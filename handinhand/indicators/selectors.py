@@ -284,3 +284,13 @@ def evaluation_counts(group_ids: list[int], year: int) -> dict[int, dict[str, An
             str((total / confirmed).quantize(Decimal("0.1"))) if confirmed else "—"
         )
     return per_group
+
+
+def current_leaf_choices() -> list[tuple[str, str]]:
+    """The level-3 indicators of the framework in force (the latest published), as "code
+    title" choices — what visits and findings refer to. Empty while none is published."""
+    framework = Framework.objects.published().order_by("-published_at", "-pk").first()
+    if framework is None:
+        return []
+    leaves = framework.indicators.filter(level=3).order_by("order").values_list("code", "title")
+    return [(f"{code} {title}", f"{code} {title}") for code, title in leaves]

@@ -370,3 +370,33 @@ def test_calendar_month_grid_by_person_group_region(cast, client_for):
     last_month = client.get(url, {"month": f"{today.year - 1}-01"}).content.decode()
     assert "本月活动" not in last_month
     assert "本月活动" not in client_for(cast.instructor_ecjtu).get(url).content.decode()
+
+
+def test_with_a_published_framework_visits_and_findings_name_its_indicators(cast, client_for):
+    """Once the indicator framework exists, the level-3 indicators come from it (issue 4)."""
+    from handinhand.indicators.services import sample_framework_create
+
+    framework = sample_framework_create()
+    leaf = framework.indicators.filter(level=3).order_by("order").first()
+    choice = f"{leaf.code} {leaf.title}"
+    client = client_for(cast.instructor)
+    page = client.get(reverse("guidance:visit_create")).content.decode()
+    assert choice in page
+    data = {
+        "group": cast.groups["ncu"].pk,
+        "status": "held",
+        "date": (dt.date.today() - dt.timedelta(days=1)).isoformat(),
+        "duration_hours": "2",
+        "form": "实地指导",
+        "title": "对照指标指导",
+        "schools": [cast.school.pk],
+        "instructors": [cast.membership.pk],
+        "content": "",
+        "indicators_text": ["9.9.9 不存在的指标"],
+    }
+    response = client.post(reverse("guidance:visit_create"), data)
+    assert response.status_code == 400 and not Visit.objects.exists()
+    response = client.post(reverse("guidance:visit_create"), {**data, "indicators_text": [choice]})
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert Visit.objects.get().indicators == [choice]
+    assert choice in client.get(reverse("guidance:finding_create")).content.decode()
