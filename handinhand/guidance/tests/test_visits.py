@@ -377,7 +377,7 @@ def test_with_a_published_framework_visits_and_findings_name_its_indicators(cast
     from handinhand.indicators.services import sample_framework_create
 
     framework = sample_framework_create()
-    leaf = framework.indicators.filter(level=3).order_by("order").first()
+    leaf = framework.indicators.filter(level=3).order_by("order")[0]
     choice = f"{leaf.code} {leaf.title}"
     client = client_for(cast.instructor)
     page = client.get(reverse("guidance:visit_create")).content.decode()
