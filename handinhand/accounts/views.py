@@ -227,16 +227,12 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = access(User.objects.visible_to(request.user), pk=pk)
     form = UserEditForm(request.POST or None, instance=person)
 
-    def save(data: dict[str, Any]) -> User:
-        version = data.pop("expected_version", None)
-        return services.user_update(
-            actor=request.user, user=person, data=data, expected_version=version
-        )
-
     return form_page(
         request,
         form=form,
-        save=save,
+        update=lambda data, version: services.user_update(
+            actor=request.user, user=person, data=data, expected_version=version
+        ),
         title=_("编辑用户：%(name)s") % {"name": person.username},
         success_message=_("用户信息已保存"),
         back_url=reverse("accounts:user_detail", args=[person.pk]),

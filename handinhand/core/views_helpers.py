@@ -44,7 +44,8 @@ def form_page(
     request: HttpRequest,
     *,
     form: forms.BaseForm,
-    save: Callable[[Any], Model],
+    save: Callable[[Any], Model] | None = None,
+    update: Callable[[dict[str, Any], int | None], Model] | None = None,
     title: str,
     success_message: str,
     back_url: str | None = None,
@@ -52,11 +53,23 @@ def form_page(
     redirect_to: Callable[[Model], str] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """Validate the form, call the service, and answer the page again with every error."""
+    """Validate the form, call the service, and answer the page again with every error.
+
+    `save(data)` creates; `update(data, version)` edits, receiving the form's data without the
+    version it was loaded at and that version apart, for the service's optimistic lock.
+    """
+    if (save is None) == (update is None):
+        raise TypeError("form_page takes exactly one of save= and update=")
     conflict = False
     if request.method == "POST" and form.is_valid():
         try:
-            obj = save(form.cleaned_data)
+            if update is not None:
+                data = dict(form.cleaned_data)
+                version = data.pop("expected_version", None)
+                obj = update(data, version)
+            else:
+                assert save is not None
+                obj = save(form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         except ConflictError:

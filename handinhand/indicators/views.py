@@ -124,19 +124,15 @@ def framework_edit(request: HttpRequest, pk: int) -> HttpResponse:
     framework = _editable(request, pk)
     form = FrameworkForm(request.POST or None, instance=framework)
 
-    def save(data: dict[str, Any]) -> Framework:
-        version = data.pop("expected_version", None)
-        return services.framework_update(
-            actor=request.user, framework=framework, data=data, expected_version=version
-        )
-
     return form_page(
         request,
         form=form,
         title=_("编辑指标体系：%(name)s") % {"name": framework},
         success_message=_("指标体系已保存"),
         back_url=framework.get_absolute_url(),
-        save=save,
+        update=lambda data, version: services.framework_update(
+            actor=request.user, framework=framework, data=data, expected_version=version
+        ),
     )
 
 
@@ -255,9 +251,8 @@ def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
     framework = indicator.framework
     form = IndicatorForm(request.POST or None, instance=indicator, framework=framework)
 
-    def save(data: dict[str, Any]) -> Indicator:
-        version = data.pop("expected_version", None)
-        if data.get("order") is None:
+    def update(data: dict[str, Any], version: int | None) -> Indicator:
+        if data.get("order") is None:  # left empty: keep the indicator where it is
             data.pop("order", None)
         return services.indicator_update(
             actor=request.user, indicator=indicator, data=data, expected_version=version
@@ -269,7 +264,7 @@ def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
         title=_("编辑指标：%(code)s") % {"code": indicator.code},
         success_message=_("指标已保存"),
         back_url=framework.get_absolute_url(),
-        save=save,
+        update=update,
         redirect_to=lambda obj: framework.get_absolute_url(),
     )
 

@@ -118,19 +118,15 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, manage=True)
     form = MeetingForm(request.POST or None, instance=meeting, group=meeting.group)
 
-    def save(data: dict) -> Meeting:
-        version = data.pop("expected_version", None)
-        return services.meeting_update(
-            actor=request.user, meeting=meeting, data=data, expected_version=version
-        )
-
     return form_page(
         request,
         form=form,
         title=_("编辑会议：%(title)s") % {"title": meeting.title},
         success_message=_("会议已保存"),
         back_url=meeting.get_absolute_url(),
-        save=save,
+        update=lambda data, version: services.meeting_update(
+            actor=request.user, meeting=meeting, data=data, expected_version=version
+        ),
     )
 
 

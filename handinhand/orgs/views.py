@@ -99,19 +99,15 @@ def school_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require(services.can_edit_school_in(request.user, school.county))
     form = SchoolForm(request.POST or None, instance=school, user=request.user)
 
-    def save(data: dict) -> School:
-        version = data.pop("expected_version", None)
-        return services.school_update(
-            actor=request.user, school=school, data=data, expected_version=version
-        )
-
     return form_page(
         request,
         form=form,
         title=_("编辑学校：%(name)s") % {"name": school.name},
         success_message=_("学校信息已保存"),
         back_url=reverse("orgs:school_detail", args=[school.pk]),
-        save=save,
+        update=lambda data, version: services.school_update(
+            actor=request.user, school=school, data=data, expected_version=version
+        ),
         redirect_to=lambda obj: reverse("orgs:school_detail", args=[obj.pk]),
     )
 
@@ -208,19 +204,15 @@ def university_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require(get_scope(request.user).everything)
     form = UniversityForm(request.POST or None, instance=university)
 
-    def save(data: dict) -> University:
-        version = data.pop("expected_version", None)
-        return services.university_update(
-            actor=request.user, university=university, data=data, expected_version=version
-        )
-
     return form_page(
         request,
         form=form,
         title=_("编辑高校：%(name)s") % {"name": university.name},
         success_message=_("高校信息已保存"),
         back_url=reverse("orgs:university_detail", args=[university.pk]),
-        save=save,
+        update=lambda data, version: services.university_update(
+            actor=request.user, university=university, data=data, expected_version=version
+        ),
         redirect_to=lambda obj: reverse("orgs:university_detail", args=[obj.pk]),
     )
 

@@ -149,19 +149,15 @@ def batch_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require(_province_admin(request.user))
     form = BatchForm(request.POST or None, instance=batch)
 
-    def save(data: dict[str, Any]) -> Batch:
-        version = data.pop("expected_version", None)
-        return services.batch_update(
-            actor=request.user, batch=batch, data=data, expected_version=version
-        )
-
     return form_page(
         request,
         form=form,
         title=_("编辑批次：%(name)s") % {"name": batch.name},
         success_message=_("批次已保存"),
         back_url=reverse("programme:batch_detail", args=[batch.pk]),
-        save=save,
+        update=lambda data, version: services.batch_update(
+            actor=request.user, batch=batch, data=data, expected_version=version
+        ),
         redirect_to=lambda obj: reverse("programme:batch_detail", args=[obj.pk]),
     )
 
@@ -255,19 +251,15 @@ def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require(services.can_manage_group(request.user, group))
     form = GroupForm(request.POST or None, instance=group, **_group_form_kwargs(request, group))
 
-    def save(data: dict[str, Any]) -> GuidanceGroup:
-        version = data.pop("expected_version", None)
-        return services.group_update(
-            actor=request.user, group=group, data=data, expected_version=version
-        )
-
     return form_page(
         request,
         form=form,
         title=_("编辑指导组：%(name)s") % {"name": group.name},
         success_message=_("指导组已保存"),
         back_url=reverse("programme:group_detail", args=[group.pk]),
-        save=save,
+        update=lambda data, version: services.group_update(
+            actor=request.user, group=group, data=data, expected_version=version
+        ),
         redirect_to=lambda obj: reverse("programme:group_detail", args=[obj.pk]),
     )
 
@@ -345,19 +337,15 @@ def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = MembershipForm(request.POST or None, instance=membership)
     back = reverse("programme:group_detail", args=[membership.group_id])
 
-    def save(data: dict[str, Any]) -> Membership:
-        version = data.pop("expected_version", None)
-        return services.membership_update(
-            actor=request.user, membership=membership, data=data, expected_version=version
-        )
-
     return form_page(
         request,
         form=form,
         title=_("编辑成员：%(name)s") % {"name": membership.user},
         success_message=_("成员信息已保存"),
         back_url=back,
-        save=save,
+        update=lambda data, version: services.membership_update(
+            actor=request.user, membership=membership, data=data, expected_version=version
+        ),
         redirect_to=lambda obj: back + "#members",
     )
 

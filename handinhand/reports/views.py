@@ -81,19 +81,15 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require(services.can_edit(request.user, report))
     form = ReportForm(request.POST or None, instance=report)
 
-    def save(data: dict[str, Any]) -> AnnualReport:
-        version = data.pop("expected_version", None)
-        return services.report_update(
-            actor=request.user, report=report, data=data, expected_version=version
-        )
-
     return form_page(
         request,
         form=form,
         title=_("填写：%(title)s") % {"title": report.title},
         success_message=_("报告已保存"),
         back_url=report.get_absolute_url(),
-        save=save,
+        update=lambda data, version: services.report_update(
+            actor=request.user, report=report, data=data, expected_version=version
+        ),
     )
 
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -95,19 +94,15 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require(services.can_manage_session(request.user, session))
     form = SessionForm(request.POST or None, instance=session, user=request.user)
 
-    def save(data: dict[str, Any]) -> TrainingSession:
-        version = data.pop("expected_version", None)
-        return services.session_update(
-            actor=request.user, session=session, data=data, expected_version=version
-        )
-
     return form_page(
         request,
         form=form,
         title=_("编辑培训：%(topic)s") % {"topic": session.topic},
         success_message=_("培训已保存"),
         back_url=session.get_absolute_url(),
-        save=save,
+        update=lambda data, version: services.session_update(
+            actor=request.user, session=session, data=data, expected_version=version
+        ),
     )
 
 
