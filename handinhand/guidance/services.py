@@ -45,7 +45,6 @@ from handinhand.programme.models import (
     GroupLevel,
     GuidanceGroup,
     Membership,
-    Pairing,
 )
 
 VISIT_FIELDS = ("date", "duration_hours", "form", "title", "content", "indicators")
@@ -54,16 +53,13 @@ VISIT_FIELDS = ("date", "duration_hours", "form", "title", "content", "indicator
 def guided_schools(group_ids: Iterable[int]) -> QuerySet[School]:
     """Schools a group guides: its districts' schools and the schools of its paired regions
     (a city or county group also its own region). One query, no loop over schools."""
+    from handinhand.programme.selectors import guided_region_paths
+
     ids = list(group_ids)
     query = Q(pk__in=DistrictSchool.objects.filter(district__group_id__in=ids).values("school_id"))
-    paths = list(Pairing.objects.filter(group_id__in=ids).values_list("region__path", flat=True))
-    paths += list(
-        GuidanceGroup.objects.filter(pk__in=ids)
-        .exclude(level=GroupLevel.PROVINCE)
-        .values_list("region__path", flat=True)
-    )
-    for path in paths:
-        query |= Q(county__path__startswith=path)
+    for paths in guided_region_paths(ids).values():
+        for path in paths:
+            query |= Q(county__path__startswith=path)
     return School.objects.filter(query)
 
 

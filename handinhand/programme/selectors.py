@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -402,22 +402,33 @@ def staffing(group: GuidanceGroup, active: list[Membership]) -> dict[str, Any] |
     return {"count": staffed, "target": target, "ok": staffed == target}
 
 
-def groups_by_county(group_ids: list[int]) -> dict[str, list[int]]:
-    """For each county, the given groups that guide it (through a pairing, or a city or county
-    group's own region): three queries over the small region tree, so that figures per group
-    (annual reports) are grouped queries by county, never a query per group."""
+def guided_region_paths(groups: Iterable[int | GuidanceGroup]) -> dict[int, list[str]]:
+    """The region subtrees each group guides (R2, R4): its pairings' regions, and for a city or
+    county group its own region. The one statement of that rule: one query for the pairings,
+    one more for the groups given by id rather than loaded (with their region)."""
     from handinhand.programme.models import GroupLevel
 
-    paths: dict[int, list[str]] = defaultdict(list)
-    for pk, level, path in GuidanceGroup.objects.filter(pk__in=group_ids).values_list(
-        "pk", "level", "region__path"
-    ):
+    groups = list(groups)
+    loaded = [g for g in groups if isinstance(g, GuidanceGroup)]
+    ids = [g for g in groups if not isinstance(g, GuidanceGroup)]
+    own = [(g.pk, g.level, g.region.path) for g in loaded]
+    if ids:
+        own += GuidanceGroup.objects.filter(pk__in=ids).values_list("pk", "level", "region__path")
+    paths: dict[int, list[str]] = {pk: [] for pk, _level, _path in own}
+    for pk, level, path in own:
         if level != GroupLevel.PROVINCE:
             paths[pk].append(path)
-    for pk, path in Pairing.objects.filter(group_id__in=group_ids).values_list(
+    for pk, path in Pairing.objects.filter(group_id__in=list(paths)).values_list(
         "group_id", "region__path"
     ):
         paths[pk].append(path)
+    return paths
+
+
+def groups_by_county(group_ids: list[int]) -> dict[str, list[int]]:
+    """For each county, the given groups that guide it: grouped queries by county stand in for
+    a query per group (annual reports)."""
+    paths = guided_region_paths(group_ids)
     result: dict[str, list[int]] = defaultdict(list)
     for code, county_path in Region.objects.filter(level=RegionLevel.COUNTY).values_list(
         "code", "path"

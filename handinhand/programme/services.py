@@ -345,10 +345,9 @@ def district_remove_schools(*, actor: Any, district: District, schools: Iterable
 
 def group_region_q(group: GuidanceGroup) -> Any:
     """Schools a group guides: its pairings' regions, or its own region below province."""
-    paths = list(group.pairings.values_list("region__path", flat=True))
-    if group.level != GroupLevel.PROVINCE:
-        paths.append(group.region.path)
+    from handinhand.programme.selectors import guided_region_paths
+
     query = Q(pk__in=[])
-    for path in paths:
+    for path in guided_region_paths([group])[group.pk]:
         query |= Q(county__path__startswith=path)
     return query
