@@ -8,9 +8,10 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from handinhand.accounts import services
+from handinhand.accounts import hooks, services
 from handinhand.accounts.models import Role, RoleAssignment, User
 from handinhand.core.forms import StyledFormMixin, VersionedForm
 from handinhand.core.listing import FilterForm
@@ -137,10 +138,6 @@ class UserFilterForm(StyledFormMixin, FilterForm):
         self.fields["q"].widget.attrs["placeholder"] = _("用户名、姓名、单位、电话")
 
     def filter(self, qs: QuerySet[Any]) -> QuerySet[Any]:
-        from django.utils import timezone
-
-        from handinhand.programme.models import Membership
-
         active, role = self.cleaned_data.get("active"), self.cleaned_data.get("role")
         if active == "yes":
             qs = qs.filter(is_active=True)
@@ -149,7 +146,7 @@ class UserFilterForm(StyledFormMixin, FilterForm):
         elif active == "locked":
             qs = qs.filter(locked_until__gt=timezone.now())
         if role == INSTRUCTOR:
-            qs = qs.filter(pk__in=Membership.objects.current().values("user_id"))
+            qs = qs.filter(pk__in=hooks.current_memberships.get()().values("user_id"))
         elif role:
             qs = qs.filter(
                 pk__in=RoleAssignment.objects.active().filter(role=role).values("user_id")

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from handinhand.accounts import services
+from handinhand.accounts import hooks, services
 from handinhand.accounts.forms import (
     LoginForm,
     PasswordChangeForm,
@@ -120,11 +120,10 @@ class LocalTimeColumn(Column):
 
 
 def users_for_list(user: Any) -> QuerySet[User]:
-    from handinhand.programme.models import Membership
-
+    memberships = hooks.current_memberships.get()()
     return (
         User.objects.visible_to(user)
-        .annotate(is_instructor=Exists(Membership.objects.current().filter(user=OuterRef("pk"))))
+        .annotate(is_instructor=Exists(memberships.filter(user=OuterRef("pk"))))
         .prefetch_related(
             Prefetch(
                 "role_assignments",
@@ -176,15 +175,13 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("region__parent", "school__county__parent")
         .order_by("-is_active", "role", "pk")
     )
-    from handinhand.programme.models import Membership
-
     return render(
         request,
         "accounts/user_detail.html",
         {
             "person": person,
             "assignments": assignments,
-            "is_instructor": Membership.objects.current().filter(user=person).exists(),
+            "is_instructor": hooks.current_memberships.get()().filter(user=person).exists(),
             "is_locked": services.is_locked(person),
             "is_self": person.pk == request.user.pk,
             "can_manage_users": _can_manage_users(request.user),

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from handinhand.core.policy import get_policy
+
 
 class CoreConfig(AppConfig):
     name = "handinhand.core"
@@ -8,7 +10,4 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Validate the policy at start-up: a broken policy must stop the app, not a page later.
-        from handinhand.core.policy import get_policy
-
         get_policy()
-        from handinhand.core import signals  # noqa: F401  (login auditing)

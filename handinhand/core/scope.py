@@ -4,15 +4,21 @@
 region subtrees, schools and groups they hold through role assignments and memberships. Each
 model's `visible_to(user)` turns that into a filter; a person holding several roles sees the
 union. Views never re-implement any of this.
+
+The value lives here; the computation, which reads role assignments and memberships, is
+registered by `handinhand.programme.scope` (core sits below every app that owns that data).
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
+
+from handinhand.core.registry import Slot
 
 SCOPE_ATTR = "_handinhand_scope"
 
@@ -24,7 +30,10 @@ class Scope:
     region_paths: tuple[str, ...] = ()
     # Regions whose education bureau the user works for: where they may edit organisations.
     staff_paths: tuple[str, ...] = ()
+    # Schools in scope one by one: the user's own (as school user) and their districts' schools.
     school_ids: frozenset[int] = frozenset()
+    # The schools the user holds a school-user role for: "is this the school's own user?"
+    own_school_ids: frozenset[int] = frozenset()
     group_ids: frozenset[int] = frozenset()
     led_group_ids: frozenset[int] = frozenset()
     university_ids: frozenset[int] = frozenset()
@@ -70,98 +79,15 @@ class Scope:
 
 EMPTY = Scope()
 
-
-def _ancestors(path: str) -> list[str]:
-    return [code for code in path.strip("/").split("/") if code]
-
-
-def compute_scope(user: Any) -> Scope:
-    from handinhand.accounts.models import Role, RoleAssignment
-    from handinhand.programme.models import DistrictSchool, MemberRole, Membership, Pairing
-
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return EMPTY
-
-    assignments = list(
-        RoleAssignment.objects.active().filter(user=user).select_related("region", "school__county")
-    )
-    roles = {a.role for a in assignments}
-    memberships = list(
-        Membership.objects.current()
-        .filter(user=user, group__is_active=True)
-        .select_related("group__region")
-    )
-
-    paths: set[str] = set()
-    staff_paths: set[str] = set()
-    school_ids: set[int] = set()
-    upward: set[str] = set()
-    ancestors: set[str] = set()
-
-    for a in assignments:
-        if a.role == Role.REGION_STAFF and a.region is not None:
-            paths.add(a.region.path)
-            staff_paths.add(a.region.path)
-            upward.update(_ancestors(a.region.path))
-        elif a.role == Role.SCHOOL_USER and a.school is not None:
-            school_ids.add(a.school.pk)
-            upward.update(_ancestors(a.school.county.path))
-            ancestors.update(_ancestors(a.school.county.path))
-
-    group_ids = {m.group_id for m in memberships}
-    led = {m.group_id for m in memberships if m.role in (MemberRole.LEADER, MemberRole.DEPUTY)}
-    university_ids = {m.group.lead_university_id for m in memberships if m.group.lead_university_id}
-    if memberships:
-        roles.add("instructor")
-        for m in memberships:
-            # City and county groups guide their own region; provincial groups guide their pairs.
-            if m.group.level != "province":
-                paths.add(m.group.region.path)
-        for path in Pairing.objects.filter(group_id__in=group_ids).values_list(
-            "region__path", flat=True
-        ):
-            paths.add(path)
-        school_ids.update(
-            DistrictSchool.objects.filter(
-                district__instructors__in=[m.pk for m in memberships]
-            ).values_list("school_id", flat=True)
-        )
-
-    for path in paths:
-        ancestors.update(_ancestors(path))
-    everything = Role.PROVINCE_ADMIN in roles
-    business_roles = {Role.PROVINCE_ADMIN, Role.REGION_STAFF, Role.SCHOOL_USER, "instructor"}
-    # The province itself is above everyone; seeing its groups would mean seeing all groups.
-    province_codes = {p.strip("/").split("/")[0] for p in paths} | {
-        c for c in upward if c.endswith("0000")
-    }
-    return Scope(
-        everything=everything,
-        is_business=bool(roles & business_roles),
-        region_paths=tuple(sorted(_minimal(paths))),
-        staff_paths=tuple(sorted(staff_paths)),
-        school_ids=frozenset(school_ids),
-        group_ids=frozenset(group_ids),
-        led_group_ids=frozenset(led),
-        university_ids=frozenset(university_ids),
-        upward_codes=frozenset(upward - province_codes),
-        ancestor_codes=frozenset(ancestors),
-        roles=frozenset(roles),
-        can_manage_users=Role.SYSTEM_ADMIN in roles,
-        can_manage_roles=Role.SECURITY_ADMIN in roles,
-        can_read_audit=Role.AUDIT_ADMIN in roles,
-    )
-
-
-def _minimal(paths: set[str]) -> set[str]:
-    """Drop paths already inside another path, so that the SQL has fewer OR terms."""
-    return {p for p in paths if not any(p != q and p.startswith(q) for q in paths)}
+# Filled at start-up by the app that owns roles and memberships (programme.scope), so that core
+# imports no domain app.
+scope_computation: Slot[Callable[[Any], Scope]] = Slot("scope computation")
 
 
 def get_scope(user: Any) -> Scope:
     scope = getattr(user, SCOPE_ATTR, None)
     if scope is None:
-        scope = compute_scope(user)
+        scope = scope_computation.get()(user)
         # AnonymousUser and other attribute-less objects simply compute again next time.
         with contextlib.suppress(AttributeError):
             setattr(user, SCOPE_ATTR, scope)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -8,10 +8,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from handinhand.core.models import VersionedModel
+from handinhand.core.scope import Scope, get_scope
+from handinhand.orgs import hooks
 from handinhand.orgs.credit_code import validate_credit_code
-
-if TYPE_CHECKING:
-    from handinhand.core.scope import Scope
 
 
 class RegionLevel(models.TextChoices):
@@ -22,8 +21,6 @@ class RegionLevel(models.TextChoices):
 
 class RegionQuerySet(models.QuerySet["Region"]):
     def visible_to(self, user: Any) -> RegionQuerySet:
-        from handinhand.core.scope import get_scope
-
         scope = get_scope(user)
         if scope.everything:
             return self
@@ -83,15 +80,12 @@ class Recognition(models.TextChoices):
 
 class UniversityQuerySet(models.QuerySet["University"]):
     def visible_to(self, user: Any) -> UniversityQuerySet:
-        from handinhand.core.scope import get_scope
-        from handinhand.programme.models import GuidanceGroup
-
         scope = get_scope(user)
         if scope.everything:
             return self
         if not scope.is_business:
             return self.none()
-        led = GuidanceGroup.objects.visible_to(user).filter(lead_university__isnull=False)
+        led = hooks.visible_groups.get()(user).filter(lead_university__isnull=False)
         return self.filter(Q(pk__in=led.values("lead_university")) | Q(pk__in=scope.university_ids))
 
 
@@ -168,8 +162,6 @@ class PartyOrgForm(models.TextChoices):
 
 class SchoolQuerySet(models.QuerySet["School"]):
     def visible_to(self, user: Any) -> SchoolQuerySet:
-        from handinhand.core.scope import get_scope
-
         return self.in_scope(get_scope(user))
 
     def in_scope(self, scope: Scope) -> SchoolQuerySet:

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 
+from handinhand.orgs import hooks
 from handinhand.orgs.models import Region, School, University
-from handinhand.programme.models import GuidanceGroup
 
 
 def schools_for_list(user: Any) -> QuerySet[School]:
@@ -25,7 +25,7 @@ def universities_for_list(user: Any) -> QuerySet[University]:
         .annotate(
             group_count=Count(
                 "led_groups",
-                filter=Q(led_groups__in=GuidanceGroup.objects.visible_to(user)),
+                filter=Q(led_groups__in=hooks.visible_groups.get()(user)),
                 distinct=True,
             ),
             recognition_count=Count("recognitions", distinct=True),

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.scope import get_scope
 from handinhand.core.views_helpers import access, form_page, require
-from handinhand.orgs import selectors, services
+from handinhand.orgs import hooks, selectors, services
 from handinhand.orgs.forms import (
     RecognitionForm,
     RegionFilterForm,
@@ -65,13 +65,11 @@ def school_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from handinhand.programme.selectors import school_programme
-
     school = access(selectors.school_detail_qs(request.user), pk=pk)
     context = {
         "school": school,
         "can_edit": services.can_edit_school_in(request.user, school.county),
-        **school_programme(request.user, school),
+        **hooks.school_programme.get()(request.user, school),
     }
     return render(request, "orgs/school_detail.html", context)
 
@@ -141,11 +139,9 @@ def university_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def university_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from handinhand.programme.models import GuidanceGroup
-
     university = access(University.objects.visible_to(request.user).select_related("city"), pk=pk)
     groups = (
-        GuidanceGroup.objects.visible_to(request.user)
+        hooks.visible_groups.get()(request.user)
         .filter(lead_university=university)
         .select_related("region", "batch")
     )
@@ -242,8 +238,6 @@ def region_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def region_detail(request: HttpRequest, code: str) -> HttpResponse:
-    from handinhand.programme.models import GuidanceGroup, Pairing
-
     region = access(Region.objects.visible_to(request.user).select_related("parent"), pk=code)
     children = selectors.regions_for_list(request.user).filter(parent=region)
     schools = School.objects.visible_to(request.user).filter(county__path__startswith=region.path)
@@ -254,10 +248,10 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
             "region": region,
             "children": children,
             "school_count": schools.count(),
-            "groups": GuidanceGroup.objects.visible_to(request.user)
+            "groups": hooks.visible_groups.get()(request.user)
             .filter(region=region)
             .select_related("lead_university"),
-            "pairings": Pairing.objects.visible_to(request.user)
+            "pairings": hooks.visible_pairings.get()(request.user)
             .filter(region=region)
             .select_related("group", "batch"),
         },

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
+from handinhand.core.policy import get_policy
+from handinhand.core.scope import get_scope
 from handinhand.orgs.models import Region, RegionLevel, School
 from handinhand.programme.models import (
     Batch,
@@ -20,6 +22,7 @@ from handinhand.programme.models import (
     Membership,
     Pairing,
 )
+from handinhand.programme.scope import group_region_q, guided_region_paths
 
 # Province, city, county: the stored values do not sort that way.
 LEVEL_ORDER = Case(
@@ -247,8 +250,6 @@ def district_schools(user: Any, district: District) -> QuerySet[School]:
 
 def district_candidates(user: Any, district: District, text: str = "") -> QuerySet[School]:
     """Schools the district's group guides that no district of its batch holds yet."""
-    from handinhand.programme.services import group_region_q
-
     qs = (
         School.objects.visible_to(user)
         .filter(group_region_q(district.group))
@@ -339,12 +340,9 @@ class SchoolProgramme:
 def schools_programme(user: Any) -> list[SchoolProgramme]:
     """`school_programme` for every school a school user holds, in a constant number of
     queries however many schools that is."""
-    from handinhand.accounts.models import Role, RoleAssignment
-
-    held = RoleAssignment.objects.active().filter(user=user, role=Role.SCHOOL_USER)
     schools = list(
         School.objects.visible_to(user)
-        .filter(pk__in=held.values("school_id"))
+        .filter(pk__in=get_scope(user).own_school_ids)
         .select_related("county__parent")
         .order_by("name")
     )
@@ -392,37 +390,11 @@ def staffing(group: GuidanceGroup, active: list[Membership]) -> dict[str, Any] |
     """A provincial group's instructors against the policy (R3: 5 per group). Leader, deputy
     and instructors are all 党建指导员 of the group; a liaison (联络员) is staff. One rule for
     the group page, the API and, later, the funding per member (R12)."""
-    from handinhand.core.policy import get_policy
-    from handinhand.programme.models import GroupLevel, MemberRole
-
     if group.level != GroupLevel.PROVINCE:
         return None
     target = get_policy().groups.instructors_per_group
     staffed = sum(1 for m in active if m.role != MemberRole.LIAISON)
     return {"count": staffed, "target": target, "ok": staffed == target}
-
-
-def guided_region_paths(groups: Iterable[int | GuidanceGroup]) -> dict[int, list[str]]:
-    """The region subtrees each group guides (R2, R4): its pairings' regions, and for a city or
-    county group its own region. The one statement of that rule: one query for the pairings,
-    one more for the groups given by id rather than loaded (with their region)."""
-    from handinhand.programme.models import GroupLevel
-
-    groups = list(groups)
-    loaded = [g for g in groups if isinstance(g, GuidanceGroup)]
-    ids = [g for g in groups if not isinstance(g, GuidanceGroup)]
-    own = [(g.pk, g.level, g.region.path) for g in loaded]
-    if ids:
-        own += GuidanceGroup.objects.filter(pk__in=ids).values_list("pk", "level", "region__path")
-    paths: dict[int, list[str]] = {pk: [] for pk, _level, _path in own}
-    for pk, level, path in own:
-        if level != GroupLevel.PROVINCE:
-            paths[pk].append(path)
-    for pk, path in Pairing.objects.filter(group_id__in=list(paths)).values_list(
-        "group_id", "region__path"
-    ):
-        paths[pk].append(path)
-    return paths
 
 
 def groups_by_county(group_ids: list[int]) -> dict[str, list[int]]:

@@ -32,6 +32,7 @@ from handinhand.programme.models import (
     Membership,
     Pairing,
 )
+from handinhand.programme.scope import group_region_q
 
 
 def can_manage_group(actor: Any, group: GuidanceGroup) -> bool:
@@ -341,13 +342,3 @@ def district_remove_schools(*, actor: Any, district: District, schools: Iterable
                 changes={"schools_removed": [names, None]},
             )
     return removed
-
-
-def group_region_q(group: GuidanceGroup) -> Any:
-    """Schools a group guides: its pairings' regions, or its own region below province."""
-    from handinhand.programme.selectors import guided_region_paths
-
-    query = Q(pk__in=[])
-    for path in guided_region_paths([group])[group.pk]:
-        query |= Q(county__path__startswith=path)
-    return query

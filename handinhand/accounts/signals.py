@@ -2,6 +2,7 @@
 
 The accounts services own the lockout counter and write the audit rows; these receivers only
 connect Django's authentication signals to them, so that every way of logging in is covered.
+Connected from AccountsConfig.ready().
 """
 
 from __future__ import annotations
@@ -11,14 +12,13 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from handinhand.accounts.services import login_failed, login_succeeded
 from handinhand.core import audit
 from handinhand.core.models import AuditAction
 
 
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    from handinhand.accounts.services import login_succeeded
-
     login_succeeded(user=user)
 
 
@@ -26,8 +26,6 @@ def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 def _login_failed(
     sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
 ) -> None:
-    from handinhand.accounts.services import login_failed
-
     login_failed(username=str(credentials.get("username", "")))
 
 

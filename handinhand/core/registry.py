@@ -1,0 +1,54 @@
+"""Start-up registries: how a lower layer uses what a higher app provides without importing it.
+
+The layers (core < orgs, accounts < programme < domain apps < api) forbid an import upwards.
+Where a lower module needs something only a higher app knows — the scope computation, the
+programme's groups on an organisation's page, another module's figures in a report — it declares
+a `Slot` (exactly one provider) or a `Registry` (any number, by name), and the app that owns the
+data fills it from its `AppConfig.ready()`. Nothing is looked up by module path.
+"""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from django.core.exceptions import ImproperlyConfigured
+
+T = TypeVar("T")
+
+
+class Slot(Generic[T]):
+    """One provider, required: asking before an app has filled it is a configuration error."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._value: T | None = None
+
+    def set(self, value: T) -> T:
+        # Replacing is allowed, so that a second ready() (as in some test runners) is harmless.
+        self._value = value
+        return value
+
+    def get(self) -> T:
+        if self._value is None:
+            raise ImproperlyConfigured(
+                f"Nothing registered for {self.name!r}: is its app installed?"
+            )
+        return self._value
+
+
+class Registry(Generic[T]):
+    """Named contributions, in registration order; a missing name is simply absent."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._items: dict[str, T] = {}
+
+    def register(self, key: str, value: T) -> T:
+        self._items[key] = value
+        return value
+
+    def get(self, key: str) -> T | None:
+        return self._items.get(key)
+
+    def values(self) -> list[T]:
+        return list(self._items.values())
