@@ -9,7 +9,9 @@ data fills it from its `AppConfig.ready()`. Nothing is looked up by module path.
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -52,3 +54,17 @@ class Registry(Generic[T]):
 
     def values(self) -> list[T]:
         return list(self._items.values())
+
+
+# --- registries shared by the domain apps ---------------------------------------------------------
+
+# Figures per guidance group for a calendar year, by name ("meeting_counts", "visit_counts",
+# "evaluation_counts"): each takes (group_ids, year) and answers {group_id: {...}}. The annual
+# reports read them; the app owning the data registers its selector from its AppConfig.ready().
+GroupFigures = Callable[[list[int], int], dict[int, dict[str, Any]]]
+group_figures: Registry[GroupFigures] = Registry("group figures")
+
+# Work owed by a person, for the inbox and the daily reminder job, by to-do kind (e.g.
+# "report_due"): each takes today and answers (user id, unique key, text, url, due date) rows.
+DueItems = Callable[[date], Iterable[tuple[int, str, str, str, date]]]
+due_items: Registry[DueItems] = Registry("due items")

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
+from handinhand.core.docx import BODY_FALLBACK, BODY_FONT, HEADING_FONT, TITLE_FONT, set_font
 from handinhand.indicators.selectors import ReportCard
-from handinhand.reports.documents import BODY_FALLBACK, BODY_FONT, HEADING_FONT, TITLE_FONT, _font
 
 
 def _n(value: Decimal | None) -> str:
@@ -21,7 +21,7 @@ def _row(table: object, values: list[str], *, bold: bool = False) -> None:
     cells = table.add_row().cells  # type: ignore[attr-defined]
     for cell, text in zip(cells, values, strict=True):
         face = HEADING_FONT if bold else BODY_FONT
-        _font(cell.paragraphs[0].add_run(text), face, BODY_FALLBACK, 11, bold=bold)
+        set_font(cell.paragraphs[0].add_run(text), face, BODY_FALLBACK, 11, bold=bold)
 
 
 def report_card_docx(card: ReportCard) -> bytes:
@@ -29,7 +29,7 @@ def report_card_docx(card: ReportCard) -> bytes:
     doc = Document()
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(
+    set_font(
         title.add_run(
             _("%(school)s %(cycle)s党建工作评估报告")
             % {"school": evaluation.school.name, "cycle": evaluation.cycle.name}
@@ -39,7 +39,7 @@ def report_card_docx(card: ReportCard) -> bytes:
         20,
     )
     summary = doc.add_paragraph()
-    _font(
+    set_font(
         summary.add_run(
             (
                 _("指标体系：%(framework)s；状态：%(status)s；")
@@ -58,7 +58,7 @@ def report_card_docx(card: ReportCard) -> bytes:
         14,
     )
     heading = doc.add_paragraph()
-    _font(heading.add_run(_("一、一级指标得分与比较")), HEADING_FONT, "SimHei", 16)
+    set_font(heading.add_run(_("一、一级指标得分与比较")), HEADING_FONT, "SimHei", 16)
     table = doc.add_table(rows=0, cols=6)
     table.style = "Table Grid"
     _row(
@@ -72,7 +72,7 @@ def report_card_docx(card: ReportCard) -> bytes:
             [r.title, _n(r.max_score), _n(r.score), _n(r.county), _n(r.city), _n(r.province)],
         )
     heading = doc.add_paragraph()
-    _font(heading.add_run(_("二、各项指标得分")), HEADING_FONT, "SimHei", 16)
+    set_font(heading.add_run(_("二、各项指标得分")), HEADING_FONT, "SimHei", 16)
     table = doc.add_table(rows=0, cols=4)
     table.style = "Table Grid"
     _row(table, [_("编码"), _("指标"), _("分值"), _("得分")], bold=True)
@@ -88,10 +88,10 @@ def report_card_docx(card: ReportCard) -> bytes:
             bold=row.indicator.level == 1,
         )
     heading = doc.add_paragraph()
-    _font(heading.add_run(_("三、指导员意见")), HEADING_FONT, "SimHei", 16)
+    set_font(heading.add_run(_("三、指导员意见")), HEADING_FONT, "SimHei", 16)
     for indicator, comment in card.comments or []:
         p = doc.add_paragraph()
-        _font(
+        set_font(
             p.add_run(f"{indicator.code} {indicator.title}：{comment}"),
             BODY_FONT,
             BODY_FALLBACK,
@@ -99,7 +99,7 @@ def report_card_docx(card: ReportCard) -> bytes:
         )
     if not card.comments:
         p = doc.add_paragraph()
-        _font(p.add_run(_("（暂无）")), BODY_FONT, BODY_FALLBACK, 12)
+        set_font(p.add_run(_("（暂无）")), BODY_FONT, BODY_FALLBACK, 12)
     buffer = BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

@@ -4,15 +4,13 @@ or a run after a crash — creates nothing twice.
 
 Sources: a meeting still owed in the current period when `reminders.days_before_period_end`
 days or fewer are left (to the group's leader and deputies); overdue action items (to their
-owners); reports due, from `handinhand.reports.selectors.reports_due` when that module exists.
+owners); reports due, from whatever the reports app registered in `core.registry.due_items`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from importlib import import_module
-from importlib.util import find_spec
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -21,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from handinhand.accounts.models import User
 from handinhand.core.policy import get_policy
+from handinhand.core.registry import due_items
 from handinhand.meetings.calendar import period_of
 from handinhand.meetings.models import ActionItem, Todo, TodoKind
 from handinhand.meetings.selectors import group_leaders, held_by_period
@@ -97,14 +96,9 @@ def action_overdue_todos(today: dt.date) -> list[Todo]:
     ]
 
 
-REPORTS_SELECTOR = "handinhand.reports.selectors"
-
-
 def report_due_todos(today: dt.date) -> list[Todo]:
-    """Reports due, from the reports module if it provides `reports_due(today)`."""
-    if find_spec(REPORTS_SELECTOR) is None:
-        return []
-    reports_due = getattr(import_module(REPORTS_SELECTOR), "reports_due", None)
+    """Reports due, from the reports app's registered source (none while it is not installed)."""
+    reports_due = due_items.get(TodoKind.REPORT_DUE)
     if reports_due is None:
         return []
     return [

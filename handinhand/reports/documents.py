@@ -10,27 +10,19 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
-from docx.text.run import Run
 
+from handinhand.core.docx import (
+    BODY_FALLBACK,
+    BODY_FONT,
+    HEADING_FONT,
+    TITLE_FALLBACK,
+    TITLE_FONT,
+    set_font,
+)
 from handinhand.reports.figures import figure_sections
 from handinhand.reports.models import AnnualReport
 
-BODY_FONT = "仿宋_GB2312"
-BODY_FALLBACK = "FangSong"  # 仿宋 on Windows; Word falls back to it when GB2312 is missing
-TITLE_FONT = "方正小标宋简体"
-TITLE_FALLBACK = "SimHei"
-HEADING_FONT = "黑体"
 NUMERALS = "一二三四五六七八九十"
-
-
-def _font(run: Run, east_asian: str, fallback: str, size: float, bold: bool = False) -> None:
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run.font.name = fallback
-    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), east_asian)
-    fonts.set(qn("w:ascii"), fallback)
-    fonts.set(qn("w:hAnsi"), fallback)
 
 
 def _paragraph(doc: Any, text: str, *, indent: bool = True) -> None:
@@ -38,18 +30,18 @@ def _paragraph(doc: Any, text: str, *, indent: bool = True) -> None:
     if indent:
         p.paragraph_format.first_line_indent = Pt(32)  # two characters of 三号
     p.paragraph_format.line_spacing = Pt(28)
-    _font(p.add_run(text), BODY_FONT, BODY_FALLBACK, 16)
+    set_font(p.add_run(text), BODY_FONT, BODY_FALLBACK, 16)
 
 
 def _table(doc: Any, rows: list[tuple[str, Any]]) -> None:
     table = doc.add_table(rows=1, cols=2)
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, ("项目", "数据"), strict=True):
-        _font(cell.paragraphs[0].add_run(text), HEADING_FONT, "SimHei", 12, bold=True)
+        set_font(cell.paragraphs[0].add_run(text), HEADING_FONT, "SimHei", 12, bold=True)
     for label, value in rows:
         cells = table.add_row().cells
-        _font(cells[0].paragraphs[0].add_run(str(label)), BODY_FONT, BODY_FALLBACK, 12)
-        _font(cells[1].paragraphs[0].add_run(str(value)), BODY_FONT, BODY_FALLBACK, 12)
+        set_font(cells[0].paragraphs[0].add_run(str(label)), BODY_FONT, BODY_FALLBACK, 12)
+        set_font(cells[1].paragraphs[0].add_run(str(value)), BODY_FONT, BODY_FALLBACK, 12)
 
 
 def report_docx(report: AnnualReport) -> bytes:
@@ -60,7 +52,7 @@ def report_docx(report: AnnualReport) -> bytes:
 
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(title.add_run(report.title), TITLE_FONT, TITLE_FALLBACK, 22)
+    set_font(title.add_run(report.title), TITLE_FONT, TITLE_FALLBACK, 22)
 
     tables = figure_sections(report.figures or {})
     narrative = {
@@ -73,7 +65,7 @@ def report_docx(report: AnnualReport) -> bytes:
     sections += [("存在的问题", None, report.problems), ("下一年度工作计划", None, report.plans)]
     for number, (heading, rows, text) in enumerate(sections):
         p = doc.add_paragraph()
-        _font(p.add_run(f"{NUMERALS[number]}、{heading}"), HEADING_FONT, "SimHei", 16)
+        set_font(p.add_run(f"{NUMERALS[number]}、{heading}"), HEADING_FONT, "SimHei", 16)
         for block in (text or "").splitlines():
             if block.strip():
                 _paragraph(doc, block.strip())
@@ -81,12 +73,12 @@ def report_docx(report: AnnualReport) -> bytes:
             _table(doc, rows)
     signature = doc.add_paragraph()
     signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _font(signature.add_run(report.group.name), BODY_FONT, BODY_FALLBACK, 16)
+    set_font(signature.add_run(report.group.name), BODY_FONT, BODY_FALLBACK, 16)
     if report.submitted_at:
         stamp = doc.add_paragraph()
         stamp.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         d = report.submitted_at.date()
-        _font(stamp.add_run(f"{d.year}年{d.month}月{d.day}日"), BODY_FONT, BODY_FALLBACK, 16)
+        set_font(stamp.add_run(f"{d.year}年{d.month}月{d.day}日"), BODY_FONT, BODY_FALLBACK, 16)
     buffer = BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

@@ -2,22 +2,22 @@
 
 Every figure is one grouped query over all the groups asked for (never a query per group), so
 that drafting the whole province's reports costs the same dozen queries as drafting one.
-Figures of apps still being built (visits, evaluations) are read only if their selector exists.
+Figures of other apps (meetings, visits, evaluations) come through `core.registry.group_figures`,
+which those apps fill at start-up: a figure whose app is not installed shows as a dash.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
-from importlib import import_module
-from importlib.util import find_spec
 from typing import Any
 
 from django.db.models import Count, Q
 
 from handinhand.core.policy import get_policy
+from handinhand.core.registry import GroupFigures, group_figures
 from handinhand.programme.models import (
     District,
     DistrictSchool,
@@ -29,11 +29,9 @@ from handinhand.programme.models import (
 from handinhand.training.selectors import hours_by_user
 
 
-def optional_selector(module: str, name: str) -> Callable[..., Any] | None:
-    """A selector of an app that may not have it yet (built in parallel): None until it does."""
-    if find_spec(module) is None:
-        return None
-    return getattr(import_module(module), name, None)
+def optional_selector(name: str) -> GroupFigures | None:
+    """The figures another app registered under `name`: None while no installed app has."""
+    return group_figures.get(name)
 
 
 def memberships_in_year(group_ids: Sequence[int], year: int) -> Any:
@@ -122,9 +120,9 @@ def compute_figures(group_ids: Sequence[int], year: int) -> dict[int, dict[str, 
             "min_hours": f"{minimum.normalize():f}",
         }
 
-    meeting_counts = optional_selector("handinhand.meetings.selectors", "meeting_counts")
-    visit_counts = optional_selector("handinhand.guidance.selectors", "visit_counts")
-    evaluation_counts = optional_selector("handinhand.indicators.selectors", "evaluation_counts")
+    meeting_counts = optional_selector("meeting_counts")
+    visit_counts = optional_selector("visit_counts")
+    evaluation_counts = optional_selector("evaluation_counts")
     meetings = meeting_counts(group_ids, year) if meeting_counts else None
     visits = visit_counts(group_ids, year) if visit_counts else None
     evaluations = evaluation_counts(group_ids, year) if evaluation_counts else None

@@ -154,7 +154,7 @@ def test_report_figures_equal_the_records(cast):
 
 def test_meetings_from_the_meetings_app_or_a_dash(cast, monkeypatch):
     ids = [g.pk for g in cast.groups.values()]
-    meeting_counts = optional_selector("handinhand.meetings.selectors", "meeting_counts")
+    meeting_counts = optional_selector("meeting_counts")
     fig = compute_figures(ids, YEAR)
     if meeting_counts is not None:
         expected = meeting_counts(ids, YEAR)
@@ -172,13 +172,13 @@ def test_meetings_from_the_meetings_app_or_a_dash(cast, monkeypatch):
     monkeypatch.setattr(
         figures_module,
         "optional_selector",
-        lambda module, name: None if "meetings" in module else real(module, name),
+        lambda name: None if "meeting" in name else real(name),
     )
     one = compute_figures(ids, YEAR)[cast.groups["ncu"].pk]
     assert one["meetings"] is None and one["leader_meetings_chaired"] is None
     rows = dict(figure_sections(one)[1][1])
     assert rows["应开会议次数"] == "—" and rows["实开会议次数"] == "—"
-    if optional_selector("handinhand.guidance.selectors", "visit_counts") is None:
+    if optional_selector("visit_counts") is None:
         assert rows["指导活动"] == "暂无数据"
 
 
