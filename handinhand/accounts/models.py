@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from handinhand.core.models import TimeStampedModel
+from handinhand.core.scope import get_scope
 
 
 class Role(models.TextChoices):
@@ -25,8 +26,6 @@ SEPARATED_ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.
 
 class UserQuerySet(models.QuerySet["User"]):
     def visible_to(self, user: Any) -> UserQuerySet:
-        from handinhand.core.scope import get_scope
-
         scope = get_scope(user)
         # Account administration belongs to the system and security administrators only.
         if scope.can_manage_users or scope.can_manage_roles:
@@ -63,8 +62,6 @@ class RoleAssignmentQuerySet(models.QuerySet["RoleAssignment"]):
         return self.filter(is_active=True)
 
     def visible_to(self, user: Any) -> RoleAssignmentQuerySet:
-        from handinhand.core.scope import get_scope
-
         scope = get_scope(user)
         if scope.can_manage_roles or scope.can_manage_users:
             return self

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings as _settings
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
@@ -25,8 +26,6 @@ class TokenAuth(HttpBearer):
 class SessionAuth(APIKeyCookie):
     """The browser's login session. CSRF is checked only when a session is present, so that a
     program with a wrong token hears 401, not a CSRF failure."""
-
-    from django.conf import settings as _settings
 
     param_name: str = _settings.SESSION_COOKIE_NAME
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
 from handinhand.orgs.models import PartyOrgForm, SchoolType
@@ -336,6 +337,4 @@ class BatchCoverageOut(Schema):
 
     @staticmethod
     def resolve_batch_name(obj: Any) -> str:
-        from django.utils.translation import gettext as _
-
         return obj.batch.name if obj.batch is not None else _("累计")

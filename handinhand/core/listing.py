@@ -18,6 +18,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from handinhand.core.exports import export_list
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 else:
@@ -112,8 +114,6 @@ def filtered_queryset(
 def render_list(request: HttpRequest, spec: ListSpec) -> HttpResponse:
     qs, form, sort = filtered_queryset(request, spec)
     if request.GET.get("export") == "xlsx":
-        from handinhand.core.exports import export_list
-
         return export_list(request, spec, qs)
     try:
         per_page = int(request.GET.get("per_page", PAGE_SIZES[0]))

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from handinhand.core.scope import get_scope
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -43,8 +45,6 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
         raise TypeError("audit events are append-only")
 
     def visible_to(self, user: Any) -> AuditEventQuerySet:
-        from handinhand.core.scope import get_scope
-
         return self if get_scope(user).can_read_audit else self.none()
 
 

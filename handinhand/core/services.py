@@ -10,10 +10,12 @@ from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from handinhand.core import audit
-from handinhand.core.exceptions import ConflictError
+from handinhand.core.exceptions import ConflictError, PermissionDeniedError
 from handinhand.core.models import AuditAction
+from handinhand.core.scope import get_scope
 
 M = TypeVar("M", bound=models.Model)
 
@@ -21,11 +23,6 @@ M = TypeVar("M", bound=models.Model)
 def require_province_admin(actor: Any) -> None:
     """Structure of the whole programme (batches, pairings, universities) is the Education
     Work Committee's to change."""
-    from django.utils.translation import gettext as _
-
-    from handinhand.core.exceptions import PermissionDeniedError
-    from handinhand.core.scope import get_scope
-
     if not get_scope(actor).everything:
         raise PermissionDeniedError(_("仅省委教育工委管理员可执行此操作"))
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from handinhand.core.exceptions import ConflictError, PermissionDeniedError
 from handinhand.core.forms import add_service_errors
+from handinhand.core.scope import get_scope
 
 M = TypeVar("M", bound=Model)
 
@@ -35,8 +36,6 @@ def require(allowed: bool) -> None:
 def require_business(request: HttpRequest) -> None:
     """The programme's pages belong to the people of the programme; the three separated
     administrators (三员) have their own pages and see none of these."""
-    from handinhand.core.scope import get_scope
-
     require(get_scope(request.user).is_business)
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from handinhand.core.forms import StyledFormMixin, VersionedForm, model_choice_field
@@ -23,6 +24,7 @@ from handinhand.guidance.models import (
     overdue_q,
 )
 from handinhand.guidance.services import guided_schools
+from handinhand.indicators.selectors import current_leaf_choices
 from handinhand.orgs.models import School, University
 from handinhand.programme.forms import DateInput
 from handinhand.programme.models import District, GuidanceGroup, Membership
@@ -150,8 +152,6 @@ class VisitForm(VersionedForm):
     def _use_framework_indicators(self) -> None:
         """Once an indicator framework is published, a visit names the level-3 indicators it
         addressed from that framework; until then (and for older visits) a free list."""
-        from handinhand.indicators.selectors import current_leaf_choices
-
         choices = current_leaf_choices()
         if not choices:
             return
@@ -239,8 +239,6 @@ class FindingFilterForm(StyledFormMixin, FilterForm):
         self.fields["q"].widget.attrs["placeholder"] = _("学校、问题、指标")
 
     def filter(self, qs: QuerySet[Any]) -> QuerySet[Any]:
-        from django.utils import timezone
-
         data = self.cleaned_data
         for name in ("status", "severity"):
             if data.get(name):
@@ -270,7 +268,6 @@ class FindingForm(StyledFormMixin, forms.ModelForm):
                 self.initial.setdefault("school", visited[0])
         else:
             schools.queryset = guided_schools(get_scope(user).group_ids).order_by("name")
-        from handinhand.indicators.selectors import current_leaf_choices
 
         choices = current_leaf_choices()
         if choices:

@@ -10,14 +10,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from handinhand.core.models import VersionedModel
+from handinhand.core.policy import get_policy
+from handinhand.core.scope import get_scope
 from handinhand.orgs.models import School
 from handinhand.programme.models import GuidanceGroup, Membership
+from handinhand.programme.scope import readable_university_ids
 
 
 class VisitStatus(models.TextChoices):
@@ -84,15 +89,9 @@ class Visit(VersionedModel):
         return f"{self.date:%Y-%m-%d} {self.title}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("guidance:visit_detail", args=[self.pk])
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        from handinhand.core.policy import get_policy
-
         if self.form and self.form not in get_policy().guidance.visit_forms:
             raise ValidationError({"form": _("活动形式须为政策规定的形式之一")})
         if not isinstance(self.indicators, list) or not all(
@@ -232,13 +231,9 @@ class Finding(VersionedModel):
         return f"{self.school} · {self.problem[:30]}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("guidance:finding_detail", args=[self.pk])
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if self.found_on and self.deadline and self.deadline < self.found_on:
             raise ValidationError({"deadline": _("整改期限不能早于发现日期")})
 
@@ -321,15 +316,9 @@ class Brand(VersionedModel):
         return f"{self.school} · {self.name}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("guidance:brand_detail", args=[self.pk])
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        from handinhand.core.policy import get_policy
-
         if self.stage and self.stage not in get_policy().brands.stages:
             raise ValidationError({"stage": _("品牌阶段须为政策规定的阶段之一")})
 
@@ -344,35 +333,12 @@ class ResourceKind(models.TextChoices):
 
 class ResourceQuerySet(models.QuerySet["Resource"]):
     def visible_to(self, user: Any) -> ResourceQuerySet:
-        from handinhand.core.scope import get_scope
-
         scope = get_scope(user)
         if scope.everything:
             return self
         if not scope.is_business:
             return self.none()
-        return self.filter(university_id__in=readable_universities(user))
-
-
-def readable_universities(user: Any) -> set[int]:
-    """Universities whose materials the user reads: their own (as a member of a group it
-    leads), and each university leading a group paired with a region where the user sees a
-    school. Two queries; the pairings of a province are a few hundred rows at most."""
-    from handinhand.core.scope import get_scope
-    from handinhand.programme.models import Pairing
-
-    scope = get_scope(user)
-    own_school_paths = set(
-        School.objects.filter(pk__in=scope.school_ids).values_list("county__path", flat=True)
-    )
-    readable = set(scope.university_ids)
-    for path, university_id in Pairing.objects.filter(
-        group__lead_university__isnull=False
-    ).values_list("region__path", "group__lead_university_id"):
-        overlaps = any(p.startswith(path) or path.startswith(p) for p in scope.region_paths)
-        if overlaps or any(p.startswith(path) for p in own_school_paths):
-            readable.add(university_id)
-    return readable
+        return self.filter(university_id__in=readable_university_ids(user))
 
 
 class Resource(models.Model):

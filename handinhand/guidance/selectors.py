@@ -7,11 +7,31 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from handinhand.guidance.models import Visit
+from handinhand.core.policy import get_policy
+from handinhand.guidance.models import (
+    Finding,
+    FindingStatus,
+    Visit,
+    VisitSchool,
+    VisitStatus,
+    overdue_q,
+)
 from handinhand.orgs.models import School
-from handinhand.programme.models import Membership
+from handinhand.programme.models import District, DistrictSchool, Membership
 
 
 def visits_for_list(user: Any) -> QuerySet[Visit]:
@@ -85,11 +105,6 @@ class Workbench:
 
 def workbench(user: Any) -> Workbench:
     """What an instructor needs first: a fixed number of queries however large the province."""
-    from django.db.models import Count
-    from django.utils import timezone
-
-    from handinhand.programme.models import District
-
     today = timezone.localdate()
     memberships = list(
         Membership.objects.current().filter(user=user).select_related("group__lead_university")
@@ -116,7 +131,6 @@ def workbench(user: Any) -> Workbench:
         visits.filter(status="planned", date__lt=today).order_by("date", "id")[:WORKBENCH_LIMIT]
     )
     held = visits.filter(status="held", date__year=today.year).count()
-    from handinhand.guidance.models import Finding, FindingStatus
 
     findings = Finding.objects.visible_to(user).select_related("school").order_by("deadline", "pk")
     # Waiting for a school: the findings I raised. Waiting for me: answers to my group's.
@@ -153,8 +167,6 @@ def year_bounds(year: int) -> tuple[date, date]:
 def held_visits(year: int | None = None) -> QuerySet[Any]:
     """VisitSchool rows of visits held (in `year` if given): the unit every coverage counts.
     `held_on` is the visit's date while it is held, so this is one index range per school."""
-    from handinhand.guidance.models import VisitSchool
-
     rows = VisitSchool.objects.filter(held_on__isnull=False)
     if year is not None:
         first, last = year_bounds(year)
@@ -165,9 +177,6 @@ def held_visits(year: int | None = None) -> QuerySet[Any]:
 def coverage_schools(user: Any, year: int) -> QuerySet[School]:
     """Each school in scope with its held visits of the year and whether it was ever visited:
     correlated subqueries on the (school, visit) index, no GROUP BY over the visits, no loop."""
-    from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
-    from django.db.models.functions import Coalesce
-
     counted = (
         held_visits(year)
         .filter(school_id=OuterRef("pk"))
@@ -189,12 +198,6 @@ def coverage_districts(user: Any, year: int) -> list[Any]:
     """Districts in scope: schools, schools never visited, schools below the yearly minimum.
     Each figure is a correlated count per district over its schools' (school, held_on) index:
     one query, no loop over schools."""
-    from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
-    from django.db.models.functions import Coalesce
-
-    from handinhand.core.policy import get_policy
-    from handinhand.programme.models import District, DistrictSchool
-
     minimum = get_policy().guidance.min_visits_per_school_per_year
     visits_of_year = (
         held_visits(year)
@@ -233,8 +236,6 @@ def coverage_districts(user: Any, year: int) -> list[Any]:
 
 
 def findings_for_list(user: Any) -> QuerySet[Any]:
-    from handinhand.guidance.models import Finding
-
     return Finding.objects.visible_to(user).select_related(
         "school__county__parent", "raised_by__user", "group"
     )
@@ -242,11 +243,6 @@ def findings_for_list(user: Any) -> QuerySet[Any]:
 
 def finding_counts(user: Any) -> dict[str, Any]:
     """Findings in scope counted by status, by city and by indicator: three GROUP BYs."""
-    from django.db.models import Count, Q
-    from django.utils import timezone
-
-    from handinhand.guidance.models import FindingStatus, overdue_q
-
     qs = findings_for_list(user).order_by()
     today = timezone.localdate()
     open_q = ~Q(status=FindingStatus.CLOSED)
@@ -275,10 +271,6 @@ def visit_counts(group_ids: list[int], year: int) -> dict[int, dict[str, Any]]:
     """Per guidance group, the year's held visits, the schools they reached, the findings raised
     and closed, and who led the visits (every instructor present) — for the annual report.
     Four grouped queries whatever the number of groups."""
-    from django.db.models import Count, Q
-
-    from handinhand.guidance.models import Finding, FindingStatus, VisitSchool, VisitStatus
-
     figures: dict[int, dict[str, Any]] = {
         pk: {
             "visits": 0,

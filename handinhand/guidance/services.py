@@ -20,6 +20,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from handinhand.accounts.models import Role, RoleAssignment
 from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.models import AuditAction
@@ -46,6 +47,7 @@ from handinhand.programme.models import (
     GuidanceGroup,
     Membership,
 )
+from handinhand.programme.selectors import guided_region_paths
 
 VISIT_FIELDS = ("date", "duration_hours", "form", "title", "content", "indicators")
 
@@ -53,8 +55,6 @@ VISIT_FIELDS = ("date", "duration_hours", "form", "title", "content", "indicator
 def guided_schools(group_ids: Iterable[int]) -> QuerySet[School]:
     """Schools a group guides: its districts' schools and the schools of its paired regions
     (a city or county group also its own region). One query, no loop over schools."""
-    from handinhand.programme.selectors import guided_region_paths
-
     ids = list(group_ids)
     query = Q(pk__in=DistrictSchool.objects.filter(district__group_id__in=ids).values("school_id"))
     for paths in guided_region_paths(ids).values():
@@ -284,8 +284,6 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str, str]] = {
 
 
 def is_school_user_of(actor: Any, school_id: int) -> bool:
-    from handinhand.accounts.models import Role, RoleAssignment
-
     return (
         RoleAssignment.objects.active()
         .filter(user=actor, role=Role.SCHOOL_USER, school_id=school_id)

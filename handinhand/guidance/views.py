@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from handinhand.accounts.models import Role, RoleAssignment
 from handinhand.core import audit
 from handinhand.core.exceptions import ConflictError, PermissionDeniedError
 from handinhand.core.listing import Column, ListSpec, render_list
@@ -542,8 +543,6 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 def _own_schools(user: Any) -> Any:
-    from handinhand.accounts.models import Role, RoleAssignment
-
     return School.objects.filter(
         pk__in=RoleAssignment.objects.active()
         .filter(user=user, role=Role.SCHOOL_USER)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from handinhand.core.models import VersionedModel
+from handinhand.core.scope import get_scope
+from handinhand.orgs.models import School
 
 
 class FrameworkStatus(models.TextChoices):
@@ -21,8 +24,6 @@ class FrameworkStatus(models.TextChoices):
 
 class FrameworkQuerySet(models.QuerySet["Framework"]):
     def visible_to(self, user: Any) -> FrameworkQuerySet:
-        from handinhand.core.scope import get_scope
-
         # The indicator system is the programme's common yardstick: every business user reads
         # it; the separated administrators do not.
         return self if get_scope(user).is_business else self.none()
@@ -142,8 +143,6 @@ class CycleStatus(models.TextChoices):
 
 class EvaluationCycleQuerySet(models.QuerySet["EvaluationCycle"]):
     def visible_to(self, user: Any) -> EvaluationCycleQuerySet:
-        from handinhand.core.scope import get_scope
-
         return self if get_scope(user).is_business else self.none()
 
 
@@ -241,8 +240,6 @@ class EvaluationStatus(models.TextChoices):
 
 class EvaluationQuerySet(models.QuerySet["Evaluation"]):
     def visible_to(self, user: Any) -> EvaluationQuerySet:
-        from handinhand.orgs.models import School
-
         # An evaluation is visible exactly when its school is.
         return self.filter(school__in=School.objects.visible_to(user))
 
@@ -328,7 +325,6 @@ class Score(models.Model):
 
 def evidence_path(instance: EvidenceFile, filename: str) -> str:
     # The stored name is ours (never the uploader's), so no path tricks; the original is kept.
-    import uuid
 
     return f"evidence/{instance.evaluation_id}/{uuid.uuid4().hex}.{instance.kind}"
 

@@ -16,10 +16,13 @@ from handinhand.indicators.models import (
     EvidenceFile,
     Framework,
     Indicator,
+    L1Score,
     Score,
 )
+from handinhand.indicators.scoring import grade_for
 from handinhand.indicators.structure import Node, maxima, rollup
 from handinhand.orgs.models import School
+from handinhand.programme.selectors import groups_by_county
 
 
 def frameworks_for_list(user: Any) -> QuerySet[Framework]:
@@ -184,9 +187,6 @@ class ReportCard:
 def report_card(evaluation: Evaluation) -> ReportCard:
     """The school's card: final scores rolled up, grade, and gaps against the averages of the
     confirmed evaluations of its county, city and the province (one grouped read)."""
-    from handinhand.indicators.models import L1Score
-    from handinhand.indicators.scoring import grade_for
-
     rows = evaluation_sheet(evaluation)
     final: dict[str, Decimal] = {}
     for row in rows:
@@ -254,8 +254,6 @@ def evaluation_counts(group_ids: list[int], year: int) -> dict[int, dict[str, An
     """Per guidance group, the evaluations of that year's cycles in the schools it guides: how
     many, how many confirmed, and the confirmed schools' average total — for the annual report.
     Two grouped queries by county whatever the number of groups."""
-    from handinhand.programme.selectors import groups_by_county
-
     county_groups = groups_by_county(group_ids)
     per_group: dict[int, dict[str, Any]] = {
         pk: {"evaluations": 0, "confirmed": 0, "_sum": Decimal(0)} for pk in group_ids

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, DecimalField, F, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
@@ -24,6 +25,11 @@ from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
 from handinhand.core.services import create_object, delete_object, update_object
+from handinhand.indicators import (
+    tasks,  # a module import: tasks imports this module too
+    workflow,
+)
+from handinhand.indicators.evidence import check_evidence
 from handinhand.indicators.models import (
     CycleJob,
     CycleScope,
@@ -31,13 +37,19 @@ from handinhand.indicators.models import (
     Evaluation,
     EvaluationCycle,
     EvaluationStatus,
+    EvaluationSummary,
+    EvidenceFile,
     Framework,
     FrameworkStatus,
     Indicator,
+    IndicatorAggregate,
     JobStatus,
+    L1Score,
     Score,
 )
-from handinhand.indicators.structure import Node, structure_errors
+from handinhand.indicators.sample import SAMPLE_EDITION, SAMPLE_NAME, sample_nodes
+from handinhand.indicators.scoring import final_scores, grade_for
+from handinhand.indicators.structure import Node, rollup, structure_errors
 from handinhand.orgs.models import Region, School
 from handinhand.programme.models import Batch, Pairing
 
@@ -299,8 +311,6 @@ def framework_copy(
 
 def sample_framework_create(*, actor: Any = None) -> Framework:
     """The published SAMPLE framework (示例), created once; returned if it exists."""
-    from handinhand.indicators.sample import SAMPLE_EDITION, SAMPLE_NAME, sample_nodes
-
     existing = Framework.objects.filter(name=SAMPLE_NAME, edition=SAMPLE_EDITION).first()
     if existing is not None:
         return existing
@@ -365,8 +375,6 @@ def cycle_open(
     region: Region | None = None,
 ) -> EvaluationCycle:
     """Open a cycle; its evaluations are created in the background (see cycle_job_run)."""
-    from handinhand.indicators.tasks import create_cycle_evaluations
-
     _require_admin(actor)
     errors: dict[str, list[str]] = {}
     if framework.status != FrameworkStatus.PUBLISHED:
@@ -390,7 +398,7 @@ def cycle_open(
             raise ServiceValidationError(_("所选范围内没有学校"))
         cycle = create_object(actor=actor, instance=cycle)
         job = CycleJob.objects.create(cycle=cycle)
-    create_cycle_evaluations.enqueue(job.pk)
+    tasks.create_cycle_evaluations.enqueue(job.pk)
     return cycle
 
 
@@ -506,9 +514,6 @@ def evaluation_save_self(
     files: dict[int, list[Any]] | None = None,
 ) -> Evaluation:
     """Save the school's self-assessment (all level-3 rows in one statement), or submit it."""
-    from handinhand.indicators import workflow
-    from handinhand.indicators.evidence import check_evidence
-
     action = "submit" if submit else "save_self"
     workflow.check(actor, evaluation, action)
     leaves = evaluation_leaves(evaluation)
@@ -577,10 +582,6 @@ def _str(value: Any) -> str | None:
 def _store_evidence(
     actor: Any, evaluation: Evaluation, checked: list[tuple[int, Any, bytes, str]]
 ) -> list[str]:
-    from django.core.files.base import ContentFile
-
-    from handinhand.indicators.models import EvidenceFile
-
     names = []
     for indicator_id, upload, data, kind in checked:
         name = (upload.name or kind)[-200:]
@@ -607,8 +608,6 @@ def evaluation_review(
     passed: bool = False,
 ) -> Evaluation:
     """The instructor's scores and comments (one statement); `passed` ends the review."""
-    from handinhand.indicators import workflow
-
     action = "pass" if passed else "save_review"
     workflow.check(actor, evaluation, action)
     leaves = evaluation_leaves(evaluation)
@@ -658,8 +657,6 @@ def evaluation_transition(
     reason: str = "",
 ) -> Evaluation:
     """Return to the school (with a reason), confirm, or reopen the review."""
-    from handinhand.indicators import workflow
-
     if action not in ("return", "confirm", "reopen"):
         raise ValueError(action)
     workflow.check(actor, evaluation, action)
@@ -686,14 +683,6 @@ def evaluation_transition(
 def summary_refresh(evaluation: Evaluation) -> None:
     """Write a confirmed evaluation's summary rows and its county's per-indicator aggregates
     (called inside the confirming transaction)."""
-    from handinhand.indicators.models import (
-        EvaluationSummary,
-        IndicatorAggregate,
-        L1Score,
-    )
-    from handinhand.indicators.scoring import final_scores, grade_for
-    from handinhand.indicators.structure import rollup
-
     framework = evaluation.cycle.framework
     school = School.objects.select_related("county").get(pk=evaluation.school_id)
     county_id, city_id = school.county_id, school.county.parent_id

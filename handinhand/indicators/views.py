@@ -24,6 +24,8 @@ from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
 from handinhand.core.views_helpers import access, form_page, require
 from handinhand.indicators import selectors, services, workflow
+from handinhand.indicators.analytics import analytics
+from handinhand.indicators.documents import report_card_docx as build
 from handinhand.indicators.excel import COLUMNS, export_workbook, import_framework
 from handinhand.indicators.forms import (
     CycleFilterForm,
@@ -548,8 +550,6 @@ def report_card(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def report_card_docx(request: HttpRequest, pk: int) -> HttpResponse:
-    from handinhand.indicators.documents import report_card_docx as build
-
     evaluation = access(selectors.evaluation_qs(request.user), pk=pk)
     data = build(selectors.report_card(evaluation))
     audit.record(actor=request.user, action=AuditAction.EXPORT, instance=evaluation)
@@ -569,8 +569,6 @@ def _can_see_analytics(user: Any) -> bool:
 
 @login_required
 def analytics_page(request: HttpRequest) -> HttpResponse:
-    from handinhand.indicators.analytics import analytics
-
     require(_can_see_analytics(request.user))
     cycles = EvaluationCycle.objects.visible_to(request.user).select_related("framework")
     cycle = None

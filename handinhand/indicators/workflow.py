@@ -12,9 +12,12 @@ from typing import Any, Literal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from handinhand.accounts.models import Role, RoleAssignment
 from handinhand.core.exceptions import PermissionDeniedError, ServiceValidationError
+from handinhand.core.scope import get_scope
 from handinhand.indicators.models import Evaluation
 from handinhand.indicators.models import EvaluationStatus as S
+from handinhand.programme.models import DistrictSchool, Membership
 
 Actor = Literal["school", "reviewer", "confirmer"]
 
@@ -59,10 +62,6 @@ TRANSITIONS: dict[str, Transition] = {
 def actor_roles(actor: Any, evaluation: Evaluation) -> set[Actor]:
     """What the actor is to this evaluation's school: its school user, a reviewer (instructor of
     a district containing it), a confirmer (leader of such a district's group)."""
-    from handinhand.accounts.models import Role, RoleAssignment
-    from handinhand.core.scope import get_scope
-    from handinhand.programme.models import DistrictSchool, Membership
-
     roles: set[Actor] = set()
     if not getattr(actor, "is_authenticated", False):
         return roles

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from handinhand.accounts.models import User
 from handinhand.core.forms import StyledFormMixin, VersionedForm
 from handinhand.core.listing import FilterForm
+from handinhand.core.policy import get_policy
 from handinhand.meetings.models import ActionItem, Meeting, MeetingStatus, meeting_kinds
 from handinhand.programme.forms import DateInput
 from handinhand.programme.models import GroupLevel, GuidanceGroup, Membership
@@ -25,8 +26,6 @@ def _group_members(group: GuidanceGroup) -> QuerySet[User]:
 
 
 def _kinds_for(group: GuidanceGroup) -> list[tuple[str, str]]:
-    from handinhand.core.policy import get_policy
-
     allowed = {r.kind for r in get_policy().meetings if group.level in r.group_levels}
     return [(k, n) for k, n in meeting_kinds() if k in allowed or k == "group"]
 

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from handinhand.core.models import TimeStampedModel, VersionedModel
@@ -77,8 +79,6 @@ class Meeting(VersionedModel):
         return f"{self.date:%Y-%m-%d} {self.title}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("meetings:meeting_detail", args=[self.pk])
 
     def get_kind_display(self) -> str:
@@ -101,8 +101,6 @@ class Meeting(VersionedModel):
 
 
 def _today() -> Any:
-    from django.utils import timezone
-
     return timezone.localdate()
 
 

@@ -15,6 +15,7 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from handinhand.accounts.models import User
@@ -34,8 +35,6 @@ EMAIL_SETTING = "MEETINGS_REMINDER_EMAIL"
 
 def meeting_due_todos(today: dt.date) -> list[Todo]:
     """Groups that have not yet held what the current period asks, with few days left."""
-    from django.urls import reverse
-
     days = get_policy().reminders.days_before_period_end
     rules = list(get_policy().meetings)
     current = {rule.kind: period_of(rule.period, today) for rule in rules}

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from handinhand.core.policy import MeetingRule, get_policy
 from handinhand.meetings.calendar import PeriodSpan, periods_starting
@@ -90,8 +91,6 @@ def meeting_members(meeting: Meeting) -> QuerySet[Membership]:
 def planned_meetings_for(user: Any) -> QuerySet[Meeting]:
     """The user's planned meetings, for the calendar feed: of the groups they belong to, or
     where they are on the roll; always within what they may see."""
-    from django.utils import timezone
-
     since = timezone.localdate() - dt.timedelta(days=31)
     mine = Q(group__memberships__user=user, group__memberships__is_active=True) | Q(
         attendances__user=user
@@ -206,8 +205,6 @@ def compliance_calendar(
 ) -> list[RuleCalendar]:
     """Every visible group × every period of `year` of the rule for its level: two queries
     (the groups, the grouped held counts) whatever the number of groups."""
-    from django.utils import timezone
-
     today = today or timezone.localdate()
     rules = list(get_policy().meetings)
     spans = {rule.kind: periods_starting(rule.period, year) for rule in rules}

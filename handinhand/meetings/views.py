@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -139,8 +139,6 @@ def _run(request: HttpRequest, action: Any, success: str) -> None:
     except ConflictError:
         messages.error(request, _("保存失败：该记录已被他人修改，请刷新后重试。"))
     except PermissionDeniedError:
-        from django.http import Http404
-
         raise Http404 from None
     else:
         messages.success(request, success)

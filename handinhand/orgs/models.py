@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -219,7 +220,5 @@ class School(VersionedModel):
         return self.name
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if self.county_id and self.county.level != RegionLevel.COUNTY:
             raise ValidationError({"county": _("学校必须属于县（市、区）级行政区划")})

@@ -7,9 +7,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from handinhand.core.models import VersionedModel
+from handinhand.core.scope import get_scope
 from handinhand.orgs.models import Region, RegionLevel, School, University
 
 
@@ -21,8 +23,6 @@ class BatchStatus(models.TextChoices):
 
 class BatchQuerySet(models.QuerySet["Batch"]):
     def visible_to(self, user: Any) -> BatchQuerySet:
-        from handinhand.core.scope import get_scope
-
         # Batches are the province's plan, public to everyone working in the programme.
         return self if get_scope(user).is_business else self.none()
 
@@ -69,8 +69,6 @@ GROUP_REGION_LEVEL = {
 
 class GuidanceGroupQuerySet(models.QuerySet["GuidanceGroup"]):
     def visible_to(self, user: Any) -> GuidanceGroupQuerySet:
-        from handinhand.core.scope import get_scope
-
         scope = get_scope(user)
         if scope.everything:
             return self
@@ -154,8 +152,6 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
     def current(self, on: Any = None) -> MembershipQuerySet:
         """Memberships in force on a day (today by default): active, and within their term, so
         that an ended or not yet begun term gives no access."""
-        from django.utils import timezone
-
         day = on or timezone.localdate()
         return self.filter(is_active=True, term_start__lte=day).filter(
             Q(term_end__isnull=True) | Q(term_end__gte=day)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.shortcuts import get_object_or_404
 
 from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
@@ -157,8 +158,6 @@ def groups_for_list(user: Any) -> QuerySet[GuidanceGroup]:
 
 
 def group_detail(user: Any, pk: int) -> GuidanceGroup:
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(
         GuidanceGroup.objects.visible_to(user)
         .select_related("region", "lead_university", "batch")

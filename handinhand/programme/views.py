@@ -19,9 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
+from handinhand.core.exports import xlsx_response
 from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.models import AuditAction
 from handinhand.core.scope import get_scope
@@ -676,11 +679,6 @@ def coverage_page(request: HttpRequest) -> HttpResponse:
 
 
 def _coverage_xlsx(request: HttpRequest, result: list[selectors.BatchCoverage]) -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    from handinhand.core.exports import xlsx_response
-
     workbook = Workbook()
     workbook.remove(workbook.active)
     bold = Font(bold=True)

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from handinhand.core.policy import get_policy
 from handinhand.core.registry import GroupFigures, group_figures
@@ -174,8 +175,6 @@ def _optional_rows(data: dict[str, Any] | None, what: str) -> list[tuple[str, An
 
 def figure_sections(fig: dict[str, Any]) -> list[tuple[str, list[tuple[str, Any]]]]:
     """The report's tables: (heading, [(label, value)]) — for the page and the .docx alike."""
-    from django.utils.translation import gettext as _
-
     roles = fig.get("roles", {})
     meetings = fig.get("meetings")
     training = fig.get("training", {})

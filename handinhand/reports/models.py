@@ -15,9 +15,11 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from handinhand.core.models import TimeStampedModel, VersionedModel
+from handinhand.core.policy import get_policy
 from handinhand.programme.models import GuidanceGroup
 
 
@@ -34,8 +36,6 @@ OPEN_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 
 def due_date(year: int) -> dt.date:
     """The report on `year` is due on the policy's month and day of the following year."""
-    from handinhand.core.policy import get_policy
-
     policy = get_policy().reports
     last = calendar.monthrange(year + 1, policy.due_month)[1]
     return dt.date(year + 1, policy.due_month, min(policy.due_day, last))
@@ -117,8 +117,6 @@ class AnnualReport(VersionedModel):
 
     @property
     def overdue_label(self) -> str:
-        from django.utils.translation import gettext
-
         return gettext("已逾期") if self.is_overdue() else ""
 
 

@@ -19,6 +19,7 @@ from handinhand.core.models import AuditAction
 from handinhand.core.scope import get_scope
 from handinhand.core.services import update_object
 from handinhand.programme.models import GroupLevel, GuidanceGroup, MemberRole, Membership
+from handinhand.reports import tasks  # a module import: tasks imports this module too
 from handinhand.reports.figures import active_group_ids, compute_figures
 from handinhand.reports.models import (
     OPEN_STATUSES,
@@ -139,7 +140,6 @@ def reports_generate(
 def job_start(*, actor: Any, year: int) -> ReportJob:
     if not can_generate(actor):
         raise PermissionDeniedError(_("仅省委教育工委管理员可生成年度报告"))
-    from handinhand.reports.tasks import generate_reports
 
     with transaction.atomic():
         job = ReportJob.objects.create(year=year, started_by=actor, total=len(active_group_ids()))
@@ -149,7 +149,7 @@ def job_start(*, actor: Any, year: int) -> ReportJob:
             instance=job,
             changes={"year": [None, year]},
         )
-    transaction.on_commit(lambda: generate_reports.enqueue(job.pk))
+    transaction.on_commit(lambda: tasks.generate_reports.enqueue(job.pk))
     return job
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django_tasks import task
 
+# A module import, not a name: services imports this module too, and either may load first.
+from handinhand.reports import services
+
 
 @task()
 def generate_reports(job_id: int) -> int:
     """Draft every active group's report for the job's year; returns how many groups."""
-    from handinhand.reports.services import job_run
-
-    return job_run(job_id).total
+    return services.job_run(job_id).total

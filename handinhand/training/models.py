@@ -23,7 +23,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from handinhand.core.models import TimeStampedModel, VersionedModel
-from handinhand.programme.models import GuidanceGroup
+from handinhand.core.scope import get_scope
+from handinhand.programme.models import GuidanceGroup, Membership
 
 # One session lasts at most a day: more than 24 hours is a typing error, not a training.
 MAX_SESSION_HOURS = Decimal("24")
@@ -33,20 +34,9 @@ HOURS_VALIDATORS = [
 ]
 
 
-def staff_region_q(scope: Any) -> Q:
-    """Memberships of groups in a city or county bureau's own region."""
-    query = Q(pk__in=[])
-    for path in scope.staff_paths:
-        query |= Q(group__region__path__startswith=path)
-    return query
-
-
 class TrainingSessionQuerySet(models.QuerySet["TrainingSession"]):
     def overseen_by(self, user: Any) -> TrainingSessionQuerySet:
         """Sessions whose whole attendance the user may see (not merely their own row)."""
-        from handinhand.core.scope import get_scope
-        from handinhand.programme.models import Membership
-
         scope = get_scope(user)
         if scope.everything:
             return self
@@ -54,13 +44,15 @@ class TrainingSessionQuerySet(models.QuerySet["TrainingSession"]):
             return self.none()
         query = Q(organiser=user) | Q(group_id__in=scope.group_ids)
         if scope.staff_paths:
-            members = Membership.objects.current().filter(staff_region_q(scope)).values("user_id")
+            members = (
+                Membership.objects.current()
+                .filter(scope.staff_q("group__region__path"))
+                .values("user_id")
+            )
             query |= Q(pk__in=Attendance.objects.filter(user_id__in=members).values("session_id"))
         return self.filter(query)
 
     def visible_to(self, user: Any) -> TrainingSessionQuerySet:
-        from handinhand.core.scope import get_scope
-
         if get_scope(user).everything:
             return self
         if not getattr(user, "is_authenticated", False):

@@ -25,7 +25,7 @@ from handinhand.accounts.models import User
 from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
 from handinhand.programme.models import Membership
-from handinhand.training.models import Attendance, TrainingSession, staff_region_q
+from handinhand.training.models import Attendance, TrainingSession
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=8, decimal_places=1))
 
@@ -59,7 +59,7 @@ def followed_groups_q(user: Any) -> Q:
     scope = get_scope(user)
     if scope.everything:
         return Q()
-    return Q(group_id__in=scope.led_group_ids) | staff_region_q(scope)
+    return Q(group_id__in=scope.led_group_ids) | scope.staff_q("group__region__path")
 
 
 def person_hours(user: Any, year: int) -> QuerySet[User]:

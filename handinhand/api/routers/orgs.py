@@ -26,6 +26,8 @@ from handinhand.core.text import normalise_text
 from handinhand.core.views_helpers import access
 from handinhand.orgs import selectors, services
 from handinhand.orgs.models import Region, RegionLevel, School, University
+from handinhand.programme.models import GuidanceGroup
+from handinhand.programme.selectors import school_programme
 
 router = Router(tags=["组织机构"])
 
@@ -105,8 +107,6 @@ def university_list(
     summary="高校详情",
 )
 def university_detail(request: ApiRequest, university_id: int) -> Any:
-    from handinhand.programme.models import GuidanceGroup
-
     user = request.auth
     university = access(
         University.objects.visible_to(user).select_related("city"), pk=university_id
@@ -147,8 +147,6 @@ def school_list(
 
 
 def _school_out(user: Any, pk: int) -> School:
-    from handinhand.programme.selectors import school_programme
-
     school = access(selectors.school_detail_qs(user), pk=pk)
     programme = school_programme(user, school)
     setattr(school, "districts", programme["district_links"])  # noqa: B010

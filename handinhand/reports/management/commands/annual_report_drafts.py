@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from handinhand.core.policy import get_policy
+from handinhand.reports.services import reports_generate
 
 
 class Command(BaseCommand):
@@ -18,8 +19,6 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, help="报告年度（默认：上一年，且仅在报告月份）")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from handinhand.reports.services import reports_generate
-
         today = dt.date.today()
         year = options.get("year")
         if year is None:
