@@ -28,6 +28,7 @@ run: install
 lint: install
 	$(VENV)/bin/ruff check handinhand config benchmarks
 	$(VENV)/bin/ruff format --check handinhand config benchmarks
+	$(VENV)/bin/lint-imports --no-logo
 
 typecheck: install
 	$(VENV)/bin/mypy handinhand config

@@ -60,6 +60,10 @@ class Scope:
             query |= Q(**{f"{path_field}__startswith": path})
         return query
 
+    def is_own_school(self, school_id: int) -> bool:
+        """Is the user this school's own user (its school-user role, not a district's)?"""
+        return school_id in self.own_school_ids
+
     @property
     def is_instructor(self) -> bool:
         return bool(self.group_ids)

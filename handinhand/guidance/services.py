@@ -20,7 +20,6 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from handinhand.accounts.models import Role, RoleAssignment
 from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.models import AuditAction
@@ -284,11 +283,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str, str]] = {
 
 
 def is_school_user_of(actor: Any, school_id: int) -> bool:
-    return (
-        RoleAssignment.objects.active()
-        .filter(user=actor, role=Role.SCHOOL_USER, school_id=school_id)
-        .exists()
-    )
+    return get_scope(actor).is_own_school(school_id)
 
 
 def holds_role(actor: Any, finding: Finding, role: str) -> bool:

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from handinhand.accounts.models import Role, RoleAssignment
 from handinhand.core import audit
 from handinhand.core.exceptions import ConflictError, PermissionDeniedError
 from handinhand.core.listing import Column, ListSpec, render_list
@@ -543,11 +542,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 def _own_schools(user: Any) -> Any:
-    return School.objects.filter(
-        pk__in=RoleAssignment.objects.active()
-        .filter(user=user, role=Role.SCHOOL_USER)
-        .values("school_id")
-    )
+    return School.objects.filter(pk__in=get_scope(user).own_school_ids)
 
 
 BRAND_LIST = ListSpec(

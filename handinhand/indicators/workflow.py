@@ -12,7 +12,6 @@ from typing import Any, Literal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from handinhand.accounts.models import Role, RoleAssignment
 from handinhand.core.exceptions import PermissionDeniedError, ServiceValidationError
 from handinhand.core.scope import get_scope
 from handinhand.indicators.models import Evaluation
@@ -66,13 +65,9 @@ def actor_roles(actor: Any, evaluation: Evaluation) -> set[Actor]:
     if not getattr(actor, "is_authenticated", False):
         return roles
     school_id = evaluation.school_id
-    if (
-        RoleAssignment.objects.active()
-        .filter(user=actor, role=Role.SCHOOL_USER, school_id=school_id)
-        .exists()
-    ):
-        roles.add("school")
     scope = get_scope(actor)
+    if scope.is_own_school(school_id):
+        roles.add("school")
     if scope.group_ids:
         links = DistrictSchool.objects.filter(school_id=school_id)
         if links.filter(
