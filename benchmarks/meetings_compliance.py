@@ -76,7 +76,7 @@ def main() -> None:
     from django.utils import timezone
 
     from handinhand.accounts.models import User
-    from handinhand.meetings import synthetic as meetings_synthetic
+    from handinhand.seed import meetings as meetings_synthetic
     from handinhand.meetings.models import Meeting
     from handinhand.programme.models import GuidanceGroup
 

@@ -15,6 +15,7 @@ from handinhand.core.policy import get_policy
 from handinhand.guidance.models import Visit, VisitSchool, VisitStatus
 from handinhand.orgs.models import School
 from handinhand.programme.models import DistrictSchool, Membership, Pairing
+from handinhand.seed.registry import step
 
 VISITS_PER_SCHOOL = 4.2
 BATCH = 5000
@@ -35,6 +36,7 @@ def _guided_pairs() -> list[tuple[int, int]]:
     return sorted((g, s) for s, g in pairs.items())
 
 
+@step(order=20)
 def extend(workload: str, *, seed: int, scale: float) -> dict[str, int]:
     rng = random.Random(f"guidance-{seed}")
     pairs = _guided_pairs()
