@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 
 
 class StepFunction(Protocol):
     def __call__(self, workload: str, *, seed: int, scale: float) -> dict[str, int]: ...
+
+
+F = TypeVar("F", bound=StepFunction)
 
 
 @dataclass(frozen=True)
@@ -29,13 +32,13 @@ class Step:
 _steps: dict[str, Step] = {}
 
 
-def step(*, order: int) -> Callable[[StepFunction], StepFunction]:
+def step(*, order: int) -> Callable[[F], F]:
     """Register `fn(workload, *, seed, scale) -> rows written per model` to run at `order`.
 
     A step must be idempotent: it returns without writing when it finds its own rows, so that
     a step that needs another one's data can call it first (reports call training)."""
 
-    def register(fn: StepFunction) -> StepFunction:
+    def register(fn: F) -> F:
         name = f"{fn.__module__}.{getattr(fn, '__qualname__', repr(fn))}"
         taken = {s.order: s.name for s in _steps.values() if s.name != name}
         if order in taken:

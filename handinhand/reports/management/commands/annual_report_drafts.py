@@ -3,10 +3,10 @@ nothing in other months unless --year is given)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from handinhand.core.policy import get_policy
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from handinhand.reports.services import reports_generate
 
-        today = dt.date.today()
+        today = timezone.localdate()
         year = options.get("year")
         if year is None:
             if today.month != get_policy().reports.due_month:
