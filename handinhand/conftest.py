@@ -75,14 +75,12 @@ class Cast:
 
 def make_school(county_code: str, name: str, **extra: Any) -> School:
     """A school in that county (a primary school with a branch unless `extra` says otherwise)."""
-    school: School = SchoolFactory(county_id=county_code, name=name, **extra)
-    return school
+    return SchoolFactory.create(county_id=county_code, name=name, **extra)
 
 
 def make_user(username: str, full_name: str) -> User:
     """A person who signs in with PASSWORD."""
-    user: User = UserFactory(username=username, full_name=full_name)
-    return user
+    return UserFactory.create(username=username, full_name=full_name)
 
 
 def build_cast() -> Cast:
@@ -90,27 +88,26 @@ def build_cast() -> Cast:
     # too; put them back so that the next one finds the province.
     load_regions(Region)
     region = Region.objects.get
-    batch: Batch = BatchFactory(
+    batch = BatchFactory.create(
         number=1, name=PILOT_BATCH_NAME, start_year=2024, status=BatchStatus.ACTIVE
     )
     universities: dict[str, University] = {}
     groups: dict[str, GuidanceGroup] = {}
     for pair in PILOT_PAIRS:
-        universities[pair.slug] = UniversityFactory(
+        universities[pair.slug] = UniversityFactory.create(
             name=pair.university, short_name=pair.short_name, code=pair.code, city_id=pair.city_code
         )
-        groups[pair.slug] = GroupFactory(
+        groups[pair.slug] = GroupFactory.create(
             name=f"{pair.university}党建指导组",
             level=GroupLevel.PROVINCE,
             region_id="360000",
             lead_university=universities[pair.slug],
             batch=batch,
         )
-        PairingFactory(batch=batch, group=groups[pair.slug], region_id=pair.paired_city)
+        PairingFactory.create(batch=batch, group=groups[pair.slug], region_id=pair.paired_city)
 
     def member(user: User, slug: str, role: str) -> Membership:
-        membership: Membership = MembershipFactory(group=groups[slug], user=user, role=role)
-        return membership
+        return MembershipFactory.create(group=groups[slug], user=user, role=role)
 
     instructor = make_user("instructor", "李指导")
     leader = make_user("leader", "王组长")
@@ -132,12 +129,12 @@ def build_cast() -> Cast:
     school_yingtan = make_school("360602", "鹰潭市月湖区第三小学")
     school_nanchang = make_school("360102", "南昌市东湖区育才学校")
 
-    district: District = DistrictFactory(group=groups["ncu"], batch=batch, name="湘东片区")
+    district = DistrictFactory.create(group=groups["ncu"], batch=batch, name="湘东片区")
     district.instructors.add(membership)
-    DistrictSchoolFactory(district=district, school=school, batch=batch)
+    DistrictSchoolFactory.create(district=district, school=school, batch=batch)
 
     def with_role(user: User, role: str, **anchor: Any) -> User:
-        RoleAssignmentFactory(user=user, role=role, **anchor)
+        RoleAssignmentFactory.create(user=user, role=role, **anchor)
         return user
 
     return Cast(

@@ -13,7 +13,7 @@ from handinhand.accounts.models import Role, RoleAssignment, User
 PASSWORD = "Cast-Passw0rd!"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
 
@@ -26,13 +26,13 @@ class UserFactory(factory.django.DjangoModelFactory):
         # set_password() then one save(), as a person's sign-up does: the password is hashed
         # with the hasher of the moment and Django's password_changed hooks see it.
         password = kwargs.pop("password")
-        user = model_class(*args, **kwargs)
+        user = model_class(**kwargs)  # a model takes keywords only
         user.set_password(password)
         user.save()
         return user
 
 
-class RoleAssignmentFactory(factory.django.DjangoModelFactory):
+class RoleAssignmentFactory(factory.django.DjangoModelFactory[RoleAssignment]):
     """A role held by a user; pass region= or school= for the roles that are anchored."""
 
     class Meta:

@@ -8,7 +8,7 @@ from handinhand.orgs.credit_code import make_credit_code
 from handinhand.orgs.models import PartyOrgForm, School, SchoolType, University
 
 
-class SchoolFactory(factory.django.DjangoModelFactory):
+class SchoolFactory(factory.django.DjangoModelFactory[School]):
     """A primary school in 湘东区 unless told otherwise, with a valid, unique credit code for
     its county."""
 
@@ -28,7 +28,7 @@ class SchoolFactory(factory.django.DjangoModelFactory):
     teacher_count = 40
 
 
-class UniversityFactory(factory.django.DjangoModelFactory):
+class UniversityFactory(factory.django.DjangoModelFactory[University]):
     class Meta:
         model = University
 

@@ -24,7 +24,7 @@ from handinhand.programme.pilot import PILOT_BATCH_NAME
 PILOT_START = dt.date(2024, 3, 1)
 
 
-class BatchFactory(factory.django.DjangoModelFactory):
+class BatchFactory(factory.django.DjangoModelFactory[Batch]):
     """The pilot batch unless told otherwise."""
 
     class Meta:
@@ -36,7 +36,7 @@ class BatchFactory(factory.django.DjangoModelFactory):
     status = BatchStatus.ACTIVE
 
 
-class GroupFactory(factory.django.DjangoModelFactory):
+class GroupFactory(factory.django.DjangoModelFactory[GuidanceGroup]):
     """A provincial guidance group led by a university."""
 
     class Meta:
@@ -49,7 +49,7 @@ class GroupFactory(factory.django.DjangoModelFactory):
     batch = factory.SubFactory(BatchFactory)
 
 
-class PairingFactory(factory.django.DjangoModelFactory):
+class PairingFactory(factory.django.DjangoModelFactory[Pairing]):
     class Meta:
         model = Pairing
 
@@ -59,7 +59,7 @@ class PairingFactory(factory.django.DjangoModelFactory):
     since = PILOT_START
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -69,7 +69,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     term_start = PILOT_START
 
 
-class DistrictFactory(factory.django.DjangoModelFactory):
+class DistrictFactory(factory.django.DjangoModelFactory[District]):
     class Meta:
         model = District
 
@@ -78,7 +78,7 @@ class DistrictFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"测试片区{n}")
 
 
-class DistrictSchoolFactory(factory.django.DjangoModelFactory):
+class DistrictSchoolFactory(factory.django.DjangoModelFactory[DistrictSchool]):
     class Meta:
         model = DistrictSchool
 
