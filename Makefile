@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/handinhand
 PORT ?= 8000
 
-.PHONY: install demo run test test-sqlite test-postgres lint typecheck migrations-check ci bench clean
+.PHONY: install demo run test test-sqlite test-postgres lint fmt typecheck migrations-check ci bench clean
 
 $(VENV)/.installed: pyproject.toml package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ lint: install
 	$(VENV)/bin/ruff format --check handinhand config benchmarks
 	$(VENV)/bin/lint-imports --no-logo
 
+## Rewrite the code the way lint wants it: ruff's fixes and format, templates indented by djhtml.
+fmt: install
+	$(VENV)/bin/ruff check --fix handinhand config benchmarks
+	$(VENV)/bin/ruff format handinhand config benchmarks
+	$(VENV)/bin/djhtml handinhand/templates
+
 typecheck: install
 	$(VENV)/bin/mypy handinhand config
 
@@ -45,6 +51,9 @@ test-postgres: install
 
 ## Everything CI checks: lint, types, migrations, the whole suite on SQLite and on PostgreSQL.
 test: lint typecheck migrations-check test-sqlite test-postgres
+
+## What .ci/run calls: the same as `make test`, so that README's test command is what CI checks.
+ci: test
 
 bench: install
 	$(PY) benchmarks/school_list.py

@@ -75,7 +75,7 @@ def main() -> None:
     from handinhand.core.policy import get_policy
     from handinhand.indicators import analytics as an
     from handinhand.indicators.models import EvaluationCycle, EvaluationSummary, Score
-    from handinhand.indicators.synthetic import extend
+    from handinhand.seed.indicators import extend
 
     if not EvaluationCycle.objects.exists():
         print("生成两个评估周期的合成数据……", flush=True)

@@ -76,9 +76,9 @@ def main() -> None:
     from django.utils import timezone
 
     from handinhand.accounts.models import User
-    from handinhand.meetings import synthetic as meetings_synthetic
     from handinhand.meetings.models import Meeting
     from handinhand.programme.models import GuidanceGroup
+    from handinhand.seed import meetings as meetings_synthetic
 
     if not Meeting.objects.exists():
         print("生成三年会议数据……", flush=True)

@@ -14,7 +14,6 @@ updates) once. Target: the whole province in ≤ 60 s.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import time
 
 import _common
@@ -56,6 +55,7 @@ def main() -> None:
 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
 
     from handinhand.accounts.models import User
     from handinhand.core.policy import get_policy
@@ -63,7 +63,7 @@ def main() -> None:
     from handinhand.reports.models import ReportJob
     from handinhand.reports.services import job_run, reports_generate
 
-    year = dt.date.today().year - 1
+    year = timezone.localdate().year - 1
     admin = User.objects.get(username="admin")
     ids = active_group_ids()
     params = {

@@ -30,7 +30,7 @@ class _Rollback(Exception):
 
 
 def roster_rows(count: int) -> list[list[Any]]:
-    from handinhand.programme import synthetic
+    from handinhand.seed import programme as synthetic
 
     scale = count / synthetic.WORKLOADS["province"].jiangxi_schools
     schools = synthetic.plan("province", seed=2025, scale=scale).schools[:count]

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "handinhand.reports",
     "handinhand.training",
     "handinhand.api",
+    "handinhand.dashboard",
+    "handinhand.seed",
 ]
 
 MIDDLEWARE = [
@@ -110,7 +112,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -8,7 +8,6 @@ which the pilot does not pair) and the three separated administrators.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,26 +16,32 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from handinhand.accounts.models import Role, RoleAssignment, User
-from handinhand.orgs.credit_code import make_credit_code
+from handinhand.accounts.models import Role, User
+from handinhand.accounts.tests.factories import PASSWORD as PASSWORD  # tests import it from here
+from handinhand.accounts.tests.factories import RoleAssignmentFactory, UserFactory
 from handinhand.orgs.models import PartyOrgForm, Region, School, SchoolType, University
 from handinhand.orgs.regions import load_regions
+from handinhand.orgs.tests.factories import SchoolFactory, UniversityFactory
 from handinhand.programme.models import (
     Batch,
     BatchStatus,
     District,
-    DistrictSchool,
     GroupLevel,
     GuidanceGroup,
     MemberRole,
     Membership,
-    Pairing,
 )
 from handinhand.programme.pilot import PILOT_BATCH_NAME, PILOT_PAIRS
+from handinhand.programme.tests.factories import (
+    BatchFactory,
+    DistrictFactory,
+    DistrictSchoolFactory,
+    GroupFactory,
+    MembershipFactory,
+    PairingFactory,
+)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API in tests
-
-PASSWORD = "Cast-Passw0rd!"
 
 
 @dataclass
@@ -68,31 +73,14 @@ class Cast:
         return {name: value for name, value in self.__dict__.items() if isinstance(value, User)}
 
 
-_serial = iter(range(1, 10_000_000))
-
-
 def make_school(county_code: str, name: str, **extra: Any) -> School:
-    defaults: dict[str, Any] = {
-        "school_type": SchoolType.PRIMARY,
-        "party_org_form": PartyOrgForm.BRANCH,
-        "secretary": "张书记",
-        "student_count": 600,
-        "teacher_count": 40,
-    }
-    defaults.update(extra)
-    return School.objects.create(
-        name=name,
-        credit_code=make_credit_code("12", county_code, next(_serial)),
-        county_id=county_code,
-        **defaults,
-    )
+    """A school in that county (a primary school with a branch unless `extra` says otherwise)."""
+    return SchoolFactory.create(county_id=county_code, name=name, **extra)
 
 
 def make_user(username: str, full_name: str) -> User:
-    user = User(username=username, full_name=full_name)
-    user.set_password(PASSWORD)
-    user.save()
-    return user
+    """A person who signs in with PASSWORD."""
+    return UserFactory.create(username=username, full_name=full_name)
 
 
 def build_cast() -> Cast:
@@ -100,33 +88,26 @@ def build_cast() -> Cast:
     # too; put them back so that the next one finds the province.
     load_regions(Region)
     region = Region.objects.get
-    batch = Batch.objects.create(
+    batch = BatchFactory.create(
         number=1, name=PILOT_BATCH_NAME, start_year=2024, status=BatchStatus.ACTIVE
     )
     universities: dict[str, University] = {}
     groups: dict[str, GuidanceGroup] = {}
     for pair in PILOT_PAIRS:
-        universities[pair.slug] = University.objects.create(
+        universities[pair.slug] = UniversityFactory.create(
             name=pair.university, short_name=pair.short_name, code=pair.code, city_id=pair.city_code
         )
-        groups[pair.slug] = GuidanceGroup.objects.create(
+        groups[pair.slug] = GroupFactory.create(
             name=f"{pair.university}党建指导组",
             level=GroupLevel.PROVINCE,
-            region=region(code="360000"),
+            region_id="360000",
             lead_university=universities[pair.slug],
             batch=batch,
         )
-        Pairing.objects.create(
-            batch=batch,
-            group=groups[pair.slug],
-            region_id=pair.paired_city,
-            since=dt.date(2024, 3, 1),
-        )
+        PairingFactory.create(batch=batch, group=groups[pair.slug], region_id=pair.paired_city)
 
     def member(user: User, slug: str, role: str) -> Membership:
-        return Membership.objects.create(
-            group=groups[slug], user=user, role=role, term_start=dt.date(2024, 3, 1)
-        )
+        return MembershipFactory.create(group=groups[slug], user=user, role=role)
 
     instructor = make_user("instructor", "李指导")
     leader = make_user("leader", "王组长")
@@ -148,12 +129,12 @@ def build_cast() -> Cast:
     school_yingtan = make_school("360602", "鹰潭市月湖区第三小学")
     school_nanchang = make_school("360102", "南昌市东湖区育才学校")
 
-    district = District.objects.create(group=groups["ncu"], batch=batch, name="湘东片区")
+    district = DistrictFactory.create(group=groups["ncu"], batch=batch, name="湘东片区")
     district.instructors.add(membership)
-    DistrictSchool.objects.create(district=district, school=school, batch=batch)
+    DistrictSchoolFactory.create(district=district, school=school, batch=batch)
 
     def with_role(user: User, role: str, **anchor: Any) -> User:
-        RoleAssignment.objects.create(user=user, role=role, **anchor)
+        RoleAssignmentFactory.create(user=user, role=role, **anchor)
         return user
 
     return Cast(

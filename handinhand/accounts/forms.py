@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from handinhand.accounts import hooks, services
 from handinhand.accounts.models import Role, RoleAssignment, User
-from handinhand.core.forms import StyledFormMixin, VersionedForm
+from handinhand.core.forms import StyledFormMixin, VersionedForm, model_choice_field
 from handinhand.core.listing import FilterForm
 from handinhand.core.scope import get_scope
 from handinhand.core.text import normalise_text
@@ -72,7 +72,10 @@ class ChinesePasswordMixin:
     cleaned_data: dict[str, Any]
 
     def validate_password_for_user(
-        self, user: Any, password_field_name: str = "password2", **kwargs: Any
+        self,
+        user: Any,
+        password_field_name: str = "password2",  # noqa: S107 -- a field's name, not a password
+        **kwargs: Any,
     ) -> None:
         password = self.cleaned_data.get(password_field_name)
         if password:
@@ -207,8 +210,7 @@ class RoleGrantForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, actor: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
-        region = self.fields["region"]
-        assert isinstance(region, forms.ModelChoiceField)
+        region = model_choice_field(self, "region")
         region.queryset = grantable_regions(actor)
 
     def clean_school_code(self) -> School | None:

@@ -64,8 +64,8 @@ def password_change(request: HttpRequest) -> HttpResponse:
         title=_("修改密码"),
         success_message=_("密码已修改"),
         template="accounts/password_form.html",
-        back_url=reverse("core:home"),
-        redirect_to=lambda obj: reverse("core:home"),
+        back_url=reverse("dashboard:home"),
+        redirect_to=lambda obj: reverse("dashboard:home"),
     )
 
 

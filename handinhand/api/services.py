@@ -19,7 +19,7 @@ from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.models import AuditAction
 
-TOKEN_PREFIX = "hh_"
+TOKEN_PREFIX = "hh_"  # noqa: S105 -- the public marker every token starts with, not a secret
 MAX_USABLE_TOKENS = 10
 
 

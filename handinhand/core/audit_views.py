@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from handinhand.core.forms import StyledFormMixin
+from handinhand.core.forms import StyledFormMixin, choice_field
 from handinhand.core.listing import Column, FilterForm, ListSpec, render_list
 from handinhand.core.models import AuditAction, AuditEvent
 from handinhand.core.scope import get_scope
@@ -113,8 +113,7 @@ class AuditFilterForm(StyledFormMixin, FilterForm):
             ((m._meta.label_lower, str(m._meta.verbose_name)) for m in _project_models()),
             key=lambda item: item[0],
         )
-        object_type = self.fields["object_type"]
-        assert isinstance(object_type, forms.ChoiceField)
+        object_type = choice_field(self, "object_type")
         object_type.choices = [("", _("全部")), *types]
         self.fields["q"].label = _("对象")
         self.fields["q"].widget.attrs["placeholder"] = _("对象名称")

@@ -72,5 +72,14 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
 def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
     """A form's choice field, typed, so that its queryset can be narrowed to the user's scope."""
     field = form.fields[name]
-    assert isinstance(field, forms.ModelChoiceField)
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a ModelChoiceField")
+    return field
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """A form's choice field, typed, so that its choices can be set from the policy."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a ChoiceField")
     return field

@@ -99,9 +99,8 @@ def filtered_queryset(
     sort_keys = {c.key: c.sort for c in spec.columns if c.sort}
     requested = request.GET.get("sort", "")
     key = requested.lstrip("-")
-    if key in sort_keys:
-        order = sort_keys[key]
-        assert order is not None
+    order = sort_keys.get(key)
+    if order:
         sort = requested
         desc = requested.startswith("-")
         qs = qs.order_by(("-" if desc else "") + order, "pk")

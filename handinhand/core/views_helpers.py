@@ -66,8 +66,7 @@ def form_page(
                 data = dict(form.cleaned_data)
                 version = data.pop("expected_version", None)
                 obj = update(data, version)
-            else:
-                assert save is not None
+            elif save is not None:  # one of the two, checked above
                 obj = save(form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)

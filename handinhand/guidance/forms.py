@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from handinhand.core.forms import StyledFormMixin, VersionedForm, model_choice_field
+from handinhand.core.forms import StyledFormMixin, VersionedForm, choice_field, model_choice_field
 from handinhand.core.listing import FilterForm
 from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
@@ -50,8 +50,7 @@ class VisitFilterForm(StyledFormMixin, FilterForm):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        form_field = self.fields["form"]
-        assert isinstance(form_field, forms.ChoiceField)
+        form_field = choice_field(self, "form")
         form_field.choices = [("", _("全部")), *_form_choices()]
         model_choice_field(self, "group").queryset = GuidanceGroup.objects.visible_to(user)
         self.fields["q"].widget.attrs["placeholder"] = _("主题、学校名称")
@@ -107,8 +106,7 @@ class VisitForm(VersionedForm):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         group_ids = get_scope(user).group_ids
-        form_field = self.fields["form"]
-        assert isinstance(form_field, forms.ChoiceField)
+        form_field = choice_field(self, "form")
         form_field.choices = _form_choices()
         schools = model_choice_field(self, "schools")
         schools.queryset = (
@@ -322,8 +320,7 @@ class BrandFilterForm(StyledFormMixin, FilterForm):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        stage = self.fields["stage"]
-        assert isinstance(stage, forms.ChoiceField)
+        stage = choice_field(self, "stage")
         stage.choices = [("", _("全部")), *[(s, s) for s in get_policy().brands.stages]]
         self.fields["q"].widget.attrs["placeholder"] = _("品牌、学校名称")
 

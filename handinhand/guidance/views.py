@@ -3,7 +3,7 @@ selectors, writes through services."""
 
 from __future__ import annotations
 
-import datetime as dt
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -236,12 +236,16 @@ def visit_docx(request: HttpRequest, pk: int) -> HttpResponse:
     return visit_docx_response(visit)
 
 
+_MONTH = re.compile(r"(\d{4})-(1[0-2]|0?[1-9])")
+
+
 def _month(text: str) -> tuple[int, int]:
-    try:
-        day = dt.datetime.strptime(text, "%Y-%m").date()
-    except ValueError:
-        day = timezone.localdate()
-    return day.year, day.month
+    """`2025-01` → (2025, 1): a calendar month, not an instant, so no datetime (and no time
+    zone) is involved; anything else is the programme's current month."""
+    if match := _MONTH.fullmatch(text):
+        return int(match[1]), int(match[2])
+    today = timezone.localdate()
+    return today.year, today.month
 
 
 def _shift(year: int, month: int, by: int) -> str:

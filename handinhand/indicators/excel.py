@@ -40,7 +40,8 @@ class FrameworkImportResult:
 def export_workbook(framework: Framework) -> Workbook:
     workbook = Workbook()
     sheet = workbook.active
-    assert sheet is not None
+    if sheet is None:  # a new Workbook always has one sheet
+        raise RuntimeError("openpyxl made a workbook without a sheet")
     sheet.title = SHEET
     sheet.append(list(COLUMNS))
     for cell in sheet[1]:

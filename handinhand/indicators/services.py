@@ -359,7 +359,8 @@ def cycle_schools(cycle: EvaluationCycle) -> QuerySet[School]:
             query |= Q(county__path__startswith=path)
         schools = schools.filter(query)
     elif cycle.scope == CycleScope.REGION:
-        assert cycle.region is not None
+        if cycle.region is None:
+            raise ValueError("a region cycle without a region")  # cycle_create refuses one
         schools = schools.filter(county__path__startswith=cycle.region.path)
     return schools
 
@@ -686,7 +687,8 @@ def summary_refresh(evaluation: Evaluation) -> None:
     framework = evaluation.cycle.framework
     school = School.objects.select_related("county").get(pk=evaluation.school_id)
     county_id, city_id = school.county_id, school.county.parent_id
-    assert city_id is not None  # a county is always in a city
+    if city_id is None:
+        raise ValueError(f"county {county_id} is in no city")  # the region tree forbids it
     indicators = list(framework.indicators.values_list("pk", "code", "level", "parent_id"))
     code = {pk: c for pk, c, _level, _parent in indicators}
     nodes = [

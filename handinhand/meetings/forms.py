@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from handinhand.accounts.models import User
-from handinhand.core.forms import StyledFormMixin, VersionedForm
+from handinhand.core.forms import StyledFormMixin, VersionedForm, model_choice_field
 from handinhand.core.listing import FilterForm
 from handinhand.core.policy import get_policy
 from handinhand.meetings.models import ActionItem, Meeting, MeetingStatus, meeting_kinds
@@ -83,8 +83,7 @@ class MeetingForm(VersionedForm):
     def __init__(self, *args: Any, group: GuidanceGroup, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = _kinds_for(group)  # type: ignore[attr-defined]
-        chair = self.fields["chair"]
-        assert isinstance(chair, forms.ModelChoiceField)
+        chair = model_choice_field(self, "chair")
         chair.queryset = _group_members(group)
 
 
@@ -105,8 +104,7 @@ class ActionItemForm(VersionedForm):
 
     def __init__(self, *args: Any, group: GuidanceGroup, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        owner = self.fields["owner"]
-        assert isinstance(owner, forms.ModelChoiceField)
+        owner = model_choice_field(self, "owner")
         owner.queryset = _group_members(group)
 
 

@@ -328,7 +328,8 @@ class _Counties:
 @cache
 def _model_field(name: str) -> models.Field:
     model_field = School._meta.get_field(name)
-    assert isinstance(model_field, models.Field)
+    if not isinstance(model_field, models.Field):
+        raise TypeError(f"School.{name} is a relation, not a column")
     return model_field
 
 
@@ -601,8 +602,9 @@ def _update_changed(schools: list[School], field_names: set[str]) -> None:
     sets = ", ".join(f"{column(f.name)} = %s" for f in fields)
     table = connection.ops.quote_name(School._meta.db_table)
     version = column("version")
+    # Table and column names come from the School model, quoted; every value is a parameter.
     sql = (
-        f"UPDATE {table} SET {sets}, {version} = {version} + 1, {column('updated_at')} = %s "
+        f"UPDATE {table} SET {sets}, {version} = {version} + 1, {column('updated_at')} = %s "  # noqa: S608
         f"WHERE {column('id')} = %s AND {version} = %s"
     )
     now = updated_at.get_db_prep_save(timezone.now(), connection)
@@ -729,7 +731,8 @@ def build_template(actor: Any) -> Workbook:
     guide_text = _guide()
     workbook = Workbook()
     sheet = workbook.active
-    assert sheet is not None
+    if sheet is None:  # a new Workbook always has one sheet
+        raise RuntimeError("openpyxl made a workbook without a sheet")
     sheet.title = ROSTER_SHEET
     required_font = Font(bold=True, color="C00000")
     bold = Font(bold=True)

@@ -11,7 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from handinhand.accounts.models import SEPARATED_ADMIN_ROLES, RoleAssignment, User
-from handinhand.core.forms import STALE_FORM, StyledFormMixin, VersionedForm, model_choice_field
+from handinhand.core.forms import (
+    STALE_FORM,
+    StyledFormMixin,
+    VersionedForm,
+    choice_field,
+    model_choice_field,
+)
 from handinhand.core.listing import FilterForm
 from handinhand.core.scope import get_scope
 from handinhand.core.text import normalise_text
@@ -140,8 +146,7 @@ class GroupForm(VersionedForm):
             model_choice_field(self, "region").queryset = regions.filter(within).exclude(
                 level=RegionLevel.PROVINCE
             )
-            level = self.fields["level"]
-            assert isinstance(level, forms.ChoiceField)
+            level = choice_field(self, "level")
             level.choices = [
                 ("", "---------"),
                 *[(v, label) for v, label in GroupLevel.choices if v != GroupLevel.PROVINCE],

@@ -64,7 +64,8 @@ class ComputedColumn(Column):
     compute: Callable[[Any], Any] | None = None
 
     def value(self, obj: Any) -> Any:
-        assert self.compute is not None
+        if self.compute is None:
+            raise TypeError("a computed column needs compute=")
         return self.compute(obj)
 
 

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from handinhand.core.forms import StyledFormMixin, VersionedForm
@@ -62,4 +62,4 @@ class GenerateForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = year_choices()  # type: ignore[attr-defined]
-        self.fields["year"].initial = dt.date.today().year - 1
+        self.fields["year"].initial = timezone.localdate().year - 1

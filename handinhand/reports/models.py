@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -113,7 +114,7 @@ class AnnualReport(VersionedModel):
         return due_date(self.year)
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
-        return self.status in OPEN_STATUSES and (today or dt.date.today()) > self.due_date
+        return self.status in OPEN_STATUSES and (today or timezone.localdate()) > self.due_date
 
     @property
     def overdue_label(self) -> str:

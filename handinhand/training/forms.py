@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from handinhand.accounts.models import User
@@ -17,7 +17,7 @@ from handinhand.training.models import TrainingSession
 
 def year_choices() -> list[tuple[str, str]]:
     """This year and the five before, newest first (year filters of training and reports)."""
-    this = dt.date.today().year
+    this = timezone.localdate().year
     return [(str(y), f"{y}年") for y in range(this, this - 6, -1)]
 
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 
 from django.contrib import messages
@@ -9,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -181,9 +181,9 @@ def material_download(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 def hours(request: HttpRequest) -> HttpResponse:
     try:
-        year = int(request.GET.get("year") or dt.date.today().year)
+        year = int(request.GET.get("year") or timezone.localdate().year)
     except ValueError:
-        year = dt.date.today().year
+        year = timezone.localdate().year
     minimum = get_policy().training.min_hours_per_year
     spec = replace(
         HOURS_LIST,
@@ -196,7 +196,7 @@ def hours(request: HttpRequest) -> HttpResponse:
 
 HOURS_LIST = ListSpec(
     title=_lazy("培训学时统计"),
-    queryset=lambda user: selectors.person_hours(user, dt.date.today().year),
+    queryset=lambda user: selectors.person_hours(user, timezone.localdate().year),
     columns=[
         Column("full_name", _lazy("姓名"), sort="full_name"),
         Column("username", _lazy("账号"), sort="username"),

@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from handinhand.guidance.models import Visit, VisitStatus
 from handinhand.guidance.services import visit_plan
@@ -14,7 +15,7 @@ def plan_visit(cast: Any, **extra: Any) -> Visit:
     fields: dict[str, Any] = {
         "actor": cast.instructor,
         "group": cast.groups["ncu"],
-        "date": dt.date.today() - dt.timedelta(days=3),
+        "date": timezone.localdate() - dt.timedelta(days=3),
         "duration_hours": Decimal("2.5"),
         "form": "实地指导",
         "title": "湘东一小党建指导",
@@ -42,8 +43,8 @@ def raise_finding(cast: Any, **extra: Any) -> Any:
         "problem": "“三会一课”记录不全",
         "indicator": "3.2.1",
         "severity": "major",
-        "found_on": dt.date.today() - dt.timedelta(days=5),
-        "deadline": dt.date.today() + dt.timedelta(days=25),
+        "found_on": timezone.localdate() - dt.timedelta(days=5),
+        "deadline": timezone.localdate() + dt.timedelta(days=25),
     }
     fields.update(extra)
     return finding_raise(**fields)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from handinhand.conftest import ARTIFACTS, BROWSER_MARKS, PASSWORD, build_cast
 from handinhand.guidance.models import Finding, Visit
 
@@ -35,7 +37,7 @@ def test_visit_with_finding_answered_and_closed(transactional_db, live_server, b
 
     phone.click("text=登记指导活动")
     phone.select_option("select[name=status]", "held")
-    yesterday = dt.date.today() - dt.timedelta(days=1)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
     phone.fill("input[name=date]", yesterday.isoformat())
     phone.fill("input[name=duration_hours]", "2.5")
     phone.select_option("select[name=form]", "实地指导")

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 
 from handinhand.guidance import selectors
 from handinhand.guidance.models import VisitStatus
 from handinhand.guidance.tests.conftest import plan_visit
 from handinhand.programme.models import DistrictSchool
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 LAST_YEAR = TODAY.replace(year=TODAY.year - 1, day=1)
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.models import AuditAction, AuditEvent
@@ -15,7 +16,7 @@ from handinhand.guidance import selectors, services
 from handinhand.guidance.models import Finding, FindingStatus
 from handinhand.guidance.tests.conftest import plan_visit, raise_finding
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 PDF = b"%PDF-1.4\n" + b"0" * 64
 
 

@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from docx import Document
 from openpyxl import load_workbook
 
@@ -23,7 +24,7 @@ from handinhand.guidance.tests.conftest import plan_visit
 from handinhand.programme.models import Membership
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
-TOMORROW = dt.date.today() + dt.timedelta(days=1)
+TOMORROW = timezone.localdate() + dt.timedelta(days=1)
 
 
 @pytest.fixture(autouse=True)
@@ -219,7 +220,7 @@ def test_create_page_records_a_held_visit(cast, client_for):
         {
             "group": cast.groups["ncu"].pk,
             "status": "held",
-            "date": (dt.date.today() - dt.timedelta(days=1)).isoformat(),
+            "date": (timezone.localdate() - dt.timedelta(days=1)).isoformat(),
             "duration_hours": "3",
             "form": "专题党课",
             "title": "专题党课进校园",
@@ -350,7 +351,7 @@ def test_docx_record(cast, visit, client_for):
 
 
 def test_calendar_month_grid_by_person_group_region(cast, client_for):
-    today = dt.date.today()
+    today = timezone.localdate()
     plan_visit(cast, title="本月活动", date=today.replace(day=1))
     plan_visit(
         cast, title="领导的活动", actor=cast.leader, instructors=[], date=today.replace(day=1)
@@ -385,7 +386,7 @@ def test_with_a_published_framework_visits_and_findings_name_its_indicators(cast
     data = {
         "group": cast.groups["ncu"].pk,
         "status": "held",
-        "date": (dt.date.today() - dt.timedelta(days=1)).isoformat(),
+        "date": (timezone.localdate() - dt.timedelta(days=1)).isoformat(),
         "duration_hours": "2",
         "form": "实地指导",
         "title": "对照指标指导",

@@ -7,11 +7,12 @@ import datetime as dt
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from handinhand.guidance.models import VisitStatus
 from handinhand.guidance.tests.conftest import plan_visit
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def test_workbench_shows_my_group_district_schools_and_visits(cast, client_for):

@@ -25,7 +25,6 @@ from handinhand.indicators.services import (
     indicator_delete,
     indicator_update,
 )
-from handinhand.indicators.synthetic import extend
 
 pytestmark = pytest.mark.django_db
 
@@ -50,12 +49,6 @@ def test_the_sample_is_published_and_labelled(sample):
     assert "示例" in str(sample)
     assert sample.indicators.count() == 96
     assert framework_validate(sample) == []
-
-
-def test_synthetic_extend_creates_the_sample_once(cast):
-    assert extend("pilot", seed=1, scale=1.0)["indicators.Indicator"] == 96
-    extend("pilot", seed=1, scale=1.0)
-    assert Framework.objects.filter(is_sample=True).count() == 1
 
 
 def test_only_the_province_admin_creates_frameworks(cast):
@@ -372,32 +365,3 @@ def test_import_page_shows_every_error(cast, sample, draft, client_for):
 
 def test_columns_are_the_documented_ones():
     assert COLUMNS == ("编码", "级别", "上级编码", "指标名称", "分值", "评分要点", "佐证材料")
-
-
-def test_synthetic_cycles_have_consistent_summaries(cast):
-    from handinhand.indicators.models import (
-        Evaluation,
-        EvaluationCycle,
-        EvaluationSummary,
-        IndicatorAggregate,
-        L1Score,
-        Score,
-    )
-
-    counts = extend("pilot", seed=3, scale=1.0)
-    assert counts["indicators.EvaluationCycle"] == 2
-    assert list(EvaluationCycle.objects.values_list("name", flat=True)) == ["2025年度", "2024年度"]
-    old = EvaluationCycle.objects.get(year=2024)
-    # Jiangxi's 5 schools of the cast, all confirmed in 2024, each with 70 scores.
-    assert old.evaluations.filter(status="confirmed").count() == 5
-    assert Score.objects.filter(evaluation__cycle=old).count() == 350
-    for summary in EvaluationSummary.objects.filter(cycle=old):
-        ev = Evaluation.objects.get(pk=summary.evaluation_id)
-        assert summary.total == ev.review_total
-        l1 = L1Score.objects.filter(evaluation=ev)
-        assert sum(r.score for r in l1) == summary.total
-        assert 0 <= summary.total <= 100
-    aggregate_sum = sum(a.score_sum for a in IndicatorAggregate.objects.filter(cycle=old))
-    assert aggregate_sum == sum(s.total for s in EvaluationSummary.objects.filter(cycle=old))
-    # Seeding again adds nothing.
-    assert "indicators.Score" not in extend("pilot", seed=3, scale=1.0)

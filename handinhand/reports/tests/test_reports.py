@@ -390,20 +390,3 @@ def test_january_command_drafts_last_year(cast):
         ).actor_name
         == ""
     )
-
-
-def test_synthetic_extend_writes_training_and_reports(cast):
-    from handinhand.reports import synthetic
-
-    counts = synthetic.extend("pilot", seed=7, scale=1.0)
-    this_year = dt.date.today().year
-    assert counts["annual reports"] == 6  # 3 groups × 2 years
-    assert counts["training sessions"] == TrainingSession.objects.count() > 0
-    assert counts["training attendances"] == Attendance.objects.count() > 0
-    assert set(AnnualReport.objects.values_list("year", flat=True)) == {
-        this_year - 2,
-        this_year - 1,
-    }
-    older = AnnualReport.objects.filter(year=this_year - 2)
-    assert set(older.values_list("status", flat=True)) == {ReportStatus.ACKNOWLEDGED}
-    assert synthetic.extend("pilot", seed=7, scale=1.0) == {}  # once only

@@ -3,10 +3,10 @@ nothing in other months unless --year is given)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from handinhand.core.policy import get_policy
 from handinhand.reports.services import reports_generate
@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, help="报告年度（默认：上一年，且仅在报告月份）")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = dt.date.today()
+        today = timezone.localdate()
         year = options.get("year")
         if year is None:
             if today.month != get_policy().reports.due_month:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from handinhand.guidance import synthetic
 from handinhand.guidance.models import Finding, Visit, VisitSchool
 from handinhand.guidance.services import guided_schools
+from handinhand.seed import guidance as synthetic
 
 
 def test_extend_adds_visits_and_findings_reproducibly(cast):

@@ -33,6 +33,7 @@ from handinhand.indicators.scoring import grade_for
 from handinhand.indicators.services import sample_framework_create
 from handinhand.orgs.models import School
 from handinhand.programme.models import DistrictSchool
+from handinhand.seed.registry import step
 
 CHUNK = 500  # evaluations per batch of score rows (35,000 rows)
 S = EvaluationStatus
@@ -47,6 +48,7 @@ STATES_2025 = [
 ]
 
 
+@step(order=10)
 def extend(workload: str, *, seed: int, scale: float) -> dict[str, int]:
     framework = sample_framework_create()
     counts = {"indicators.Framework": 1, "indicators.Indicator": framework.indicators.count()}
@@ -210,7 +212,8 @@ def _insert_scores(rows: list[tuple[Any, ...]]) -> None:
             "review_comment",
         )
     )
-    sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)"
+    # Table and column names come from the model and are quoted; the values are parameters.
+    sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)"  # noqa: S608
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 10_000):
             cursor.executemany(sql, rows[start : start + 10_000])

@@ -4,12 +4,14 @@ the same set-based generator as the page."""
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 
 from django.utils import timezone
 
 from handinhand.reports.models import AnnualReport, ReportStatus, due_date
+from handinhand.reports.services import reports_generate
+from handinhand.seed import training
+from handinhand.seed.registry import step
 
 NARRATIVE = {
     "work_summary": "按照《全省中小学校党建指导工作办法》要求，分小组、分片区开展到校指导。",
@@ -19,16 +21,15 @@ NARRATIVE = {
 }
 
 
+@step(order=50)
 def extend(workload: str, *, seed: int, scale: float = 1.0) -> dict[str, int]:
-    from handinhand.reports.services import reports_generate
-    from handinhand.training import synthetic as training_synthetic
-
     if AnnualReport.objects.exists():
         return {}
-    # Reports read training hours: make sure they exist first (training comes later in
-    # INSTALLED_APPS; its extend() skips when it finds its rows).
-    counts = training_synthetic.extend(workload, seed=seed, scale=scale)
-    this_year = dt.date.today().year
+    # Reports read training hours: make sure they exist first (the training step runs before
+    # this one in `manage.py seed`, and skips when it finds its rows; a test may call us alone).
+    counts = training.extend(workload, seed=seed, scale=scale)
+    today = timezone.localdate()
+    this_year = today.year
     older = reports_generate(actor=None, year=this_year - 2)
     AnnualReport.objects.filter(year=this_year - 2).update(
         status=ReportStatus.ACKNOWLEDGED,
@@ -37,7 +38,7 @@ def extend(workload: str, *, seed: int, scale: float = 1.0) -> dict[str, int]:
         **NARRATIVE,
     )
     last = reports_generate(actor=None, year=this_year - 1)
-    if dt.date.today() > due_date(this_year - 1):
+    if today > due_date(this_year - 1):
         # Past the due date: most groups have reported; one in five is still overdue.
         ids = list(AnnualReport.objects.filter(year=this_year - 1).values_list("pk", flat=True))
         rng = random.Random(f"reports:{seed}")

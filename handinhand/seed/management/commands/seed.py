@@ -7,7 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from handinhand.programme import synthetic
+from handinhand.seed import programme
+from handinhand.seed.registry import run_steps
+from handinhand.seed.reset import ResetRefused, reset
 
 
 class Command(BaseCommand):
@@ -16,7 +18,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--workload",
-            choices=sorted(synthetic.WORKLOADS),
+            choices=sorted(programme.WORKLOADS),
             default="pilot",
             help="pilot ≈ 1,500 所学校；province 12,000；nation 220,000",
         )
@@ -41,8 +43,8 @@ class Command(BaseCommand):
 
     def _print_accounts(self) -> None:
         self.stdout.write(
-            f"演示账号（密码均为 {synthetic.DEMO_PASSWORD}）："
-            + "、".join(synthetic.DEMO_USERNAMES)
+            f"演示账号（密码均为 {programme.DEMO_PASSWORD}）："
+            + "、".join(programme.DEMO_USERNAMES)
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -51,21 +53,21 @@ class Command(BaseCommand):
             raise CommandError("--scale 必须大于 0")
         if options["reset"]:
             try:
-                deleted = synthetic.reset()
-            except synthetic.ResetRefused as exc:
+                deleted = reset()
+            except ResetRefused as exc:
                 raise CommandError(str(exc)) from exc
             self.stdout.write(f"已清除 {sum(deleted.values()):,} 行（审计日志保留）")
-        elif synthetic.has_data():
+        elif programme.has_data():
             if options["if_empty"]:
                 self.stdout.write("数据库中已有数据，跳过生成。")
                 self._print_accounts()
                 return
             raise CommandError("数据库中已有数据，请使用 --reset")
 
-        planned = synthetic.plan(options["workload"], seed=options["seed"], scale=options["scale"])
+        planned = programme.plan(options["workload"], seed=options["seed"], scale=options["scale"])
         plan_seconds = time.perf_counter() - started
-        counts = synthetic.write(planned)
-        counts.update(extend_workload(planned.workload, seed=planned.seed, scale=options["scale"]))
+        counts = programme.write(planned)
+        counts.update(run_steps(planned.workload, seed=planned.seed, scale=options["scale"]))
         seconds = time.perf_counter() - started
 
         self.stdout.write(
@@ -78,25 +80,3 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'seconds (plan)'.ljust(width)}  {plan_seconds:>9.2f}")
         self.stdout.write(f"  {'seconds (total)'.ljust(width)}  {seconds:>9.2f}")
         self._print_accounts()
-
-
-def extend_workload(workload: str, *, seed: int, scale: float) -> dict[str, int]:
-    """Let each app add its own synthetic records (evaluations, visits, meetings, …) on top of
-    the structure: an app that has `synthetic.extend(workload, seed=, scale=) -> counts` is
-    called, in INSTALLED_APPS order, so no app has to edit this command."""
-    from importlib import import_module
-    from importlib.util import find_spec
-
-    from django.apps import apps
-
-    counts: dict[str, int] = {}
-    for config in apps.get_app_configs():
-        if not config.name.startswith("handinhand.") or config.label == "programme":
-            continue
-        module_name = f"{config.name}.synthetic"
-        if find_spec(module_name) is None:
-            continue
-        extend = getattr(import_module(module_name), "extend", None)
-        if extend is not None:
-            counts.update(extend(workload, seed=seed, scale=scale))
-    return counts

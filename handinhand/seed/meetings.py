@@ -16,6 +16,7 @@ from handinhand.core.policy import get_policy
 from handinhand.meetings.calendar import periods_starting
 from handinhand.meetings.models import ActionItem, Attendance, Meeting, MeetingStatus
 from handinhand.programme.models import GuidanceGroup, MemberRole, Membership
+from handinhand.seed.registry import step
 
 YEARS = 3
 WEAK_SHARE = 0.12  # groups that often skip their meeting
@@ -30,6 +31,7 @@ DECISIONS = (
 )
 
 
+@step(order=30)
 def extend(workload: str, *, seed: int, scale: float = 1.0) -> dict[str, int]:
     if Meeting.objects.exists():
         return {}

@@ -1,3 +1,6 @@
+"""The home page (工作台): what each role the user holds needs first. The cockpit of DESIGN §7
+grows here."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -8,14 +11,13 @@ from django.shortcuts import render
 
 from handinhand.accounts.models import Role
 from handinhand.core.scope import get_scope
+from handinhand.programme import selectors
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """One section per role the user holds; each reads only what that role needs, so that the
     page costs a fixed number of queries however large the province."""
-    from handinhand.programme import selectors
-
     user = request.user
     scope = get_scope(user)
     context: dict[str, Any] = {"scope": scope}
@@ -36,4 +38,4 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         if held
     ]
-    return render(request, "core/home.html", context)
+    return render(request, "dashboard/home.html", context)

@@ -10,8 +10,11 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from django.utils import timezone
+
 from handinhand.accounts.models import Role, RoleAssignment
 from handinhand.programme.models import MemberRole, Membership
+from handinhand.seed.registry import step
 from handinhand.training.models import Attendance, TrainingSession
 
 YEARS_BACK = 3
@@ -33,11 +36,12 @@ def _day(rng: random.Random, year: int, today: dt.date) -> dt.date:
     )
 
 
+@step(order=40)
 def extend(workload: str, *, seed: int, scale: float = 1.0) -> dict[str, int]:
     if TrainingSession.objects.exists():
         return {}
     rng = random.Random(f"training:{seed}")
-    today = dt.date.today()
+    today = timezone.localdate()
     admin_id = (
         RoleAssignment.objects.filter(role=Role.PROVINCE_ADMIN)
         .order_by("pk")

@@ -12,9 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from handinhand.core.policy import get_policy
-from handinhand.guidance.models import Visit, VisitSchool, VisitStatus
+from handinhand.guidance.models import Finding, Visit, VisitSchool, VisitStatus
 from handinhand.orgs.models import School
 from handinhand.programme.models import DistrictSchool, Membership, Pairing
+from handinhand.seed.registry import step
 
 VISITS_PER_SCHOOL = 4.2
 BATCH = 5000
@@ -35,6 +36,7 @@ def _guided_pairs() -> list[tuple[int, int]]:
     return sorted((g, s) for s, g in pairs.items())
 
 
+@step(order=20)
 def extend(workload: str, *, seed: int, scale: float) -> dict[str, int]:
     rng = random.Random(f"guidance-{seed}")
     pairs = _guided_pairs()
@@ -109,8 +111,6 @@ def _findings(
     today: dt.date,
 ) -> int:
     """About 0.4 findings per held visit (≈ 20,000 at province scale), in every status."""
-    from handinhand.guidance.models import Finding
-
     statuses = [s for s, w in STATUS_WEIGHTS for _ in range(w)]
     rows = []
     for visit, (group_id, school_id, team) in zip(visits, links, strict=True):

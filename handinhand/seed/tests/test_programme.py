@@ -18,7 +18,6 @@ from handinhand.core.models import AuditAction, AuditEvent
 from handinhand.core.policy import get_policy
 from handinhand.orgs.credit_code import is_valid_credit_code
 from handinhand.orgs.models import Recognition, Region, RegionLevel, School, University
-from handinhand.programme import synthetic
 from handinhand.programme.models import (
     Batch,
     District,
@@ -30,6 +29,7 @@ from handinhand.programme.models import (
     Pairing,
 )
 from handinhand.programme.pilot import PILOT_BATCH_NAME, PILOT_PAIRS
+from handinhand.seed import programme as synthetic
 
 PILOT_CITIES = {"360300", "360500", "360600"}
 

@@ -1,9 +1,12 @@
-"""Synthetic data for the workloads of DESIGN §6, reproducible from a seed.
+"""The programme's structure for the workloads of DESIGN §6, reproducible from a seed.
 
 `plan(workload, seed)` builds every row in memory (unsaved model instances that point at each
 other) and touches no database, so two plans from the same seed can be compared; `write(plan)`
 inserts them with bulk_create in dependency order, hashing the one password once. Seeding is a
 data generator, not a user action: it leaves one AuditEvent that summarises what it wrote.
+
+The other apps' records (evaluations, visits, meetings, …) are added on top by the steps
+registered in `handinhand.seed.registry`.
 """
 
 from __future__ import annotations
@@ -13,15 +16,14 @@ import random
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.apps import apps
 from django.contrib.auth.hashers import make_password
-from django.db import connection, models, transaction
+from django.db import models, transaction
 
 from handinhand.accounts.models import Role, RoleAssignment, User
 from handinhand.core import audit
-from handinhand.core.models import AuditAction, AuditEvent
+from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
 from handinhand.orgs.credit_code import make_credit_code
 from handinhand.orgs.models import (
@@ -37,7 +39,6 @@ from handinhand.orgs.models import (
 from handinhand.orgs.regions import read_regions, region_rows_with_paths
 from handinhand.programme.models import (
     Batch,
-    BatchStatus,
     District,
     DistrictSchool,
     GroupLevel,
@@ -46,289 +47,33 @@ from handinhand.programme.models import (
     Membership,
     Pairing,
 )
-from handinhand.programme.pilot import PILOT_BATCH_NAME, PILOT_PAIRS
+from handinhand.programme.pilot import PILOT_PAIRS
+from handinhand.seed.jiangxi import (
+    AREA_CODES,
+    BATCHES,
+    DEMO_PASSWORD,
+    DEMO_USERNAMES,
+    LATER_PAIRS,
+    OTHER_UNIVERSITIES,
+    PROVINCE_CODE,
+    PROVINCES,
+    UniversitySpec,
+)
+from handinhand.seed.names import (
+    DEPARTMENTS,
+    TITLES_LOCAL,
+    TITLES_UNIVERSITY,
+    CountyNamer,
+    chinese_number,
+    mobile,
+    person_name,
+)
+from handinhand.seed.workloads import WORKLOADS, Workload
 
-DEMO_PASSWORD = "HandInHand@2025"
-PROVINCE_CODE = "360000"
+# Tests, the command and the benchmarks read these from here, with the plan.
+__all__ = ["DEMO_PASSWORD", "DEMO_USERNAMES", "WORKLOADS", "Plan", "has_data", "plan", "write"]
+
 BATCH_SIZE = 1000
-
-
-# --- workloads ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Workload:
-    name: str
-    jiangxi_schools: int
-    batches: int  # 1: the pilot only; 3: every Jiangxi city paired
-    city_members: tuple[int, int]  # members of a city guidance group (min, max)
-    county_members: tuple[int, int]
-    school_user_share: float  # schools that get a school_user account
-    region_staff: bool  # one region_staff account per city and county
-    other_province_schools: int = 0  # nation: schools outside Jiangxi
-    cities_per_province: int = 10  # synthetic provinces only
-    counties_per_city: int = 10
-
-
-WORKLOADS: dict[str, Workload] = {
-    "pilot": Workload(
-        "pilot",
-        1_500,
-        batches=1,
-        city_members=(4, 5),
-        county_members=(2, 3),
-        school_user_share=0.0,
-        region_staff=False,
-    ),
-    # ≈ 55 provincial + 11 × 13 city + 100 × 8 county members ≈ 1,000 instructors; with region
-    # staff and school users ≈ 3,000 accounts (DESIGN §6).
-    "province": Workload(
-        "province",
-        12_000,
-        batches=3,
-        city_members=(11, 15),
-        county_members=(6, 10),
-        school_user_share=0.16,
-        region_staff=True,
-    ),
-    "nation": Workload(
-        "nation",
-        12_000,
-        batches=3,
-        city_members=(11, 15),
-        county_members=(6, 10),
-        school_user_share=0.25,
-        region_staff=True,
-        other_province_schools=208_000,
-    ),
-}
-
-
-# --- the programme's fixed cast -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class UniversitySpec:
-    name: str
-    short_name: str
-    code: str  # 学校标识码, 10 digits
-    city: str
-
-
-OTHER_UNIVERSITIES = (
-    UniversitySpec("江西师范大学", "江西师大", "4136010414", "360100"),
-    UniversitySpec("南昌航空大学", "南航", "4136010406", "360100"),
-    UniversitySpec("江西理工大学", "江理工", "4136010407", "360700"),
-    UniversitySpec("江西农业大学", "江农大", "4136010410", "360100"),
-    UniversitySpec("江西中医药大学", "江中医", "4136010412", "360100"),
-    UniversitySpec("赣南师范大学", "赣南师大", "4136010418", "360700"),
-    UniversitySpec("井冈山大学", "井大", "4136010419", "360800"),
-    UniversitySpec("九江学院", "九院", "4136011843", "360400"),
-    UniversitySpec("景德镇陶瓷大学", "景陶大", "4136010408", "360200"),
-    UniversitySpec("东华理工大学", "东华理工", "4136010405", "360100"),
-    UniversitySpec("宜春学院", "宜院", "4136010417", "360900"),
-    UniversitySpec("上饶师范学院", "上饶师院", "4136010416", "361100"),
-    UniversitySpec("赣南医科大学", "赣医", "4136010413", "360700"),
-)
-
-# Batches 2 and 3 of the province workload: (university, paired city). With the pilot's three
-# cities these cover all 11 cities of Jiangxi (全面覆盖).
-LATER_PAIRS: dict[int, tuple[tuple[str, str], ...]] = {
-    2: (
-        ("江西理工大学", "360700"),
-        ("井冈山大学", "360800"),
-        ("九江学院", "360400"),
-        ("景德镇陶瓷大学", "360200"),
-    ),
-    3: (
-        ("江西师范大学", "360100"),
-        ("宜春学院", "360900"),
-        ("东华理工大学", "361000"),
-        ("上饶师范学院", "361100"),
-    ),
-}
-BATCHES = {
-    1: (PILOT_BATCH_NAME, 2024, BatchStatus.ACTIVE),
-    2: ("第二批（推广批次）", 2025, BatchStatus.ACTIVE),
-    3: ("第三批（全面覆盖）", 2026, BatchStatus.PLANNED),
-}
-
-# GB/T 2260 province-level divisions; Jiangxi's own tree comes from the migration.
-PROVINCES = (
-    ("110000", "北京市"),
-    ("120000", "天津市"),
-    ("130000", "河北省"),
-    ("140000", "山西省"),
-    ("150000", "内蒙古自治区"),
-    ("210000", "辽宁省"),
-    ("220000", "吉林省"),
-    ("230000", "黑龙江省"),
-    ("310000", "上海市"),
-    ("320000", "江苏省"),
-    ("330000", "浙江省"),
-    ("340000", "安徽省"),
-    ("350000", "福建省"),
-    ("360000", "江西省"),
-    ("370000", "山东省"),
-    ("410000", "河南省"),
-    ("420000", "湖北省"),
-    ("430000", "湖南省"),
-    ("440000", "广东省"),
-    ("450000", "广西壮族自治区"),
-    ("460000", "海南省"),
-    ("500000", "重庆市"),
-    ("510000", "四川省"),
-    ("520000", "贵州省"),
-    ("530000", "云南省"),
-    ("540000", "西藏自治区"),
-    ("610000", "陕西省"),
-    ("620000", "甘肃省"),
-    ("630000", "青海省"),
-    ("640000", "宁夏回族自治区"),
-    ("650000", "新疆维吾尔自治区"),
-)
-
-AREA_CODES = {
-    "360100": "0791",
-    "360200": "0798",
-    "360300": "0799",
-    "360400": "0792",
-    "360500": "0790",
-    "360600": "0701",
-    "360700": "0797",
-    "360800": "0796",
-    "360900": "0795",
-    "361000": "0794",
-    "361100": "0793",
-}
-
-DEMO_USERNAMES = (
-    "admin",
-    "instructor",
-    "leader",
-    "pingxiang",
-    "xiangdong",
-    "school",
-    "sysadmin",
-    "secadmin",
-    "auditor",
-)
-
-
-# --- names ----------------------------------------------------------------------------------
-
-SURNAMES = (
-    "王" * 8
-    + "李" * 8
-    + "张" * 7
-    + "刘" * 6
-    + "陈" * 6
-    + "杨" * 4
-    + "黄" * 4
-    + "赵" * 3
-    + "吴" * 3
-    + "周" * 3
-    + "徐" * 2
-    + "孙" * 2
-    + "马" * 2
-    + "朱" * 2
-    + "胡" * 2
-    + "郭" * 2
-    + "何" * 2
-    + "高" * 2
-    + "林" * 2
-    + "罗" * 2
-    + "郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余"
-    "杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺"
-    "顾毛郝龚邵万钱严覃武戴莫孔向汤聂熊"
-)
-GIVEN_CHARS = (
-    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚华建国文辉玲红英斌波宇浩凯鹏飞琳雪梅兰婷慧颖晨"
-    "晓东海峰志云亮鑫俊健欣佳嘉怡萍燕霖宏春秋德成荣新昌涵睿博彬琴蓉倩莉丹阳光林卫东兵"
-)
-TOWN_FIRST = "东西南北上下新老高白青石长大小黄金麻良桐荷腊福湖坪桥塘田溪源坊山岭江港陂埠岗洲"
-TOWN_SECOND = "口头市渡铺坑田桥塘源岭坪湖溪冲埠洲港岗山坊垄湾圩"
-PLACE_WORDS = (
-    "育才",
-    "育英",
-    "城南",
-    "城北",
-    "城东",
-    "城西",
-    "新城",
-    "滨江",
-    "文昌",
-    "崇文",
-    "阳光",
-    "红星",
-    "人民路",
-    "解放路",
-    "建设路",
-    "站前",
-    "西门",
-    "东门",
-    "凤凰",
-    "明珠",
-    "翠湖",
-    "光明",
-    "实验",
-    "外国语",
-    "师范附属",
-)
-DEPARTMENTS = (
-    "马克思主义学院",
-    "教育学院",
-    "文学院",
-    "经济管理学院",
-    "信息工程学院",
-    "机电工程学院",
-    "化学化工学院",
-    "法学院",
-    "外国语学院",
-    "数学与计算机学院",
-)
-TITLES_UNIVERSITY = (
-    "党委组织部部长",
-    "党委组织部副部长",
-    "马克思主义学院院长",
-    "教授",
-    "副教授",
-    "党委宣传部副部长",
-    "学院党委书记",
-    "学院党委副书记",
-    "讲师",
-)
-TITLES_LOCAL = (
-    "教育局党组成员",
-    "机关党委书记",
-    "基础教育科科长",
-    "党建办主任",
-    "中学校长",
-    "小学党支部书记",
-    "教研员",
-    "督学",
-)
-
-DIGITS = "零一二三四五六七八九"
-
-
-def chinese_number(n: int) -> str:
-    """1 → 一, 12 → 十二, 25 → 二十五 (1–99)."""
-    if n < 10:
-        return DIGITS[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else DIGITS[tens]) + "十" + (DIGITS[ones] if ones else "")
-
-
-def person_name(rng: random.Random) -> str:
-    given = rng.choice(GIVEN_CHARS)
-    if rng.random() < 0.6:
-        given += rng.choice(GIVEN_CHARS)
-    return rng.choice(SURNAMES) + given
-
-
-def mobile(rng: random.Random) -> str:
-    return f"1{rng.choice('35789')}{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}"
 
 
 # School type → (share, student range, students per teacher).
@@ -343,91 +88,6 @@ TYPE_PROFILES: dict[str, tuple[float, tuple[int, int], tuple[int, int]]] = {
 }
 TYPE_KEYS = list(TYPE_PROFILES)
 TYPE_WEIGHTS = [TYPE_PROFILES[k][0] for k in TYPE_KEYS]
-
-
-class _CountyNamer:
-    """Realistic, unique school names inside one county: a few numbered schools in town (第三小学),
-    named ones (实验中学), and most of them after their town and village (良坊镇中心小学)."""
-
-    def __init__(self, rng: random.Random, county: str, schools: int) -> None:
-        self.rng = rng
-        self.county = county
-        urban = county.endswith("区")
-        self.caps = {"primary": 20 if urban else 8, "middle": 12 if urban else 6}
-        self.used: set[str] = set()
-        self.numbers: dict[str, int] = defaultdict(int)
-        towns = {"城关镇"} if not urban else set()
-        wanted = min(30, max(6, schools // 8))
-        while len(towns) < wanted:
-            towns.add(self._two() + ("镇" if rng.random() < 0.7 else "乡"))
-        self.towns = sorted(towns)
-
-    def _two(self) -> str:
-        first = self.rng.choice(TOWN_FIRST)
-        second = self.rng.choice(TOWN_SECOND)
-        return first + (second if second != first else "田")
-
-    def _numbered(self, family: str, suffix: str) -> str | None:
-        if self.numbers[family] >= self.caps[family]:
-            return None
-        self.numbers[family] += 1
-        return f"{self.county}第{chinese_number(self.numbers[family])}{suffix}"
-
-    def _village(self, suffix: str) -> str:
-        return f"{self.county}{self.rng.choice(self.towns)}{self._two()}{suffix}"
-
-    def _candidate(self, school_type: str) -> tuple[str | None, str]:
-        rng, county = self.rng, self.county
-        town = rng.choice(self.towns)
-        place = rng.choice(PLACE_WORDS)
-        roll = rng.random()
-        if school_type == SchoolType.PRIMARY:
-            if roll < 0.12:
-                return self._numbered("primary", "小学"), "urban"
-            if roll < 0.18:
-                return f"{county}{place}小学", "urban"
-            if roll < 0.4:
-                return f"{county}{town}中心小学", "town"
-            return self._village("小学"), "village"
-        if school_type == SchoolType.JUNIOR:
-            if roll < 0.15:
-                return self._numbered("middle", "中学"), "urban"
-            if roll < 0.25:
-                return f"{county}{place}中学", "urban"
-            return f"{county}{town}中学", "town"
-        if school_type in (SchoolType.SENIOR, SchoolType.COMPLETE):
-            if roll < 0.5:
-                return self._numbered("middle", "中学"), "urban"
-            if roll < 0.75:
-                return f"{county}{place}中学", "urban"
-            return f"{county}{town}高级中学", "town"
-        if school_type == SchoolType.NINE_YEAR:
-            if roll < 0.6:
-                return f"{county}{town}九年一贯制学校", "town"
-            return self._village("学校"), "village"
-        if school_type == SchoolType.TWELVE_YEAR:
-            return f"{county}{place}学校", "urban"
-        if roll < 0.4:
-            kind = rng.choice(("职业中等专业学校", "职业技术学校", "中等专业学校"))
-            return f"{county}{kind}", "urban"
-        return f"{county}{place}职业学校", "urban"
-
-    def name(self, school_type: str) -> tuple[str, str]:
-        """A new name and its kind: "urban", "town" or "village" (which sizes the school)."""
-        suffix = "小学" if school_type == SchoolType.PRIMARY else "学校"
-        candidate, kind = self._candidate(school_type)
-        attempts = 0
-        while candidate is None or candidate in self.used:
-            attempts += 1
-            if attempts < 4:
-                candidate, kind = self._candidate(school_type)
-                continue
-            kind = "village"
-            candidate = self._village(suffix)
-            if attempts > 500:  # a county with more schools than town × village names
-                candidate = f"{candidate[: -len(suffix)]}{attempts}{suffix}"
-        self.used.add(candidate)
-        return candidate, kind
 
 
 # --- the plan -------------------------------------------------------------------------------
@@ -453,6 +113,28 @@ class Plan:
     district_instructors: list[tuple[District, Membership]] = field(default_factory=list)
     district_schools: list[DistrictSchool] = field(default_factory=list)
     role_assignments: list[RoleAssignment] = field(default_factory=list)
+
+    def tables(self) -> list[tuple[str, Sequence[models.Model]]]:
+        """The rows to insert, labelled, in the order that keeps every foreign key pointing at
+        a row already written (the synthetic regions, plain dicts, go first and apart)."""
+        through = District.instructors.through
+        return [
+            ("universities", self.universities),
+            ("recognitions", self.recognitions),
+            ("batches", self.batches),
+            ("guidance groups", self.groups),
+            ("users", self.users),
+            ("memberships", self.memberships),
+            ("pairings", self.pairings),
+            ("schools", self.schools),
+            ("districts", self.districts),
+            (
+                "district instructors",
+                [through(district=d, membership=m) for d, m in self.district_instructors],
+            ),
+            ("district schools", self.district_schools),
+            ("role assignments", self.role_assignments),
+        ]
 
     def fingerprint(self) -> list[tuple[str, ...]]:
         """What must be equal for equal seeds: names and codes of everything planned."""
@@ -622,27 +304,13 @@ class _Planner:
             depts = self.rng.sample(DEPARTMENTS, 3)
             year = self.rng.randint(2019, 2023)
             self.plan.recognitions += [
-                UniversityRecognition(
-                    university=uni, kind=Recognition.MODEL_SCHOOL, unit_name=spec.name, year=year
-                ),
-                UniversityRecognition(
-                    university=uni,
-                    kind=Recognition.BENCHMARK_DEPT,
-                    unit_name=f"{depts[0]}党委",
-                    year=year,
-                ),
-                UniversityRecognition(
-                    university=uni,
-                    kind=Recognition.MODEL_BRANCH,
-                    unit_name=f"{depts[1]}教工第一党支部",
-                    year=year,
-                ),
-                UniversityRecognition(
-                    university=uni,
-                    kind=Recognition.MODEL_BRANCH,
-                    unit_name=f"{depts[2]}学生党支部",
-                    year=year + 1,
-                ),
+                UniversityRecognition(university=uni, kind=kind, unit_name=unit, year=year + later)
+                for kind, unit, later in (
+                    (Recognition.MODEL_SCHOOL, spec.name, 0),
+                    (Recognition.BENCHMARK_DEPT, f"{depts[0]}党委", 0),
+                    (Recognition.MODEL_BRANCH, f"{depts[1]}教工第一党支部", 0),
+                    (Recognition.MODEL_BRANCH, f"{depts[2]}学生党支部", 1),
+                )
             ]
 
     def make_schools(self, only_cities: list[str] | None) -> None:
@@ -658,7 +326,7 @@ class _Planner:
 
     def schools_for_county(self, county: str, county_name: str, count: int) -> None:
         rng = self.rng
-        namer = _CountyNamer(rng, county_name, count)
+        namer = CountyNamer(rng, county_name, count)
         area = AREA_CODES.get(county[:4] + "00", f"0{rng.randint(310, 999)}")
         base = rng.randrange(100_000_000, 400_000_000)
         out = self.schools_by_county[county]
@@ -707,7 +375,7 @@ class _Planner:
     def make_provincial_group(self, number: int, uni_name: str, city: str, slug: str) -> None:
         batch = self.batches[number]
         uni = self.universities[uni_name]
-        start = dt.date(batch.start_year, 3, 1)
+        start = _term_start(batch)
         group = GuidanceGroup(
             name=f"{uni_name}党建指导组",
             level=GroupLevel.PROVINCE,
@@ -722,8 +390,7 @@ class _Planner:
         )
         # R3: the policy's number of members — one leader, one deputy, the rest instructors.
         size = self.group_size
-        roles = [MemberRole.LEADER] + ([MemberRole.DEPUTY] if size >= 3 else [])
-        roles += [MemberRole.INSTRUCTOR] * (size - len(roles))
+        roles = _roles(size, deputy_from=3)
         members: list[Membership] = []
         for i, role in enumerate(roles, start=1):
             if slug == "ncu" and role == MemberRole.LEADER:
@@ -775,7 +442,7 @@ class _Planner:
             ]
 
     def make_local_groups(self, city: str, batch: Batch) -> None:
-        start = dt.date(batch.start_year, 3, 1)
+        start = _term_start(batch)
         city_name = self.regions[city].name
         targets = [(GroupLevel.CITY, city, city_name, self.w.city_members)]
         targets += [
@@ -794,10 +461,8 @@ class _Planner:
             self.plan.groups.append(group)
             unit = f"{self.regions[code].name}教育局"
             size = self.rng.randint(lo, hi)
-            roles = [MemberRole.LEADER, MemberRole.LIAISON]
-            if size >= 6:
-                roles.insert(1, MemberRole.DEPUTY)
-            roles += [MemberRole.INSTRUCTOR] * max(0, size - len(roles))
+            # A local group always has a liaison (联络员) with the bureau, however small.
+            roles = _roles(size, deputy_from=6, then=(MemberRole.LIAISON,))
             for i, role in enumerate(roles[: max(size, 2)], start=1):
                 user = self.user(
                     f"g{code}_{i:02d}", work_unit=unit, title=self.rng.choice(TITLES_LOCAL)
@@ -820,41 +485,39 @@ class _Planner:
 
     def make_demo_accounts(self) -> None:
         """The same known accounts in every workload (README lists them)."""
-        admin = self.user(
-            "admin", "省委教育工委管理员", work_unit="中共江西省委教育工委", title="组织处干部"
-        )
-        self.role(admin, Role.PROVINCE_ADMIN)
-        self.role(
-            self.user("pingxiang", "萍乡市教育局", work_unit="萍乡市教育局"),
-            Role.REGION_STAFF,
-            region="360300",
-        )
-        self.role(
-            self.user("xiangdong", "湘东区教育局", work_unit="萍乡市湘东区教育局"),
-            Role.REGION_STAFF,
-            region="360313",
-        )
         xiangdong = next(
             d
             for d in self.plan.districts
             if d.group.name == "南昌大学党建指导组" and d.name == "湘东片区"
         )
         school = next(ds.school for ds in self.plan.district_schools if ds.district is xiangdong)
-        self.role(
-            self.user("school", f"{school.secretary}", work_unit=school.name, title="党组织书记"),
-            Role.SCHOOL_USER,
-            school=school,
-        )
-        self.role(
-            self.user("sysadmin", "系统管理员", work_unit="中共江西省委教育工委"), Role.SYSTEM_ADMIN
-        )
-        self.role(
-            self.user("secadmin", "安全保密管理员", work_unit="中共江西省委教育工委"),
-            Role.SECURITY_ADMIN,
-        )
-        self.role(
-            self.user("auditor", "安全审计员", work_unit="中共江西省委教育工委"), Role.AUDIT_ADMIN
-        )
+        office = "中共江西省委教育工委"
+        for a in (
+            _Account("admin", "省委教育工委管理员", Role.PROVINCE_ADMIN, office, "组织处干部"),
+            _Account(
+                "pingxiang", "萍乡市教育局", Role.REGION_STAFF, "萍乡市教育局", region="360300"
+            ),
+            _Account(
+                "xiangdong",
+                "湘东区教育局",
+                Role.REGION_STAFF,
+                "萍乡市湘东区教育局",
+                region="360313",
+            ),
+            _Account(
+                "school",
+                school.secretary,
+                Role.SCHOOL_USER,
+                school.name,
+                "党组织书记",
+                school=school,
+            ),
+            _Account("sysadmin", "系统管理员", Role.SYSTEM_ADMIN, office),
+            _Account("secadmin", "安全保密管理员", Role.SECURITY_ADMIN, office),
+            _Account("auditor", "安全审计员", Role.AUDIT_ADMIN, office),
+        ):
+            user = self.user(a.username, a.full_name, work_unit=a.work_unit, title=a.title)
+            self.role(user, a.role, region=a.region, school=a.school)
 
     def make_staff_and_school_users(self) -> None:
         w = self.w
@@ -874,6 +537,30 @@ class _Planner:
                         f"s{s.credit_code}", s.secretary, work_unit=s.name, title="党组织书记"
                     )
                     self.role(u, Role.SCHOOL_USER, school=s)
+
+
+class _Account(NamedTuple):
+    """One of the demo accounts README lists."""
+
+    username: str
+    full_name: str
+    role: str
+    work_unit: str
+    title: str = ""
+    region: str | None = None
+    school: School | None = None
+
+
+def _term_start(batch: Batch) -> dt.date:
+    """Members of a batch's groups start on 1 March of its first year."""
+    return dt.date(batch.start_year, 3, 1)
+
+
+def _roles(size: int, *, deputy_from: int, then: tuple[str, ...] = ()) -> list[str]:
+    """A leader, a deputy once the group has `deputy_from` members, `then`, and instructors for
+    the rest of `size`."""
+    roles = [MemberRole.LEADER, *([MemberRole.DEPUTY] if size >= deputy_from else []), *then]
+    return roles + [MemberRole.INSTRUCTOR] * max(0, size - len(roles))
 
 
 def _district_name(county_name: str) -> str:
@@ -907,40 +594,11 @@ def write(p: Plan) -> dict[str, int]:
             Region.objects.bulk_create(
                 [Region(**r) for r in region_rows_with_paths(p.regions)], batch_size=BATCH_SIZE
             )
-        for objs in (
-            p.universities,
-            p.recognitions,
-            p.batches,
-            p.groups,
-            p.users,
-            p.memberships,
-            p.pairings,
-            p.schools,
-            p.districts,
-        ):
-            _bulk(objs)
-        through = District.instructors.through
-        through.objects.bulk_create(
-            [through(district_id=d.pk, membership_id=m.pk) for d, m in p.district_instructors],
-            batch_size=BATCH_SIZE,
-        )
-        _bulk(p.district_schools)
-        _bulk(p.role_assignments)
-        counts = {
-            "regions (synthetic)": len(p.regions),
-            "universities": len(p.universities),
-            "recognitions": len(p.recognitions),
-            "batches": len(p.batches),
-            "guidance groups": len(p.groups),
-            "users": len(p.users),
-            "memberships": len(p.memberships),
-            "pairings": len(p.pairings),
-            "schools": len(p.schools),
-            "districts": len(p.districts),
-            "district instructors": len(p.district_instructors),
-            "district schools": len(p.district_schools),
-            "role assignments": len(p.role_assignments),
-        }
+        counts = {"regions (synthetic)": len(p.regions)}
+        for label, rows in p.tables():
+            if rows:  # each level after the ones it points at, whose keys are now set
+                type(rows[0])._default_manager.bulk_create(rows, batch_size=BATCH_SIZE)
+            counts[label] = len(rows)
         audit.record(
             actor=None,
             actor_name="seed",
@@ -951,84 +609,3 @@ def write(p: Plan) -> dict[str, int]:
             changes={"workload": p.workload, "seed": p.seed, "rows": counts},
         )
     return counts
-
-
-def _bulk(objs: Sequence[models.Model]) -> None:
-    if objs:
-        type(objs[0])._default_manager.bulk_create(objs, batch_size=BATCH_SIZE)
-
-
-# --- reset (development only) ---------------------------------------------------------------
-
-
-class ResetRefused(Exception):
-    pass
-
-
-# Tables that keep their rows on reset: the append-only audit log, the region tree of the
-# migration (synthetic regions are removed separately), and Django's own catalogues.
-_KEEP = {
-    "core.auditevent",
-    "orgs.region",
-    "contenttypes.contenttype",
-    "auth.permission",
-    "auth.group",
-    "auth.group_permissions",
-}
-
-
-def reset() -> dict[str, int]:
-    """Delete every row the seed (or anyone) wrote, except the audit log and the migration's
-    regions. Refused once a person has acted: their audit events keep their accounts."""
-    if AuditEvent.objects.filter(actor__isnull=False).exists():
-        raise ResetRefused(
-            "审计日志中已有用户的操作记录（审计事件只增不删，其操作人不能删除），不能重置。"
-            "开发环境请删除数据库（SQLite 文件或 PostgreSQL 库）后重新 migrate 再 seed。"
-        )
-    targets = [
-        m
-        for m in apps.get_models(include_auto_created=True)
-        if m._meta.label_lower not in _KEEP and not m._meta.proxy and m._meta.managed
-    ]
-    deleted: dict[str, int] = {}
-    with transaction.atomic(), connection.cursor() as cursor:
-        qn = connection.ops.quote_name
-        for model in _delete_order(targets):
-            cursor.execute(f"DELETE FROM {qn(model._meta.db_table)}")
-            if cursor.rowcount:
-                deleted[model._meta.label] = cursor.rowcount
-        jiangxi = {r["code"] for r in read_regions()}
-        for level in (RegionLevel.COUNTY, RegionLevel.CITY, RegionLevel.PROVINCE):
-            n = (
-                Region.objects.filter(level=level)
-                .exclude(code__in=jiangxi)
-                ._raw_delete(connection.alias)
-            )
-            if n:
-                deleted[f"orgs.Region ({level})"] = n
-    return deleted
-
-
-def _delete_order(targets: list[type[models.Model]]) -> list[type[models.Model]]:
-    """Referencing tables before the tables they reference."""
-    inside = set(targets)
-    order: list[type[models.Model]] = []
-    seen: set[type[models.Model]] = set()
-
-    def visit(model: type[models.Model]) -> None:
-        if model in seen:
-            return
-        seen.add(model)
-        for other in targets:  # everything that points at `model` goes first
-            if other is model:
-                continue
-            if any(
-                f.is_relation and f.many_to_one and f.related_model is model
-                for f in other._meta.concrete_fields
-            ):
-                visit(other)
-        order.append(model)
-
-    for model in sorted(inside, key=lambda m: m._meta.label):
-        visit(model)
-    return order

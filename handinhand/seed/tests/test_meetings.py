@@ -9,11 +9,11 @@ import pytest
 from django.utils import timezone
 
 from handinhand.accounts.models import User
-from handinhand.meetings import synthetic as meetings_synthetic
 from handinhand.meetings.models import ActionItem, Attendance, Meeting, MeetingStatus
 from handinhand.meetings.selectors import MISSED, compliance_calendar
-from handinhand.programme import synthetic
 from handinhand.programme.models import GuidanceGroup, Membership
+from handinhand.seed import meetings as meetings_synthetic
+from handinhand.seed import programme as synthetic
 
 
 def _fingerprint() -> list[tuple]:

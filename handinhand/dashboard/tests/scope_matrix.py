@@ -1,0 +1,4 @@
+"""The dashboard's pages for core/tests/test_scope_matrix.py."""
+
+# Open to every signed-in user; each section is narrowed by scope (programme/tests/test_views.py).
+OPEN_PAGES = {"dashboard:home"}
