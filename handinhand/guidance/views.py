@@ -24,6 +24,7 @@ from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
+from handinhand.core.uploads import serve_upload
 from handinhand.core.views_helpers import access, form_page, require, require_business
 from handinhand.guidance import selectors, services
 from handinhand.guidance.documents import visit_docx_response
@@ -217,11 +218,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = access(
         VisitAttachment.objects.filter(visit__in=Visit.objects.visible_to(request.user)), pk=pk
     )
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=not attachment.is_image,
-        filename=attachment.name,
-    )
+    return serve_upload(attachment.file, attachment.kind, attachment.name)
 
 
 @login_required
@@ -533,9 +530,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
         pk=pk,
     )
     require(bool(answer.evidence))
-    return FileResponse(
-        answer.evidence.open("rb"), as_attachment=True, filename=answer.evidence_name
-    )
+    return serve_upload(answer.evidence, answer.evidence_kind, answer.evidence_name)
 
 
 # --- brands -------------------------------------------------------------------------------------
@@ -693,4 +688,4 @@ def resource_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def resource_download(request: HttpRequest, pk: int) -> FileResponse:
     resource = access(Resource.objects.visible_to(request.user), pk=pk)
-    return FileResponse(resource.file.open("rb"), as_attachment=True, filename=resource.file_name)
+    return serve_upload(resource.file, resource.file_kind, resource.file_name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from io import BytesIO
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,6 +25,7 @@ from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
 from handinhand.core.services import create_object, delete_object, update_object
+from handinhand.core.uploads import check_file
 from handinhand.indicators.models import (
     CycleJob,
     CycleScope,
@@ -507,7 +509,6 @@ def evaluation_save_self(
 ) -> Evaluation:
     """Save the school's self-assessment (all level-3 rows in one statement), or submit it."""
     from handinhand.indicators import workflow
-    from handinhand.indicators.evidence import check_evidence
 
     action = "submit" if submit else "save_self"
     workflow.check(actor, evaluation, action)
@@ -526,7 +527,9 @@ def evaluation_save_self(
         for upload in uploads:
             data = upload.read()
             try:
-                kind = check_evidence(upload.name or "", data)
+                kind = check_file(
+                    BytesIO(data), size=len(data), name=upload.name or "", module="evidence"
+                )
             except ValidationError as exc:
                 errors.setdefault(f"evidence_{indicator_id}", []).extend(exc.messages)
             else:

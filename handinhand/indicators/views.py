@@ -22,6 +22,7 @@ from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
+from handinhand.core.uploads import serve_upload
 from handinhand.core.views_helpers import access, form_page, require
 from handinhand.indicators import selectors, services, workflow
 from handinhand.indicators.excel import COLUMNS, export_workbook, import_framework
@@ -522,7 +523,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
         EvidenceFile.objects.filter(evaluation__in=Evaluation.objects.visible_to(request.user)),
         pk=pk,
     )
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
+    return serve_upload(item.file, item.kind, item.original_name)
 
 
 @login_required

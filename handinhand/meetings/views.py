@@ -20,6 +20,7 @@ from handinhand.core.exceptions import ConflictError, PermissionDeniedError
 from handinhand.core.exports import xlsx_response
 from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.models import AuditAction
+from handinhand.core.uploads import serve_upload
 from handinhand.core.views_helpers import access, form_page, require
 from handinhand.meetings import ical, selectors, services
 from handinhand.meetings.forms import (
@@ -239,7 +240,7 @@ def file_download(request: HttpRequest, pk: int) -> FileResponse:
     item = access(
         MeetingFile.objects.filter(meeting__in=Meeting.objects.visible_to(request.user)), pk=pk
     )
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
+    return serve_upload(item.file, item.kind, item.name)
 
 
 @login_required
