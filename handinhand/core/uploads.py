@@ -236,7 +236,8 @@ def check_file(file: IO[bytes], *, size: int, name: str, module: Module) -> str:
     if size == 0:
         raise ValidationError(_("文件“%(name)s”为空") % {"name": name}, code="empty")
     try:
-        kind = sniff_file(file, max_unpacked=MAX_UNPACKED_RATIO * limit)
+        # Judged by the file's own size (at least 1 MiB), so a small bomb is caught too.
+        kind = sniff_file(file, max_unpacked=MAX_UNPACKED_RATIO * max(size, 1 << 20))
     except ZipBombError:
         kind = None
     # Plain text has no signature: the name is its only claim, so both must say so.
