@@ -1,10 +1,11 @@
 from django.urls import path
 
-from handinhand.core import audit_views, views
+from handinhand.core import audit_views, job_views, views
 
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("audit/", audit_views.audit_list, name="audit_list"),
     path("audit/<int:pk>/", audit_views.audit_detail, name="audit_detail"),
+    path("jobs/<int:pk>/", job_views.job_detail, name="job_detail"),
 ]

@@ -21,6 +21,7 @@ from handinhand.core.exceptions import (
     PermissionDeniedError,
     ServiceValidationError,
 )
+from handinhand.core.jobs import job_enqueue, job_fail, job_finish, job_progress, job_running
 from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
@@ -36,7 +37,6 @@ from handinhand.indicators.models import (
     Framework,
     FrameworkStatus,
     Indicator,
-    JobStatus,
     Score,
 )
 from handinhand.indicators.structure import Node, structure_errors
@@ -391,7 +391,9 @@ def cycle_open(
         if not cycle_schools(cycle).exists():
             raise ServiceValidationError(_("所选范围内没有学校"))
         cycle = create_object(actor=actor, instance=cycle)
-        job = CycleJob.objects.create(cycle=cycle)
+        job = job_enqueue(actor=actor, model=CycleJob)
+        EvaluationCycle.objects.filter(pk=cycle.pk).update(job=job)
+        cycle.job = job
     create_cycle_evaluations.enqueue(job.pk)
     return cycle
 
@@ -399,12 +401,10 @@ def cycle_open(
 def cycle_job_run(job_id: int) -> CycleJob:
     """Create the cycle's evaluations in chunks, recording progress after each. Safe to run
     again after a crash: existing evaluations are skipped."""
-    job = CycleJob.objects.select_related("cycle__region").get(pk=job_id)
-    cycle = job.cycle
+    job = CycleJob.objects.get(pk=job_id)
+    cycle = EvaluationCycle.objects.select_related("region").get(job=job)
     school_ids = list(cycle_schools(cycle).order_by("pk").values_list("pk", flat=True))
-    job.total, job.done, job.status = len(school_ids), 0, JobStatus.RUNNING
-    job.started_at = timezone.now()
-    job.save(update_fields=["total", "done", "status", "started_at"])
+    job_running(job, total=len(school_ids))
     try:
         for start in range(0, len(school_ids), CYCLE_CHUNK):
             chunk = school_ids[start : start + CYCLE_CHUNK]
@@ -413,14 +413,12 @@ def cycle_job_run(job_id: int) -> CycleJob:
                     [Evaluation(cycle=cycle, school_id=pk) for pk in chunk],
                     ignore_conflicts=True,
                 )
-                CycleJob.objects.filter(pk=job.pk).update(done=start + len(chunk))
+                job_progress(job, start + len(chunk))
     except Exception as exc:
-        CycleJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, error=str(exc)[:2000])
+        job_fail(job, exc)
         raise
     with transaction.atomic():
-        CycleJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.DONE, done=len(school_ids), finished_at=timezone.now()
-        )
+        job_finish(job)
         EvaluationCycle.objects.filter(pk=cycle.pk).update(status=CycleStatus.OPEN)
         audit.record(
             actor=None,

@@ -170,14 +170,14 @@ def report_generate(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         job = services.job_start(actor=request.user, year=form.cleaned_data["year"])
         return redirect("reports:job_detail", pk=job.pk)
-    jobs = ReportJob.objects.select_related("started_by")[:10]
+    jobs = ReportJob.objects.select_related("created_by")[:10]
     return render(request, "reports/generate.html", {"form": form, "jobs": jobs})
 
 
 @login_required
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(services.can_generate(request.user))
-    job = access(ReportJob.objects.select_related("started_by"), pk=pk)
+    job = access(ReportJob.objects.select_related("created_by"), pk=pk)
     template = "reports/job_detail.html"
     if getattr(request, "htmx", False):
         template += "#progress"
