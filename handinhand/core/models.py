@@ -115,7 +115,7 @@ class JobQuerySet(models.QuerySet["Job"]):
         return self.filter(created_by=user)
 
 
-class JobManager(models.Manager["Job"]):
+class JobManager(models.Manager.from_queryset(JobQuerySet)):  # type: ignore[misc]
     """The manager of a proxy of Job: only the jobs of its kind."""
 
     def __init__(self, kind: str | None = None) -> None:
