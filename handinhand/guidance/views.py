@@ -25,7 +25,13 @@ from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
 from handinhand.core.uploads import serve_upload
-from handinhand.core.views_helpers import access, form_page, require, require_business
+from handinhand.core.views_helpers import (
+    access,
+    form_page,
+    require,
+    require_business,
+    show_conflict,
+)
 from handinhand.guidance import selectors, services
 from handinhand.guidance.documents import visit_docx_response
 from handinhand.guidance.forms import (
@@ -173,7 +179,7 @@ def _status_action(request: HttpRequest, pk: int, action: Any, done: str) -> Htt
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     except ConflictError:
-        messages.error(request, _("操作失败：该记录已被他人修改，请刷新后重试。"))
+        show_conflict(request)
     except PermissionDeniedError:
         require(False)
     else:
@@ -473,7 +479,7 @@ def _finding_action(request: HttpRequest, pk: int, run: Any, done: str) -> HttpR
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     except ConflictError:
-        messages.error(request, _("操作失败：该记录已被他人修改，请刷新后重试。"))
+        show_conflict(request)
     else:
         messages.success(request, done)
     return redirect("guidance:finding_detail", pk=finding.pk)
@@ -622,7 +628,7 @@ def brand_advance(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     except ConflictError:
-        messages.error(request, _("操作失败：该记录已被他人修改，请刷新后重试。"))
+        show_conflict(request)
     else:
         messages.success(request, _("品牌阶段已推进"))
     return redirect("guidance:brand_detail", pk=brand.pk)

@@ -23,7 +23,7 @@ from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
 from handinhand.core.uploads import serve_upload
-from handinhand.core.views_helpers import access, form_page, require
+from handinhand.core.views_helpers import access, form_page, require, show_conflict
 from handinhand.indicators import selectors, services, workflow
 from handinhand.indicators.excel import COLUMNS, export_workbook, import_framework
 from handinhand.indicators.forms import (
@@ -147,7 +147,7 @@ def framework_publish(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, framework=framework, expected_version=version
         )
     except ConflictError:
-        messages.warning(request, _("发布失败：该指标体系已被他人修改，请查看最新内容后再发布。"))
+        show_conflict(request)
     except ValidationError as exc:
         messages.error(
             request,
@@ -508,7 +508,7 @@ def evaluation_move(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDeniedError:
         raise Http404 from None
     except ConflictError:
-        messages.warning(request, _("操作失败：该评估已被他人修改，请查看最新内容后再操作。"))
+        show_conflict(request)
         return redirect(evaluation.get_absolute_url())
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))

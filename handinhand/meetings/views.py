@@ -21,7 +21,7 @@ from handinhand.core.exports import xlsx_response
 from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.models import AuditAction
 from handinhand.core.uploads import serve_upload
-from handinhand.core.views_helpers import access, form_page, require
+from handinhand.core.views_helpers import access, form_page, require, show_conflict
 from handinhand.meetings import ical, selectors, services
 from handinhand.meetings.forms import (
     ActionItemForm,
@@ -138,7 +138,7 @@ def _run(request: HttpRequest, action: Any, success: str) -> None:
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     except ConflictError:
-        messages.error(request, _("保存失败：该记录已被他人修改，请刷新后重试。"))
+        show_conflict(request)
     except PermissionDeniedError:
         from django.http import Http404
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from handinhand.core.exceptions import ConflictError, PermissionDeniedError
 from handinhand.core.listing import Column, ListSpec, render_list
-from handinhand.core.views_helpers import access, form_page, require
+from handinhand.core.views_helpers import access, form_page, require, show_conflict
 from handinhand.reports import selectors, services
 from handinhand.reports.documents import report_docx as build_docx
 from handinhand.reports.figures import figure_sections
@@ -99,7 +99,7 @@ def _act(request: HttpRequest, report: AnnualReport, action: Any, done: str) -> 
     except PermissionDeniedError:
         require(False)
     except ConflictError:
-        messages.error(request, _("报告已被他人修改，请刷新后重试"))
+        show_conflict(request)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
