@@ -4,6 +4,7 @@ published framework never changes (a new version is a copy)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
 from typing import Any
@@ -496,27 +497,96 @@ def _move(
     return evaluation
 
 
-def evaluation_save_self(
+@dataclass(frozen=True)
+class _Side:
+    """One side of the score sheet: the school's self-assessment or the instructor's review."""
+
+    score: str
+    text: str
+    total: str
+    finished_at: str
+    save: str
+    finish: str
+
+
+_SELF = _Side("self_score", "self_explanation", "self_total", "submitted_at", "save_self", "submit")
+_REVIEW = _Side(
+    "review_score", "review_comment", "review_total", "reviewed_at", "save_review", "pass"
+)
+
+
+def _save_sheet(
     *,
+    side: _Side,
     actor: Any,
     evaluation: Evaluation,
     entries: Entries,
     expected_version: int | None,
-    submit: bool = False,
+    finish: bool,
     files: dict[int, list[Any]] | None = None,
+    roles: set[Any] | None = None,
 ) -> Evaluation:
-    """Save the school's self-assessment (all level-3 rows in one statement), or submit it."""
+    """Save one side of the sheet (all level-3 rows in one statement), or finish it: the one
+    algorithm of the self-assessment and the review. Roles are asked once."""
     from handinhand.indicators import workflow
 
-    action = "submit" if submit else "save_self"
-    workflow.check(actor, evaluation, action)
+    action = side.finish if finish else side.save
+    roles = workflow.actor_roles(actor, evaluation) if roles is None else roles
+    workflow.check(actor, evaluation, action, roles)
     leaves = evaluation_leaves(evaluation)
     errors: dict[str, list[str]] = {}
     for leaf in leaves:
         score, text = entries.get(leaf.pk, (None, ""))
-        errors.update(_score_errors(leaf, score, field=f"score_{leaf.pk}", required=submit))
-        if submit and _explanation_required(leaf, score) and not text.strip():
+        errors.update(_score_errors(leaf, score, field=f"score_{leaf.pk}", required=finish))
+        if side is _SELF and finish and _explanation_required(leaf, score) and not text.strip():
             errors[f"explanation_{leaf.pk}"] = [_("请填写自评说明")]
+    checked = _check_evidence(leaves, files, errors)
+    if errors:
+        raise ServiceValidationError(errors)
+    with transaction.atomic():
+        current = _locked(evaluation, expected_version)
+        transition = workflow.check(actor, current, action, roles)
+        rows = [
+            Score(
+                evaluation=current,
+                indicator_id=leaf.pk,
+                **{
+                    side.score: entries.get(leaf.pk, (None, ""))[0],
+                    side.text: entries.get(leaf.pk, (None, ""))[1].strip(),
+                },
+            )
+            for leaf in leaves
+        ]
+        # One statement for the whole form: insert the rows, or update those that exist.
+        Score.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["evaluation", "indicator"],
+            update_fields=[side.score, side.text],
+        )
+        total = sum((getattr(r, side.score) or Decimal(0) for r in rows), Decimal(0))
+        changes: dict[str, list[Any]] = {
+            side.total: [_str(getattr(current, side.total)), str(total)]
+        }
+        if side is _SELF:
+            changes["scores"] = [None, len(rows)]
+            stored = _store_evidence(actor, current, checked)
+            if stored:
+                changes["evidence"] = [None, stored]
+        extra: dict[str, Any] = {side.total: total}
+        if finish:
+            extra[side.finished_at] = timezone.now()
+        return _move(
+            actor=actor, evaluation=current, target=transition.target, changes=changes, **extra
+        )
+
+
+def _check_evidence(
+    leaves: Sequence[Indicator],
+    files: dict[int, list[Any]] | None,
+    errors: dict[str, list[str]],
+) -> list[tuple[int, Any, bytes, str]]:
+    """The evidence files that pass the upload checker; the others' messages go to `errors`."""
     checked: list[tuple[int, Any, bytes, str]] = []
     leaf_ids = {leaf.pk for leaf in leaves}
     for indicator_id, uploads in (files or {}).items():
@@ -532,43 +602,51 @@ def evaluation_save_self(
                 errors.setdefault(f"evidence_{indicator_id}", []).extend(exc.messages)
             else:
                 checked.append((indicator_id, upload, data, kind))
-    if errors:
-        raise ServiceValidationError(errors)
-    with transaction.atomic():
-        current = _locked(evaluation, expected_version)
-        transition = workflow.check(actor, current, action)
-        rows = [
-            Score(
-                evaluation=current,
-                indicator_id=leaf.pk,
-                self_score=entries.get(leaf.pk, (None, ""))[0],
-                self_explanation=entries.get(leaf.pk, (None, ""))[1].strip(),
-            )
-            for leaf in leaves
-        ]
-        # One statement for the whole form: insert the rows, or update those that exist.
-        Score.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["evaluation", "indicator"],
-            update_fields=["self_score", "self_explanation"],
-        )
-        total = sum((r.self_score or Decimal(0) for r in rows), Decimal(0))
-        stored = _store_evidence(actor, current, checked)
-        extra: dict[str, Any] = {"self_total": total}
-        if submit:
-            extra["submitted_at"] = timezone.now()
-        return _move(
-            actor=actor,
-            evaluation=current,
-            target=transition.target,
-            changes={
-                "self_total": [_str(current.self_total), str(total)],
-                "scores": [None, len(rows)],
-                **({"evidence": [None, stored]} if stored else {}),
-            },
-            **extra,
-        )
+    return checked
+
+
+def evaluation_save_self(
+    *,
+    actor: Any,
+    evaluation: Evaluation,
+    entries: Entries,
+    expected_version: int | None,
+    submit: bool = False,
+    files: dict[int, list[Any]] | None = None,
+    roles: set[Any] | None = None,
+) -> Evaluation:
+    """Save the school's self-assessment (all level-3 rows in one statement), or submit it."""
+    return _save_sheet(
+        side=_SELF,
+        actor=actor,
+        evaluation=evaluation,
+        entries=entries,
+        expected_version=expected_version,
+        finish=submit,
+        files=files,
+        roles=roles,
+    )
+
+
+def evaluation_review(
+    *,
+    actor: Any,
+    evaluation: Evaluation,
+    entries: Entries,
+    expected_version: int | None,
+    passed: bool = False,
+    roles: set[Any] | None = None,
+) -> Evaluation:
+    """The instructor's scores and comments (one statement); `passed` ends the review."""
+    return _save_sheet(
+        side=_REVIEW,
+        actor=actor,
+        evaluation=evaluation,
+        entries=entries,
+        expected_version=expected_version,
+        finish=passed,
+        roles=roles,
+    )
 
 
 def _str(value: Any) -> str | None:
@@ -599,57 +677,6 @@ def _store_evidence(
     return names
 
 
-def evaluation_review(
-    *,
-    actor: Any,
-    evaluation: Evaluation,
-    entries: Entries,
-    expected_version: int | None,
-    passed: bool = False,
-) -> Evaluation:
-    """The instructor's scores and comments (one statement); `passed` ends the review."""
-    from handinhand.indicators import workflow
-
-    action = "pass" if passed else "save_review"
-    workflow.check(actor, evaluation, action)
-    leaves = evaluation_leaves(evaluation)
-    errors: dict[str, list[str]] = {}
-    for leaf in leaves:
-        score, _text = entries.get(leaf.pk, (None, ""))
-        errors.update(_score_errors(leaf, score, field=f"score_{leaf.pk}", required=passed))
-    if errors:
-        raise ServiceValidationError(errors)
-    with transaction.atomic():
-        current = _locked(evaluation, expected_version)
-        transition = workflow.check(actor, current, action)
-        rows = [
-            Score(
-                evaluation=current,
-                indicator_id=leaf.pk,
-                review_score=entries.get(leaf.pk, (None, ""))[0],
-                review_comment=entries.get(leaf.pk, (None, ""))[1].strip(),
-            )
-            for leaf in leaves
-        ]
-        Score.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["evaluation", "indicator"],
-            update_fields=["review_score", "review_comment"],
-        )
-        total = sum((r.review_score or Decimal(0) for r in rows), Decimal(0))
-        extra: dict[str, Any] = {"review_total": total}
-        if passed:
-            extra["reviewed_at"] = timezone.now()
-        return _move(
-            actor=actor,
-            evaluation=current,
-            target=transition.target,
-            changes={"review_total": [_str(current.review_total), str(total)]},
-            **extra,
-        )
-
-
 def evaluation_transition(
     *,
     actor: Any,
@@ -657,18 +684,20 @@ def evaluation_transition(
     action: str,
     expected_version: int | None,
     reason: str = "",
+    roles: set[Any] | None = None,
 ) -> Evaluation:
     """Return to the school (with a reason), confirm, or reopen the review."""
     from handinhand.indicators import workflow
 
     if action not in ("return", "confirm", "reopen"):
         raise ValueError(action)
-    workflow.check(actor, evaluation, action)
+    roles = workflow.actor_roles(actor, evaluation) if roles is None else roles
+    workflow.check(actor, evaluation, action, roles)
     if action in ("return", "reopen") and not reason.strip():
         raise ServiceValidationError({"reason": [_("请填写退回原因")]})
     with transaction.atomic():
         current = _locked(evaluation, expected_version)
-        transition = workflow.check(actor, current, action)
+        transition = workflow.check(actor, current, action, roles)
         extra: dict[str, Any] = {}
         changes: dict[str, list[Any]] = {}
         if reason.strip():

@@ -401,7 +401,9 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _sheet_page(request: HttpRequest, pk: int, mode: str) -> HttpResponse:
     evaluation = access(selectors.evaluation_qs(request.user), pk=pk)
     role = "school" if mode == "self" else "reviewer"
-    require(role in workflow.actor_roles(request.user, evaluation))
+    # The user's roles to this evaluation, asked once per request and handed to the service.
+    roles = workflow.actor_roles(request.user, evaluation)
+    require(role in roles)
     leaves = services.evaluation_leaves(evaluation)
     initial: dict[str, Any] = {"expected_version": evaluation.version}
     for score in evaluation.scores.all():
@@ -430,6 +432,7 @@ def _sheet_page(request: HttpRequest, pk: int, mode: str) -> HttpResponse:
                 expected_version=version,
                 submit=final,
                 files=form.files_by_indicator(),
+                roles=roles,
             )
         return services.evaluation_review(
             actor=request.user,
@@ -437,6 +440,7 @@ def _sheet_page(request: HttpRequest, pk: int, mode: str) -> HttpResponse:
             entries=form.entries(),
             expected_version=version,
             passed=final,
+            roles=roles,
         )
 
     rows = selectors.evaluation_sheet(evaluation)
@@ -459,7 +463,7 @@ def _sheet_page(request: HttpRequest, pk: int, mode: str) -> HttpResponse:
         extra={
             "evaluation": evaluation,
             "editable": any(
-                t.actor == role for t in workflow.allowed_actions(request.user, evaluation)
+                t.actor == role for t in workflow.allowed_actions(request.user, evaluation, roles)
             ),
             "sheet": sheet,
             "mode": mode,
@@ -504,6 +508,7 @@ def evaluation_move(request: HttpRequest, pk: int) -> HttpResponse:
             action=action,
             expected_version=form.cleaned_data.get("expected_version"),
             reason=form.cleaned_data.get("reason") or "",
+            roles=roles,
         )
     except PermissionDeniedError:
         raise Http404 from None
