@@ -6,8 +6,9 @@ polls `/jobs/<id>/` (core/job_progress.html) until the job is done or failed.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,18 +17,43 @@ from handinhand.core.models import Job, JobStatus
 J = TypeVar("J", bound=Job)
 
 
+@overload
 def job_enqueue(
     *,
-    actor: Any,
+    actor: AbstractBaseUser | None,
+    kind: str,
+    task: Any = None,
+    total: int = 0,
+    params: dict[str, Any] | None = None,
+) -> Job: ...
+
+
+@overload
+def job_enqueue(
+    *,
+    actor: AbstractBaseUser | None,
+    model: type[J],
     kind: str = "",
     task: Any = None,
     total: int = 0,
     params: dict[str, Any] | None = None,
-    model: type[J] = Job,  # type: ignore[assignment]
-) -> J:
+) -> J: ...
+
+
+def job_enqueue(
+    *,
+    actor: AbstractBaseUser | None,
+    kind: str = "",
+    task: Any = None,
+    total: int = 0,
+    params: dict[str, Any] | None = None,
+    model: type[Job] = Job,
+) -> Job:
     """Record a queued job and hand it to `task` (a django-tasks task taking the job's id) once
     the surrounding transaction commits."""
-    job = model(kind=kind or model.KIND, created_by=actor, total=total, params=params or {})
+    # core names no domain app, so the actor is Django's base user, not accounts.User.
+    job = model(kind=kind or model.KIND, total=total, params=params or {})
+    job.created_by_id = actor.pk if actor is not None else None
     job.save(force_insert=True)
     if task is not None:
         transaction.on_commit(lambda: task.enqueue(job.pk))

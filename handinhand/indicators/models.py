@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -224,7 +224,7 @@ class CycleJob(Job):
 
     KIND = "indicators.cycle_open"
 
-    objects = CycleJobManager(KIND)
+    objects: ClassVar[CycleJobManager] = CycleJobManager(KIND)  # type: ignore[assignment]
 
     class Meta:
         proxy = True

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -133,7 +133,7 @@ class ReportJob(Job):
 
     KIND = "reports.generate"
 
-    objects = JobManager(KIND)
+    objects: ClassVar[JobManager] = JobManager(KIND)  # type: ignore[assignment]
 
     class Meta:
         proxy = True
