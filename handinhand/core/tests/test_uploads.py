@@ -132,6 +132,7 @@ def test_content_disposition_names_chinese_files_by_rfc_5987():
         ("", "old.svg", "application/octet-stream", "attachment"),
     ],
 )
+@pytest.mark.django_db  # closing a response signals request_finished, which touches the DB
 def test_served_by_the_checked_kind(kind, name, content_type, disposition, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     from django.core.files.storage import default_storage
