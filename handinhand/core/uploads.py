@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
 
 from handinhand.core.policy import get_policy
@@ -292,6 +292,15 @@ def serve_upload(file: File[bytes], kind: str, filename: str) -> FileResponse:
     if not inline:
         # A page that is downloaded runs no script, even in a browser that ignores the above.
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def serve_generated(data: bytes, kind: str, filename: str) -> HttpResponse:
+    """A file the platform wrote itself (a .docx report, an .xlsx export): always downloaded,
+    named by RFC 5987, never sniffed."""
+    response = HttpResponse(data, content_type=CONTENT_TYPES[kind])
+    response["Content-Disposition"] = content_disposition(served_name(filename, kind))
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,7 +21,7 @@ from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
-from handinhand.core.uploads import serve_upload
+from handinhand.core.uploads import serve_generated, serve_upload
 from handinhand.core.views_helpers import access, form_page, require, show_conflict
 from handinhand.indicators import selectors, services, workflow
 from handinhand.indicators.excel import COLUMNS, export_workbook, import_framework
@@ -559,13 +558,8 @@ def report_card_docx(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = access(selectors.evaluation_qs(request.user), pk=pk)
     data = build(selectors.report_card(evaluation))
     audit.record(actor=request.user, action=AuditAction.EXPORT, instance=evaluation)
-    response = HttpResponse(
-        data,
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    )
     name = f"{evaluation.school.name}-{evaluation.cycle.name}-评估报告.docx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
+    return serve_generated(data, "docx", name)
 
 
 def _can_see_analytics(user: Any) -> bool:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from handinhand.core.exceptions import ConflictError, PermissionDeniedError
 from handinhand.core.listing import Column, ListSpec, render_list
+from handinhand.core.uploads import serve_generated
 from handinhand.core.views_helpers import access, form_page, require, show_conflict
 from handinhand.reports import selectors, services
 from handinhand.reports.documents import report_docx as build_docx
@@ -158,9 +158,7 @@ def report_return(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
-    response = HttpResponse(build_docx(report), content_type=DOCX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(report.title)}.docx"
-    return response
+    return serve_generated(build_docx(report), "docx", f"{report.title}.docx")
 
 
 @login_required

@@ -146,3 +146,14 @@ def test_served_by_the_checked_kind(kind, name, content_type, disposition, setti
         # Saved to disk, it is a picture by its name too, never a page.
         assert "notice.html.png" in response["Content-Disposition"]
     response.close()
+
+
+@pytest.mark.django_db
+def test_generated_files_are_downloads_typed_by_kind():
+    from handinhand.core.uploads import serve_generated
+
+    response = serve_generated(b"PK\x03\x04", "docx", "2025年度报告")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "2025%E5%B9%B4%E5%BA%A6%E6%8A%A5%E5%91%8A.docx" in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
