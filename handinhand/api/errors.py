@@ -15,7 +15,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from handinhand.core.exceptions import ConflictError, PermissionDeniedError
+from handinhand.core.exceptions import CONFLICT_MESSAGE, ConflictError, PermissionDeniedError
 
 ALL = "__all__"
 
@@ -101,9 +101,7 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(ConflictError)
     def on_conflict(request: HttpRequest, exc: Exception) -> HttpResponse:
-        return api.create_response(
-            request, {"detail": _("该记录已被他人修改，请刷新后重试")}, status=409
-        )
+        return api.create_response(request, {"detail": str(CONFLICT_MESSAGE)}, status=409)
 
     @api.exception_handler(DjangoValidationError)
     def on_django_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:

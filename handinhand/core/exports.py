@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from io import BytesIO
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +14,7 @@ from openpyxl.styles import Font
 
 from handinhand.core import audit
 from handinhand.core.models import AuditAction
+from handinhand.core.uploads import serve_generated
 
 if TYPE_CHECKING:
     from handinhand.core.listing import ListSpec
@@ -48,9 +48,7 @@ def xlsx_response(workbook: Workbook, filename: str) -> HttpResponse:
     neutralise_formulas(workbook)
     buffer = BytesIO()
     workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return serve_generated(buffer.getvalue(), "xlsx", filename)
 
 
 def export_list(request: HttpRequest, spec: ListSpec, qs: QuerySet[Any]) -> HttpResponse:

@@ -91,3 +91,92 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("audit events are append-only")
+
+
+# --- background jobs ------------------------------------------------------------------------------
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("进行中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class JobQuerySet(models.QuerySet["Job"]):
+    def visible_to(self, user: Any) -> JobQuerySet:
+        """A job is its creator's; province admins see every job."""
+        from handinhand.core.scope import get_scope
+
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if get_scope(user).is_province_admin:
+            return self
+        return self.filter(created_by=user)
+
+
+class JobManager(models.Manager.from_queryset(JobQuerySet)):  # type: ignore[misc]
+    """The manager of a proxy of Job: only the jobs of its kind."""
+
+    def __init__(self, kind: str | None = None) -> None:
+        super().__init__()
+        self.kind = kind
+
+    def get_queryset(self) -> JobQuerySet:
+        queryset = JobQuerySet(self.model, using=self._db)
+        return queryset.filter(kind=self.kind) if self.kind else queryset
+
+
+class Job(TimeStampedModel):
+    """One long piece of background work (opening a cycle, drafting reports, an import, an
+    export): its progress is polled by the page through core/job_progress.html."""
+
+    # Proxies of Job set their kind here; Job.save() fills it in.
+    KIND = ""
+
+    kind = models.CharField(_("任务类型"), max_length=40, db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    done = models.PositiveIntegerField(_("已完成"), default=0)
+    total = models.PositiveIntegerField(_("总数"), default=0)
+    message = models.TextField(_("说明"), blank=True)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    result = models.JSONField(_("结果"), default=dict, blank=True)
+    result_file = models.FileField(_("结果文件"), upload_to="jobs/%Y/%m/", blank=True)
+    error = models.TextField(_("错误信息"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    objects = JobManager()
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.kind:
+            self.kind = type(self).KIND
+        super().save(*args, **kwargs)
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)

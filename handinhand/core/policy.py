@@ -34,6 +34,12 @@ class GradeBand(_Strict):
     min_score: float = Field(ge=0)
 
 
+# Kinds of file the upload checker (core/uploads.py) recognises by content.
+UploadKind = Literal[
+    "jpg", "jpeg", "png", "gif", "pdf", "docx", "xlsx", "pptx", "doc", "xls", "ppt", "txt"
+]
+
+
 EvidenceType = Literal["pdf", "jpg", "png", "docx", "xlsx"]
 
 
@@ -151,7 +157,7 @@ class TrainingPolicy(_Strict):
     min_hours_per_year: float = Field(ge=0, le=1000)
     # Training materials (课件、通知): largest upload and the file types accepted.
     max_material_mb: float = Field(default=20, gt=0, le=200)
-    material_types: list[str] = Field(
+    material_types: list[UploadKind] = Field(
         default=["pdf", "doc", "docx", "ppt", "pptx", "xls", "xlsx", "jpg", "jpeg", "png"],
         min_length=1,
     )
@@ -176,6 +182,20 @@ class GuidancePolicy(_Strict):
         default=["jpg", "png", "pdf", "docx", "xlsx"], min_length=1
     )
     attachment_max_mb: float = Field(default=20, gt=0, le=200)
+    # Shared resources (共享资源, brand materials among them): checked like visit attachments.
+    resource_types: list[AttachmentType] = Field(
+        default=["jpg", "png", "pdf", "docx", "xlsx"], min_length=1
+    )
+    resource_max_mb: float = Field(default=20, gt=0, le=200)
+
+
+class MeetingFilesPolicy(_Strict):
+    """会议材料: the files a meeting may carry (checked by content) and their size limit."""
+
+    types: list[UploadKind] = Field(
+        default=["pdf", "doc", "docx", "xls", "xlsx", "jpg", "png", "txt"], min_length=1
+    )
+    max_mb: float = Field(default=10, gt=0, le=200)
 
 
 class RemindersPolicy(_Strict):
@@ -206,6 +226,7 @@ class Policy(_Strict):
     reminders: RemindersPolicy = RemindersPolicy()
     # Additive (issue 4): a policy file without [guidance] takes the defaults above.
     guidance: GuidancePolicy = GuidancePolicy()
+    meeting_files: MeetingFilesPolicy = MeetingFilesPolicy()
 
 
 def parse_policy(text: str, source: str = "policy") -> Policy:

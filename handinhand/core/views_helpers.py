@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from handinhand.core.exceptions import ConflictError, PermissionDeniedError
+from handinhand.core.exceptions import CONFLICT_MESSAGE, ConflictError, PermissionDeniedError
 from handinhand.core.forms import add_service_errors
 from handinhand.core.scope import get_scope
 
@@ -25,6 +25,12 @@ M = TypeVar("M", bound=Model)
 def access(queryset: QuerySet[M], **lookup: Any) -> M:
     """The object if it is in the user's scope; 404 whether it is missing or forbidden."""
     return get_object_or_404(queryset, **lookup)
+
+
+def show_conflict(request: HttpRequest) -> None:
+    """The one conflict message, for an action that redirects (a form page shows
+    core/conflict.html instead, keeping what was typed)."""
+    messages.warning(request, str(CONFLICT_MESSAGE))
 
 
 def require(allowed: bool) -> None:

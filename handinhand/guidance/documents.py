@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from io import BytesIO
-from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.shared import Pt
 
+from handinhand.core.uploads import serve_generated
 from handinhand.guidance.models import Visit
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -57,7 +57,5 @@ def visit_docx(visit: Visit) -> bytes:
 
 
 def visit_docx_response(visit: Visit) -> HttpResponse:
-    response = HttpResponse(visit_docx(visit), content_type=DOCX)
     filename = f"指导活动记录-{visit.date:%Y%m%d}-{visit.pk}.docx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return serve_generated(visit_docx(visit), "docx", filename)

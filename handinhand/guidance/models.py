@@ -253,6 +253,8 @@ class Rectification(models.Model):
     measures = models.TextField(_("整改措施"))
     evidence = models.FileField(_("佐证材料"), upload_to="guidance/evidence/%Y/%m/", blank=True)
     evidence_name = models.CharField(_("佐证文件名"), max_length=200, blank=True)
+    # The kind read from the evidence's bytes (core/uploads.py); it decides how it is served.
+    evidence_kind = models.CharField(_("佐证文件类型"), max_length=10, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -355,6 +357,8 @@ class Resource(models.Model):
     description = models.TextField(_("简介"), blank=True)
     file = models.FileField(_("文件"), upload_to="guidance/resources/%Y/%m/")
     file_name = models.CharField(_("文件名"), max_length=200)
+    # The kind read from the file's bytes (core/uploads.py); it decides how it is served.
+    file_kind = models.CharField(_("文件类型"), max_length=10, default="")
     size = models.PositiveIntegerField(_("大小（字节）"))
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

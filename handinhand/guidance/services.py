@@ -26,7 +26,7 @@ from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
 from handinhand.core.services import create_object, update_object
-from handinhand.guidance.files import check_upload
+from handinhand.core.uploads import check_upload
 from handinhand.guidance.models import (
     Brand,
     Finding,
@@ -239,7 +239,7 @@ def visit_cancel(*, actor: Any, visit: Visit, expected_version: int | None = Non
 def attachment_add(*, actor: Any, visit: Visit, upload: UploadedFile) -> VisitAttachment:
     """Attach a photo or file; its type is read from its bytes, its size held to the policy."""
     _require(can_manage_visit(actor, visit))
-    kind = check_upload(upload)
+    kind = check_upload(upload, module="visits")
     name = (upload.name or "file")[-200:]
     attachment = VisitAttachment(
         visit=visit, file=upload, name=name, kind=kind, size=upload.size or 0, uploaded_by=actor
@@ -378,7 +378,7 @@ def finding_answer(
     """The school answers with its measures (and evidence): the finding awaits verification."""
     if not measures.strip():
         raise ValidationError({"measures": _("请填写整改措施")})
-    kind_checked = check_upload(evidence) if evidence is not None else None
+    kind_checked = check_upload(evidence, module="findings") if evidence is not None else None
     with transaction.atomic():
         _transition(
             actor=actor, finding=finding, action="answer", expected_version=expected_version
@@ -388,6 +388,7 @@ def finding_answer(
             measures=measures,
             answered_by=actor,
             evidence_name=(evidence.name or "")[-200:] if kind_checked and evidence else "",
+            evidence_kind=kind_checked or "",
         )
         if evidence is not None:
             answer.evidence = evidence  # type: ignore[assignment]
@@ -508,7 +509,7 @@ def resource_publish(
 ) -> Resource:
     if not can_publish_for(actor, university.pk):
         raise PermissionDeniedError(_("只有该高校牵头指导组的成员可以发布其资源"))
-    check_upload(upload)
+    file_kind = check_upload(upload, module="resources")
     resource = Resource(
         university=university,
         kind=kind,
@@ -516,6 +517,7 @@ def resource_publish(
         description=description,
         file=upload,
         file_name=(upload.name or "file")[-200:],
+        file_kind=file_kind,
         size=upload.size or 0,
         published_by=actor,
     )

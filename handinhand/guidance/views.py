@@ -24,7 +24,14 @@ from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
-from handinhand.core.views_helpers import access, form_page, require, require_business
+from handinhand.core.uploads import serve_upload
+from handinhand.core.views_helpers import (
+    access,
+    form_page,
+    require,
+    require_business,
+    show_conflict,
+)
 from handinhand.guidance import selectors, services
 from handinhand.guidance.documents import visit_docx_response
 from handinhand.guidance.forms import (
@@ -172,7 +179,7 @@ def _status_action(request: HttpRequest, pk: int, action: Any, done: str) -> Htt
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     except ConflictError:
-        messages.error(request, _("操作失败：该记录已被他人修改，请刷新后重试。"))
+        show_conflict(request)
     except PermissionDeniedError:
         require(False)
     else:
@@ -217,11 +224,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = access(
         VisitAttachment.objects.filter(visit__in=Visit.objects.visible_to(request.user)), pk=pk
     )
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=not attachment.is_image,
-        filename=attachment.name,
-    )
+    return serve_upload(attachment.file, attachment.kind, attachment.name)
 
 
 @login_required
@@ -480,7 +483,7 @@ def _finding_action(request: HttpRequest, pk: int, run: Any, done: str) -> HttpR
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     except ConflictError:
-        messages.error(request, _("操作失败：该记录已被他人修改，请刷新后重试。"))
+        show_conflict(request)
     else:
         messages.success(request, done)
     return redirect("guidance:finding_detail", pk=finding.pk)
@@ -537,9 +540,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
         pk=pk,
     )
     require(bool(answer.evidence))
-    return FileResponse(
-        answer.evidence.open("rb"), as_attachment=True, filename=answer.evidence_name
-    )
+    return serve_upload(answer.evidence, answer.evidence_kind, answer.evidence_name)
 
 
 # --- brands -------------------------------------------------------------------------------------
@@ -625,7 +626,7 @@ def brand_advance(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     except ConflictError:
-        messages.error(request, _("操作失败：该记录已被他人修改，请刷新后重试。"))
+        show_conflict(request)
     else:
         messages.success(request, _("品牌阶段已推进"))
     return redirect("guidance:brand_detail", pk=brand.pk)
@@ -691,4 +692,4 @@ def resource_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def resource_download(request: HttpRequest, pk: int) -> FileResponse:
     resource = access(Resource.objects.visible_to(request.user), pk=pk)
-    return FileResponse(resource.file.open("rb"), as_attachment=True, filename=resource.file_name)
+    return serve_upload(resource.file, resource.file_kind, resource.file_name)

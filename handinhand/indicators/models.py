@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -12,7 +12,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from handinhand.core.models import VersionedModel
+from handinhand.core.models import Job, JobManager, VersionedModel
+from handinhand.core.models import JobStatus as CoreJobStatus
 from handinhand.core.scope import get_scope
 from handinhand.orgs.models import School
 
@@ -178,6 +179,15 @@ class EvaluationCycle(VersionedModel):
     status = models.CharField(
         _("状态"), max_length=10, choices=CycleStatus.choices, default=CycleStatus.OPENING
     )
+    # The background job creating its evaluations (core.Job).
+    job = models.OneToOneField(
+        "core.Job",
+        verbose_name=_("生成任务"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cycle",
+    )
 
     objects = EvaluationCycleQuerySet.as_manager()
 
@@ -193,40 +203,32 @@ class EvaluationCycle(VersionedModel):
         return reverse("indicators:cycle_detail", args=[self.pk])
 
 
-class JobStatus(models.TextChoices):
-    PENDING = "pending", _("排队中")
-    RUNNING = "running", _("进行中")
-    DONE = "done", _("已完成")
-    FAILED = "failed", _("失败")
+# The shared background job (core.Job) carries the progress of opening a cycle.
+JobStatus = CoreJobStatus
 
 
-class CycleJob(models.Model):
-    """Progress of creating a cycle's evaluations in the background (polled by the page)."""
+class CycleJobManager(JobManager):
+    def create(self, *, cycle: EvaluationCycle | None = None, **kwargs: Any) -> Job:
+        """A job, linked to its cycle when one is given."""
+        job = super().create(**kwargs)
+        if cycle is not None:
+            EvaluationCycle.objects.filter(pk=cycle.pk).update(job=job)
+            cycle.job = job
+        return job
 
-    cycle = models.OneToOneField(
-        EvaluationCycle, verbose_name=_("评估周期"), on_delete=models.CASCADE, related_name="job"
-    )
-    status = models.CharField(
-        _("状态"), max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING
-    )
-    total = models.PositiveIntegerField(_("学校总数"), default=0)
-    done = models.PositiveIntegerField(_("已生成"), default=0)
-    error = models.TextField(_("错误"), blank=True)
-    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+class CycleJob(Job):
+    """Progress of creating a cycle's evaluations in the background (polled by the page): the
+    shared job of core, of its own kind; `EvaluationCycle.job` points at it."""
+
+    KIND = "indicators.cycle_open"
+
+    objects: ClassVar[CycleJobManager] = CycleJobManager(KIND)  # type: ignore[assignment]
 
     class Meta:
+        proxy = True
         verbose_name = _("评估生成任务")
         verbose_name_plural = _("评估生成任务")
-
-    def __str__(self) -> str:
-        return f"{self.cycle} {self.done}/{self.total}"
-
-    @property
-    def percent(self) -> int:
-        if self.status == JobStatus.DONE:
-            return 100
-        return int(self.done * 100 / self.total) if self.total else 0
 
 
 class EvaluationStatus(models.TextChoices):

@@ -4,7 +4,9 @@ published framework never changes (a new version is a copy)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+from io import BytesIO
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,15 +23,16 @@ from handinhand.core.exceptions import (
     PermissionDeniedError,
     ServiceValidationError,
 )
+from handinhand.core.jobs import job_enqueue, job_fail, job_finish, job_progress, job_running
 from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
 from handinhand.core.services import create_object, delete_object, update_object
+from handinhand.core.uploads import check_file
 from handinhand.indicators import (
     tasks,  # a module import: tasks imports this module too
     workflow,
 )
-from handinhand.indicators.evidence import check_evidence
 from handinhand.indicators.models import (
     CycleJob,
     CycleScope,
@@ -43,7 +46,6 @@ from handinhand.indicators.models import (
     FrameworkStatus,
     Indicator,
     IndicatorAggregate,
-    JobStatus,
     L1Score,
     Score,
 )
@@ -398,7 +400,9 @@ def cycle_open(
         if not cycle_schools(cycle).exists():
             raise ServiceValidationError(_("所选范围内没有学校"))
         cycle = create_object(actor=actor, instance=cycle)
-        job = CycleJob.objects.create(cycle=cycle)
+        job = job_enqueue(actor=actor, model=CycleJob)
+        EvaluationCycle.objects.filter(pk=cycle.pk).update(job=job)
+        cycle.job = job
     tasks.create_cycle_evaluations.enqueue(job.pk)
     return cycle
 
@@ -406,12 +410,10 @@ def cycle_open(
 def cycle_job_run(job_id: int) -> CycleJob:
     """Create the cycle's evaluations in chunks, recording progress after each. Safe to run
     again after a crash: existing evaluations are skipped."""
-    job = CycleJob.objects.select_related("cycle__region").get(pk=job_id)
-    cycle = job.cycle
+    job = CycleJob.objects.get(pk=job_id)
+    cycle = EvaluationCycle.objects.select_related("region").get(job=job)
     school_ids = list(cycle_schools(cycle).order_by("pk").values_list("pk", flat=True))
-    job.total, job.done, job.status = len(school_ids), 0, JobStatus.RUNNING
-    job.started_at = timezone.now()
-    job.save(update_fields=["total", "done", "status", "started_at"])
+    job_running(job, total=len(school_ids))
     try:
         for start in range(0, len(school_ids), CYCLE_CHUNK):
             chunk = school_ids[start : start + CYCLE_CHUNK]
@@ -420,14 +422,12 @@ def cycle_job_run(job_id: int) -> CycleJob:
                     [Evaluation(cycle=cycle, school_id=pk) for pk in chunk],
                     ignore_conflicts=True,
                 )
-                CycleJob.objects.filter(pk=job.pk).update(done=start + len(chunk))
+                job_progress(job, start + len(chunk))
     except Exception as exc:
-        CycleJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, error=str(exc)[:2000])
+        job_fail(job, exc)
         raise
     with transaction.atomic():
-        CycleJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.DONE, done=len(school_ids), finished_at=timezone.now()
-        )
+        job_finish(job)
         EvaluationCycle.objects.filter(pk=cycle.pk).update(status=CycleStatus.OPEN)
         audit.record(
             actor=None,
@@ -505,49 +505,61 @@ def _move(
     return evaluation
 
 
-def evaluation_save_self(
+@dataclass(frozen=True)
+class _Side:
+    """One side of the score sheet: the school's self-assessment or the instructor's review."""
+
+    score: str
+    text: str
+    total: str
+    finished_at: str
+    save: str
+    finish: str
+
+
+_SELF = _Side("self_score", "self_explanation", "self_total", "submitted_at", "save_self", "submit")
+_REVIEW = _Side(
+    "review_score", "review_comment", "review_total", "reviewed_at", "save_review", "pass"
+)
+
+
+def _save_sheet(
     *,
+    side: _Side,
     actor: Any,
     evaluation: Evaluation,
     entries: Entries,
     expected_version: int | None,
-    submit: bool = False,
+    finish: bool,
     files: dict[int, list[Any]] | None = None,
+    roles: set[Any] | None = None,
 ) -> Evaluation:
-    """Save the school's self-assessment (all level-3 rows in one statement), or submit it."""
-    action = "submit" if submit else "save_self"
-    workflow.check(actor, evaluation, action)
+    """Save one side of the sheet (all level-3 rows in one statement), or finish it: the one
+    algorithm of the self-assessment and the review. Roles are asked once."""
+    action = side.finish if finish else side.save
+    roles = workflow.actor_roles(actor, evaluation) if roles is None else roles
+    workflow.check(actor, evaluation, action, roles)
     leaves = evaluation_leaves(evaluation)
     errors: dict[str, list[str]] = {}
     for leaf in leaves:
         score, text = entries.get(leaf.pk, (None, ""))
-        errors.update(_score_errors(leaf, score, field=f"score_{leaf.pk}", required=submit))
-        if submit and _explanation_required(leaf, score) and not text.strip():
+        errors.update(_score_errors(leaf, score, field=f"score_{leaf.pk}", required=finish))
+        if side is _SELF and finish and _explanation_required(leaf, score) and not text.strip():
             errors[f"explanation_{leaf.pk}"] = [_("请填写自评说明")]
-    checked: list[tuple[int, Any, bytes, str]] = []
-    leaf_ids = {leaf.pk for leaf in leaves}
-    for indicator_id, uploads in (files or {}).items():
-        if indicator_id not in leaf_ids:
-            raise ServiceValidationError(_("佐证材料对应的指标不属于本评估"))
-        for upload in uploads:
-            data = upload.read()
-            try:
-                kind = check_evidence(upload.name or "", data)
-            except ValidationError as exc:
-                errors.setdefault(f"evidence_{indicator_id}", []).extend(exc.messages)
-            else:
-                checked.append((indicator_id, upload, data, kind))
+    checked = _check_evidence(leaves, files, errors)
     if errors:
         raise ServiceValidationError(errors)
     with transaction.atomic():
         current = _locked(evaluation, expected_version)
-        transition = workflow.check(actor, current, action)
+        transition = workflow.check(actor, current, action, roles)
         rows = [
             Score(
                 evaluation=current,
                 indicator_id=leaf.pk,
-                self_score=entries.get(leaf.pk, (None, ""))[0],
-                self_explanation=entries.get(leaf.pk, (None, ""))[1].strip(),
+                **{
+                    side.score: entries.get(leaf.pk, (None, ""))[0],
+                    side.text: entries.get(leaf.pk, (None, ""))[1].strip(),
+                },
             )
             for leaf in leaves
         ]
@@ -556,24 +568,91 @@ def evaluation_save_self(
             rows,
             update_conflicts=True,
             unique_fields=["evaluation", "indicator"],
-            update_fields=["self_score", "self_explanation"],
+            update_fields=[side.score, side.text],
         )
-        total = sum((r.self_score or Decimal(0) for r in rows), Decimal(0))
-        stored = _store_evidence(actor, current, checked)
-        extra: dict[str, Any] = {"self_total": total}
-        if submit:
-            extra["submitted_at"] = timezone.now()
+        total = sum((getattr(r, side.score) or Decimal(0) for r in rows), Decimal(0))
+        changes: dict[str, list[Any]] = {
+            side.total: [_str(getattr(current, side.total)), str(total)]
+        }
+        if side is _SELF:
+            changes["scores"] = [None, len(rows)]
+            stored = _store_evidence(actor, current, checked)
+            if stored:
+                changes["evidence"] = [None, stored]
+        extra: dict[str, Any] = {side.total: total}
+        if finish:
+            extra[side.finished_at] = timezone.now()
         return _move(
-            actor=actor,
-            evaluation=current,
-            target=transition.target,
-            changes={
-                "self_total": [_str(current.self_total), str(total)],
-                "scores": [None, len(rows)],
-                **({"evidence": [None, stored]} if stored else {}),
-            },
-            **extra,
+            actor=actor, evaluation=current, target=transition.target, changes=changes, **extra
         )
+
+
+def _check_evidence(
+    leaves: Sequence[Indicator],
+    files: dict[int, list[Any]] | None,
+    errors: dict[str, list[str]],
+) -> list[tuple[int, Any, bytes, str]]:
+    """The evidence files that pass the upload checker; the others' messages go to `errors`."""
+    checked: list[tuple[int, Any, bytes, str]] = []
+    leaf_ids = {leaf.pk for leaf in leaves}
+    for indicator_id, uploads in (files or {}).items():
+        if indicator_id not in leaf_ids:
+            raise ServiceValidationError(_("佐证材料对应的指标不属于本评估"))
+        for upload in uploads:
+            data = upload.read()
+            try:
+                kind = check_file(
+                    BytesIO(data), size=len(data), name=upload.name or "", module="evidence"
+                )
+            except ValidationError as exc:
+                errors.setdefault(f"evidence_{indicator_id}", []).extend(exc.messages)
+            else:
+                checked.append((indicator_id, upload, data, kind))
+    return checked
+
+
+def evaluation_save_self(
+    *,
+    actor: Any,
+    evaluation: Evaluation,
+    entries: Entries,
+    expected_version: int | None,
+    submit: bool = False,
+    files: dict[int, list[Any]] | None = None,
+    roles: set[Any] | None = None,
+) -> Evaluation:
+    """Save the school's self-assessment (all level-3 rows in one statement), or submit it."""
+    return _save_sheet(
+        side=_SELF,
+        actor=actor,
+        evaluation=evaluation,
+        entries=entries,
+        expected_version=expected_version,
+        finish=submit,
+        files=files,
+        roles=roles,
+    )
+
+
+def evaluation_review(
+    *,
+    actor: Any,
+    evaluation: Evaluation,
+    entries: Entries,
+    expected_version: int | None,
+    passed: bool = False,
+    roles: set[Any] | None = None,
+) -> Evaluation:
+    """The instructor's scores and comments (one statement); `passed` ends the review."""
+    return _save_sheet(
+        side=_REVIEW,
+        actor=actor,
+        evaluation=evaluation,
+        entries=entries,
+        expected_version=expected_version,
+        finish=passed,
+        roles=roles,
+    )
 
 
 def _str(value: Any) -> str | None:
@@ -600,55 +679,6 @@ def _store_evidence(
     return names
 
 
-def evaluation_review(
-    *,
-    actor: Any,
-    evaluation: Evaluation,
-    entries: Entries,
-    expected_version: int | None,
-    passed: bool = False,
-) -> Evaluation:
-    """The instructor's scores and comments (one statement); `passed` ends the review."""
-    action = "pass" if passed else "save_review"
-    workflow.check(actor, evaluation, action)
-    leaves = evaluation_leaves(evaluation)
-    errors: dict[str, list[str]] = {}
-    for leaf in leaves:
-        score, _text = entries.get(leaf.pk, (None, ""))
-        errors.update(_score_errors(leaf, score, field=f"score_{leaf.pk}", required=passed))
-    if errors:
-        raise ServiceValidationError(errors)
-    with transaction.atomic():
-        current = _locked(evaluation, expected_version)
-        transition = workflow.check(actor, current, action)
-        rows = [
-            Score(
-                evaluation=current,
-                indicator_id=leaf.pk,
-                review_score=entries.get(leaf.pk, (None, ""))[0],
-                review_comment=entries.get(leaf.pk, (None, ""))[1].strip(),
-            )
-            for leaf in leaves
-        ]
-        Score.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["evaluation", "indicator"],
-            update_fields=["review_score", "review_comment"],
-        )
-        total = sum((r.review_score or Decimal(0) for r in rows), Decimal(0))
-        extra: dict[str, Any] = {"review_total": total}
-        if passed:
-            extra["reviewed_at"] = timezone.now()
-        return _move(
-            actor=actor,
-            evaluation=current,
-            target=transition.target,
-            changes={"review_total": [_str(current.review_total), str(total)]},
-            **extra,
-        )
-
-
 def evaluation_transition(
     *,
     actor: Any,
@@ -656,16 +686,18 @@ def evaluation_transition(
     action: str,
     expected_version: int | None,
     reason: str = "",
+    roles: set[Any] | None = None,
 ) -> Evaluation:
     """Return to the school (with a reason), confirm, or reopen the review."""
     if action not in ("return", "confirm", "reopen"):
         raise ValueError(action)
-    workflow.check(actor, evaluation, action)
+    roles = workflow.actor_roles(actor, evaluation) if roles is None else roles
+    workflow.check(actor, evaluation, action, roles)
     if action in ("return", "reopen") and not reason.strip():
         raise ServiceValidationError({"reason": [_("请填写退回原因")]})
     with transaction.atomic():
         current = _locked(evaluation, expected_version)
-        transition = workflow.check(actor, current, action)
+        transition = workflow.check(actor, current, action, roles)
         extra: dict[str, Any] = {}
         changes: dict[str, list[Any]] = {}
         if reason.strip():

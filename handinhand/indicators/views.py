@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,7 +21,8 @@ from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
-from handinhand.core.views_helpers import access, form_page, require
+from handinhand.core.uploads import serve_generated, serve_upload
+from handinhand.core.views_helpers import access, form_page, require, show_conflict
 from handinhand.indicators import selectors, services, workflow
 from handinhand.indicators.analytics import analytics
 from handinhand.indicators.documents import report_card_docx as build
@@ -148,7 +148,7 @@ def framework_publish(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, framework=framework, expected_version=version
         )
     except ConflictError:
-        messages.warning(request, _("发布失败：该指标体系已被他人修改，请查看最新内容后再发布。"))
+        show_conflict(request)
     except ValidationError as exc:
         messages.error(
             request,
@@ -402,7 +402,9 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _sheet_page(request: HttpRequest, pk: int, mode: str) -> HttpResponse:
     evaluation = access(selectors.evaluation_qs(request.user), pk=pk)
     role = "school" if mode == "self" else "reviewer"
-    require(role in workflow.actor_roles(request.user, evaluation))
+    # The user's roles to this evaluation, asked once per request and handed to the service.
+    roles = workflow.actor_roles(request.user, evaluation)
+    require(role in roles)
     leaves = services.evaluation_leaves(evaluation)
     initial: dict[str, Any] = {"expected_version": evaluation.version}
     for score in evaluation.scores.all():
@@ -431,6 +433,7 @@ def _sheet_page(request: HttpRequest, pk: int, mode: str) -> HttpResponse:
                 expected_version=version,
                 submit=final,
                 files=form.files_by_indicator(),
+                roles=roles,
             )
         return services.evaluation_review(
             actor=request.user,
@@ -438,6 +441,7 @@ def _sheet_page(request: HttpRequest, pk: int, mode: str) -> HttpResponse:
             entries=form.entries(),
             expected_version=version,
             passed=final,
+            roles=roles,
         )
 
     rows = selectors.evaluation_sheet(evaluation)
@@ -460,7 +464,7 @@ def _sheet_page(request: HttpRequest, pk: int, mode: str) -> HttpResponse:
         extra={
             "evaluation": evaluation,
             "editable": any(
-                t.actor == role for t in workflow.allowed_actions(request.user, evaluation)
+                t.actor == role for t in workflow.allowed_actions(request.user, evaluation, roles)
             ),
             "sheet": sheet,
             "mode": mode,
@@ -505,11 +509,12 @@ def evaluation_move(request: HttpRequest, pk: int) -> HttpResponse:
             action=action,
             expected_version=form.cleaned_data.get("expected_version"),
             reason=form.cleaned_data.get("reason") or "",
+            roles=roles,
         )
     except PermissionDeniedError:
         raise Http404 from None
     except ConflictError:
-        messages.warning(request, _("操作失败：该评估已被他人修改，请查看最新内容后再操作。"))
+        show_conflict(request)
         return redirect(evaluation.get_absolute_url())
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
@@ -524,7 +529,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
         EvidenceFile.objects.filter(evaluation__in=Evaluation.objects.visible_to(request.user)),
         pk=pk,
     )
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
+    return serve_upload(item.file, item.kind, item.original_name)
 
 
 @login_required
@@ -553,13 +558,8 @@ def report_card_docx(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = access(selectors.evaluation_qs(request.user), pk=pk)
     data = build(selectors.report_card(evaluation))
     audit.record(actor=request.user, action=AuditAction.EXPORT, instance=evaluation)
-    response = HttpResponse(
-        data,
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    )
     name = f"{evaluation.school.name}-{evaluation.cycle.name}-评估报告.docx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
+    return serve_generated(data, "docx", name)
 
 
 def _can_see_analytics(user: Any) -> bool:

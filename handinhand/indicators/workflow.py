@@ -82,16 +82,24 @@ def actor_roles(actor: Any, evaluation: Evaluation) -> set[Actor]:
     return roles
 
 
-def allowed_actions(actor: Any, evaluation: Evaluation) -> list[Transition]:
-    roles = actor_roles(actor, evaluation)
+def allowed_actions(
+    actor: Any, evaluation: Evaluation, roles: set[Actor] | None = None
+) -> list[Transition]:
+    """The moves open to the actor now; `roles` when the caller already has them (one
+    actor_roles per request)."""
+    roles = actor_roles(actor, evaluation) if roles is None else roles
     return [t for t in TRANSITIONS.values() if t.actor in roles and evaluation.status in t.sources]
 
 
-def check(actor: Any, evaluation: Evaluation, action: str) -> Transition:
+def check(
+    actor: Any, evaluation: Evaluation, action: str, roles: set[Actor] | None = None
+) -> Transition:
     """The transition if this actor may take it now; PermissionDenied when they may never
-    (pages answer 404), a validation error when the evaluation is in the wrong state."""
+    (pages answer 404), a validation error when the evaluation is in the wrong state.
+    `roles`: the actor's roles to this evaluation, when the caller already has them."""
     transition = TRANSITIONS[action]
-    if transition.actor not in actor_roles(actor, evaluation):
+    roles = actor_roles(actor, evaluation) if roles is None else roles
+    if transition.actor not in roles:
         raise PermissionDeniedError(_("您无权对该评估执行此操作"))
     if evaluation.status not in transition.sources:
         if evaluation.status == S.CONFIRMED:

@@ -135,9 +135,6 @@ class Attendance(TimeStampedModel):
         return f"{self.meeting} · {self.user}"
 
 
-ALLOWED_FILE_TYPES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png", ".txt"}
-
-
 def _meeting_file_path(instance: MeetingFile, filename: str) -> str:
     return f"meetings/{instance.meeting_id}/{Path(filename).name}"
 
@@ -150,6 +147,8 @@ class MeetingFile(TimeStampedModel):
     )
     file = models.FileField(_("文件"), upload_to=_meeting_file_path, max_length=200)
     name = models.CharField(_("文件名"), max_length=150)
+    # The kind read from the file's bytes (core/uploads.py); it decides how it is served.
+    kind = models.CharField(_("类型"), max_length=10, default="")
     size = models.PositiveIntegerField(_("大小（字节）"))
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True

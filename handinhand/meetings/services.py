@@ -22,10 +22,9 @@ from django.utils.translation import gettext as _
 from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.models import AuditAction
-from handinhand.core.policy import get_policy
 from handinhand.core.services import create_object, delete_object, update_object
+from handinhand.core.uploads import check_upload
 from handinhand.meetings.models import (
-    ALLOWED_FILE_TYPES,
     ActionItem,
     Attendance,
     Meeting,
@@ -174,19 +173,10 @@ def meeting_file_add(*, actor: Any, meeting: Meeting, upload: UploadedFile) -> M
     """Attach a file: an allowed type and at most the policy's upload size."""
     _require_manage(actor, meeting.group)
     name = Path(upload.name or "").name
-    if Path(name).suffix.lower() not in ALLOWED_FILE_TYPES:
-        raise ValidationError(
-            {
-                "file": _("不支持的文件类型，仅限：%(types)s")
-                % {"types": "、".join(sorted(ALLOWED_FILE_TYPES))}
-            }
-        )
-    limit_mb = get_policy().imports.max_file_mb
-    if (upload.size or 0) > limit_mb * 1024 * 1024:
-        raise ValidationError({"file": _("文件超过 %(mb)s MB") % {"mb": limit_mb}})
-    if not upload.size:
-        raise ValidationError({"file": _("文件为空")})
-    item = MeetingFile(meeting=meeting, name=name[:150], size=upload.size, uploaded_by=actor)
+    kind = check_upload(upload, module="meetings")
+    item = MeetingFile(
+        meeting=meeting, name=name[:150], kind=kind, size=upload.size or 0, uploaded_by=actor
+    )
     with transaction.atomic():
         item.file.save(name, upload, save=False)
         item.full_clean()

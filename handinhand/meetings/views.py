@@ -20,7 +20,8 @@ from handinhand.core.exceptions import ConflictError, PermissionDeniedError
 from handinhand.core.exports import xlsx_response
 from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.models import AuditAction
-from handinhand.core.views_helpers import access, form_page, require
+from handinhand.core.uploads import serve_upload
+from handinhand.core.views_helpers import access, form_page, require, show_conflict
 from handinhand.meetings import ical, selectors, services
 from handinhand.meetings.forms import (
     ActionItemForm,
@@ -137,7 +138,7 @@ def _run(request: HttpRequest, action: Any, success: str) -> None:
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     except ConflictError:
-        messages.error(request, _("保存失败：该记录已被他人修改，请刷新后重试。"))
+        show_conflict(request)
     except PermissionDeniedError:
         raise Http404 from None
     else:
@@ -237,7 +238,7 @@ def file_download(request: HttpRequest, pk: int) -> FileResponse:
     item = access(
         MeetingFile.objects.filter(meeting__in=Meeting.objects.visible_to(request.user)), pk=pk
     )
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
+    return serve_upload(item.file, item.kind, item.name)
 
 
 @login_required

@@ -35,6 +35,7 @@ from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
 from handinhand.core.scope import Scope, get_scope
 from handinhand.core.text import normalise_text
+from handinhand.core.uploads import MAX_UNPACKED_RATIO, ZipBombError, zip_members
 from handinhand.orgs.credit_code import make_credit_code, validate_credit_code
 from handinhand.orgs.models import PartyOrgForm, Region, RegionLevel, School, SchoolType
 from handinhand.orgs.services import editable_counties
@@ -184,18 +185,14 @@ def _open_sheet(data: bytes, filename: str, max_bytes: int) -> Iterator[Any]:
         workbook.close()
 
 
-# A real roster unpacks to a few times its size; a crafted one to gigabytes (a zip bomb).
-MAX_UNPACKED_RATIO = 30
-
-
 def _refuse_zip_bomb(data: bytes, max_bytes: int) -> None:
+    """The one zip guard of core/uploads.py, with the roster's own words."""
     try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
+        zip_members(BytesIO(data), max_unpacked=MAX_UNPACKED_RATIO * max_bytes)
     except zipfile.BadZipFile as exc:
         raise _FileError(_damaged()) from exc
-    if unpacked > MAX_UNPACKED_RATIO * max_bytes:
-        raise _FileError(_("文件解压后过大，可能不是正常的花名册，已拒绝导入。"))
+    except ZipBombError as exc:
+        raise _FileError(_("文件解压后过大，可能不是正常的花名册，已拒绝导入。")) from exc
 
 
 def _damaged() -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from handinhand.core.models import TimeStampedModel, VersionedModel
+from handinhand.core.models import Job, JobManager, VersionedModel
+from handinhand.core.models import JobStatus as CoreJobStatus
 from handinhand.core.policy import get_policy
 from handinhand.programme.models import GuidanceGroup
 
@@ -121,44 +122,55 @@ class AnnualReport(VersionedModel):
         return gettext("已逾期") if self.is_overdue() else ""
 
 
-class JobStatus(models.TextChoices):
-    QUEUED = "queued", _("排队中")
-    RUNNING = "running", _("生成中")
-    DONE = "done", _("已完成")
-    FAILED = "failed", _("失败")
+# The shared background job (core.Job) carries the progress of drafting the reports.
+JobStatus = CoreJobStatus
 
 
-class ReportJob(TimeStampedModel):
-    """One background generation of every group's draft for a year; polled for progress."""
+class ReportJob(Job):
+    """One background generation of every group's draft for a year: the shared job of core, of
+    its own kind, with the year in its parameters and the counts in its result."""
 
-    year = models.PositiveSmallIntegerField(_("报告年度"))
-    status = models.CharField(
-        _("状态"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
-    )
-    total = models.PositiveIntegerField(_("指导组总数"), default=0)
-    done = models.PositiveIntegerField(_("已完成数"), default=0)
-    created_count = models.PositiveIntegerField(_("新建草稿数"), default=0)
-    refreshed_count = models.PositiveIntegerField(_("更新草稿数"), default=0)
-    skipped_count = models.PositiveIntegerField(_("已提交未更新数"), default=0)
-    seconds = models.FloatField(_("用时（秒）"), null=True, blank=True)
-    error = models.TextField(_("错误信息"), blank=True)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发起人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    KIND = "reports.generate"
+
+    objects: ClassVar[JobManager] = JobManager(KIND)  # type: ignore[assignment]
 
     class Meta:
+        proxy = True
         verbose_name = _("报告生成任务")
         verbose_name_plural = _("报告生成任务")
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.year}年度报告生成任务 #{self.pk}"
 
     @property
-    def percent(self) -> int:
-        if self.status == JobStatus.DONE:
-            return 100
-        return int(100 * self.done / self.total) if self.total else 0
+    def year(self) -> int:
+        return int(self.params.get("year", 0))
+
+    @year.setter
+    def year(self, value: int) -> None:
+        self.params = {**self.params, "year": value}
+
+    @property
+    def started_by(self) -> Any:
+        return self.created_by
+
+    @started_by.setter
+    def started_by(self, value: Any) -> None:
+        self.created_by = value
+
+    @property
+    def created_count(self) -> int:
+        return int(self.result.get("created", 0))
+
+    @property
+    def refreshed_count(self) -> int:
+        return int(self.result.get("refreshed", 0))
+
+    @property
+    def skipped_count(self) -> int:
+        return int(self.result.get("skipped", 0))
+
+    @property
+    def seconds(self) -> float | None:
+        value = self.result.get("seconds")
+        return None if value is None else float(value)

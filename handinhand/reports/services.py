@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
+from handinhand.core.jobs import job_enqueue, job_fail, job_finish, job_progress, job_running
 from handinhand.core.models import AuditAction
 from handinhand.core.scope import get_scope
 from handinhand.core.services import update_object
@@ -24,7 +25,6 @@ from handinhand.reports.figures import active_group_ids, compute_figures
 from handinhand.reports.models import (
     OPEN_STATUSES,
     AnnualReport,
-    JobStatus,
     ReportJob,
     ReportStatus,
 )
@@ -142,38 +142,37 @@ def job_start(*, actor: Any, year: int) -> ReportJob:
         raise PermissionDeniedError(_("仅省委教育工委管理员可生成年度报告"))
 
     with transaction.atomic():
-        job = ReportJob.objects.create(year=year, started_by=actor, total=len(active_group_ids()))
+        job = job_enqueue(
+            actor=actor,
+            model=ReportJob,
+            task=tasks.generate_reports,
+            total=len(active_group_ids()),
+            params={"year": year},
+        )
         audit.record(
             actor=actor,
             action=AuditAction.CREATE,
             instance=job,
             changes={"year": [None, year]},
         )
-    transaction.on_commit(lambda: tasks.generate_reports.enqueue(job.pk))
     return job
 
 
 def job_run(job_id: int) -> ReportJob:
     """Run a generation job, recording progress on its row (polled by the page)."""
-    job = ReportJob.objects.select_related("started_by").get(pk=job_id)
+    job = ReportJob.objects.select_related("created_by").get(pk=job_id)
     started = time.perf_counter()
-    ReportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
+    job_running(job)
 
     def progress(done: int, total: int) -> None:
-        ReportJob.objects.filter(pk=job.pk).update(done=done, total=total)
+        job_progress(job, done, total)
 
     try:
         counts = reports_generate(actor=job.started_by, year=job.year, progress=progress)
     except Exception as exc:  # the page shows why, instead of a bar that never moves
-        ReportJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, error=str(exc)[:2000])
+        job_fail(job, exc)
         raise
-    ReportJob.objects.filter(pk=job.pk).update(
-        status=JobStatus.DONE,
-        created_count=counts["created"],
-        refreshed_count=counts["refreshed"],
-        skipped_count=counts["skipped"],
-        seconds=round(time.perf_counter() - started, 2),
-    )
+    job_finish(job, result={**counts, "seconds": round(time.perf_counter() - started, 2)})
     job.refresh_from_db()
     return job
 

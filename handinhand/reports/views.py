@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +14,8 @@ from django.views.decorators.http import require_POST
 
 from handinhand.core.exceptions import ConflictError, PermissionDeniedError
 from handinhand.core.listing import Column, ListSpec, render_list
-from handinhand.core.views_helpers import access, form_page, require
+from handinhand.core.uploads import serve_generated
+from handinhand.core.views_helpers import access, form_page, require, show_conflict
 from handinhand.reports import selectors, services
 from handinhand.reports.documents import report_docx as build_docx
 from handinhand.reports.figures import figure_sections
@@ -99,7 +99,7 @@ def _act(request: HttpRequest, report: AnnualReport, action: Any, done: str) -> 
     except PermissionDeniedError:
         require(False)
     except ConflictError:
-        messages.error(request, _("报告已被他人修改，请刷新后重试"))
+        show_conflict(request)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
@@ -158,9 +158,7 @@ def report_return(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
-    response = HttpResponse(build_docx(report), content_type=DOCX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(report.title)}.docx"
-    return response
+    return serve_generated(build_docx(report), "docx", f"{report.title}.docx")
 
 
 @login_required
@@ -170,14 +168,14 @@ def report_generate(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         job = services.job_start(actor=request.user, year=form.cleaned_data["year"])
         return redirect("reports:job_detail", pk=job.pk)
-    jobs = ReportJob.objects.select_related("started_by")[:10]
+    jobs = ReportJob.objects.select_related("created_by")[:10]
     return render(request, "reports/generate.html", {"form": form, "jobs": jobs})
 
 
 @login_required
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(services.can_generate(request.user))
-    job = access(ReportJob.objects.select_related("started_by"), pk=pk)
+    job = access(ReportJob.objects.select_related("created_by"), pk=pk)
     template = "reports/job_detail.html"
     if getattr(request, "htmx", False):
         template += "#progress"

@@ -174,6 +174,8 @@ class TrainingMaterial(TimeStampedModel):
     )
     file = models.FileField(_("文件"), upload_to=material_path, max_length=255)
     name = models.CharField(_("文件名"), max_length=200)
+    # The kind read from the file's bytes (core/uploads.py); it decides how it is served.
+    kind = models.CharField(_("类型"), max_length=10, default="")
     size = models.PositiveIntegerField(_("大小（字节）"))
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

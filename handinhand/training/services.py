@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.models import AuditAction
-from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
 from handinhand.core.services import create_object, delete_object, update_object
+from handinhand.core.uploads import check_upload
 from handinhand.programme.models import GuidanceGroup, Membership
 from handinhand.training.models import Attendance, TrainingMaterial, TrainingSession
 
@@ -102,37 +102,15 @@ def attendance_remove(*, actor: Any, attendance: Attendance) -> None:
     delete_object(actor=actor, instance=attendance)
 
 
-def _check_material(upload: UploadedFile) -> None:
-    policy = get_policy().training
-    suffix = PurePath(upload.name or "").suffix.lower().lstrip(".")
-    if suffix not in policy.material_types:
-        raise ValidationError(
-            {
-                "file": _("不支持的文件类型“%(t)s”，允许：%(allowed)s")
-                % {"t": suffix or "—", "allowed": "、".join(policy.material_types)}
-            }
-        )
-    size = upload.size or 0
-    if size == 0:
-        raise ValidationError({"file": _("文件为空")})
-    if size > policy.max_material_mb * 1024 * 1024:
-        raise ValidationError(
-            {
-                "file": _("文件过大（%(size).1f MB），上限 %(max)s MB")
-                % {"size": size / 1024 / 1024, "max": policy.max_material_mb}
-            }
-        )
-
-
 def material_upload(
     *, actor: Any, session: TrainingSession, upload: UploadedFile
 ) -> TrainingMaterial:
     _require(can_manage_session(actor, session))
-    _check_material(upload)
+    kind = check_upload(upload, module="training")
     name = PurePath(upload.name or "file").name[:200]
     with transaction.atomic():
         material = TrainingMaterial(
-            session=session, name=name, size=upload.size or 0, uploaded_by=actor
+            session=session, name=name, kind=kind, size=upload.size or 0, uploaded_by=actor
         )
         material.file.save(name, upload, save=False)
         material.save()

@@ -17,6 +17,7 @@ from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.forms import add_service_errors
 from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.policy import get_policy
+from handinhand.core.uploads import serve_upload
 from handinhand.core.views_helpers import access, form_page, require
 from handinhand.training import selectors, services
 from handinhand.training.forms import (
@@ -175,7 +176,7 @@ def material_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def material_download(request: HttpRequest, pk: int) -> FileResponse:
     sessions = TrainingSession.objects.visible_to(request.user).values("pk")
     material = access(TrainingMaterial.objects.filter(session_id__in=sessions), pk=pk)
-    return FileResponse(material.file.open("rb"), as_attachment=True, filename=material.name)
+    return serve_upload(material.file, material.kind, material.name)
 
 
 @login_required

@@ -149,7 +149,19 @@ OBJECT_PAGES: dict[str, tuple[Arg, str, list[str]]] = {
         ["system_admin", "security_admin", "province_admin"],
     ),
     "api:token_revoke": (lambda c: _a_token(c).pk, "instructor", ["outsider", "leader"]),
+    "core:job_detail": (
+        lambda c: _a_job(c).pk,
+        "leader",
+        ["instructor", "outsider", "city_user", "school_user", "audit_admin"],
+    ),
 }
+
+
+def _a_job(cast: Any) -> Any:
+    from handinhand.core.jobs import job_enqueue
+
+    return job_enqueue(actor=cast.leader, kind="test.export", total=3)
+
 
 # Pages without an object, open only to some roles: (the insider, the outsiders).
 ROLE_PAGES: dict[str, tuple[str, list[str]]] = {

@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 from handinhand.core.exceptions import ConflictError, PermissionDeniedError
 from handinhand.core.models import AuditAction, AuditEvent
 from handinhand.core.policy import get_policy
+from handinhand.core.uploads import sniff
 from handinhand.guidance import services
-from handinhand.guidance.files import sniff
 from handinhand.guidance.models import Visit, VisitStatus
 from handinhand.guidance.tests.conftest import plan_visit
 from handinhand.programme.models import Membership

@@ -302,7 +302,7 @@ def test_office_files_are_recognised(cast):
 
     from openpyxl import Workbook
 
-    from handinhand.indicators.evidence import sniff
+    from handinhand.core.uploads import sniff
 
     buffer = BytesIO()
     Workbook().save(buffer)

@@ -180,6 +180,18 @@ def test_material_type_and_size_are_checked(cast, settings):
     assert b"".join(response.streaming_content) == b"%PDF-1.4 ok"
 
 
+def _docx() -> bytes:
+    """The smallest zip that is a Word file by its parts (content is checked, not the name)."""
+    import zipfile
+    from io import BytesIO
+
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
 def _download(cast, material):
     from django.test import Client
 
@@ -268,7 +280,7 @@ def test_pages_write_through_services(cast, client_for):
     assert attendance.hours == Decimal("2.5")
     client.post(
         reverse("training:material_upload", args=[session.pk]),
-        {"file": SimpleUploadedFile("通知.docx", b"PK docx")},
+        {"file": SimpleUploadedFile("通知.docx", _docx())},
     )
     assert session.materials.get().name == "通知.docx"
     client.post(reverse("training:attendance_remove", args=[attendance.pk]))

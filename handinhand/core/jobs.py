@@ -1,0 +1,100 @@
+"""The one background-job service: enqueue, report progress, finish or fail (issue 8 item 2).
+
+django-tasks runs the work; a `Job` row (core.models) carries its state for the page, which
+polls `/jobs/<id>/` (core/job_progress.html) until the job is done or failed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar, overload
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from handinhand.core.models import Job, JobStatus
+
+J = TypeVar("J", bound=Job)
+
+
+@overload
+def job_enqueue(
+    *,
+    actor: AbstractBaseUser | None,
+    kind: str,
+    task: Any = None,
+    total: int = 0,
+    params: dict[str, Any] | None = None,
+) -> Job: ...
+
+
+@overload
+def job_enqueue(
+    *,
+    actor: AbstractBaseUser | None,
+    model: type[J],
+    kind: str = "",
+    task: Any = None,
+    total: int = 0,
+    params: dict[str, Any] | None = None,
+) -> J: ...
+
+
+def job_enqueue(
+    *,
+    actor: AbstractBaseUser | None,
+    kind: str = "",
+    task: Any = None,
+    total: int = 0,
+    params: dict[str, Any] | None = None,
+    model: type[Job] = Job,
+) -> Job:
+    """Record a queued job and hand it to `task` (a django-tasks task taking the job's id) once
+    the surrounding transaction commits."""
+    # core names no domain app, so the actor is Django's base user, not accounts.User.
+    job = model(kind=kind or model.KIND, total=total, params=params or {})
+    job.created_by_id = actor.pk if actor is not None else None
+    job.save(force_insert=True)
+    if task is not None:
+        transaction.on_commit(lambda: task.enqueue(job.pk))
+    return job
+
+
+def job_running(job: Job, *, total: int | None = None) -> None:
+    job.status, job.started_at, job.done = JobStatus.RUNNING, timezone.now(), 0
+    fields = ["status", "started_at", "done"]
+    if total is not None:
+        job.total = total
+        fields.append("total")
+    Job.objects.filter(pk=job.pk).update(**{f: getattr(job, f) for f in fields})
+
+
+def job_progress(job: Job, done: int, total: int | None = None) -> None:
+    """Record progress (one UPDATE; safe inside the worker's own transactions)."""
+    job.done = done
+    changes: dict[str, Any] = {"done": done}
+    if total is not None:
+        job.total = changes["total"] = total
+    Job.objects.filter(pk=job.pk).update(**changes)
+
+
+def job_finish(job: Job, *, result: dict[str, Any] | None = None, message: str = "") -> None:
+    job.status, job.finished_at = JobStatus.DONE, timezone.now()
+    job.done = max(job.done, job.total)
+    job.result = {**job.result, **(result or {})}
+    job.message = message or job.message
+    Job.objects.filter(pk=job.pk).update(
+        status=job.status,
+        finished_at=job.finished_at,
+        done=job.done,
+        result=job.result,
+        message=job.message,
+    )
+
+
+def job_fail(job: Job, error: BaseException | str) -> None:
+    """Mark the job failed; the page shows why instead of a bar that never moves."""
+    job.status, job.finished_at, job.error = JobStatus.FAILED, timezone.now(), str(error)[:2000]
+    Job.objects.filter(pk=job.pk).update(
+        status=job.status, finished_at=job.finished_at, error=job.error
+    )
