@@ -11,4 +11,4 @@ class CoreConfig(AppConfig):
         from handinhand.core.policy import get_policy
 
         get_policy()
-        from handinhand.core import signals  # noqa: F401  (login auditing)
+        from handinhand.core import checks, signals  # noqa: F401  (deploy checks, login audit)

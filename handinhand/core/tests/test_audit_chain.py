@@ -156,3 +156,19 @@ def test_concurrent_appends_chain_to_distinct_predecessors(events):
     """Every event's prev_hash is used once: no two writers chained to the same event."""
     prevs = list(AuditEvent.objects.values_list("prev_hash", flat=True))
     assert len(prevs) == len(set(prevs))
+
+
+def test_deploy_check_warns_about_the_development_key(settings):
+    from handinhand.core.checks import audit_key_check
+
+    settings.AUDIT_HMAC_KEY = ""
+    assert [w.id for w in audit_key_check()] == ["handinhand.W001"]
+    settings.AUDIT_HMAC_KEY = "a-real-key-from-the-environment"
+    assert audit_key_check() == []
+
+
+def test_the_key_comes_from_the_settings(events, settings):
+    assert verify().startswith("audit chain ok")
+    settings.AUDIT_HMAC_KEY = "another-key"
+    with pytest.raises(CommandError, match="its content does not match"):
+        verify()
