@@ -170,9 +170,11 @@ class ChainStatus:
         return self.broken is None
 
 
-def walk(rows: Iterable[dict[str, Any]], key: bytes | None = None) -> Iterator[Break | int]:
-    """Check rows (dicts of FIELDS, in id order) one by one; yield each id checked, and a Break
-    at the first link that does not hold."""
+def walk(
+    rows: Iterable[dict[str, Any]], key: bytes | None = None
+) -> Iterator[Break | tuple[int, str]]:
+    """Check rows (dicts of FIELDS, in id order) one by one; yield (id, hash) of each row that
+    holds, and a Break at the first link that does not."""
     key = hmac_key() if key is None else key
     prev = GENESIS
     prev_id: int | None = None
@@ -194,7 +196,7 @@ def walk(rows: Iterable[dict[str, Any]], key: bytes | None = None) -> Iterator[B
             )
             return
         prev, prev_id = row["hash"], row["id"]
-        yield row["id"]
+        yield row["id"], row["hash"]
 
 
 def verify(queryset: Any, chunk_size: int = 5000) -> ChainStatus:
@@ -208,7 +210,5 @@ def verify(queryset: Any, chunk_size: int = 5000) -> ChainStatus:
         if isinstance(item, Break):
             return ChainStatus(checked, head_id, head, item)
         checked += 1
-        head_id = item
-    if head_id is not None:
-        head = queryset.filter(id=head_id).values_list("hash", flat=True).get()
+        head_id, head = item
     return ChainStatus(checked, head_id, head, None)

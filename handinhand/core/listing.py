@@ -109,7 +109,9 @@ def filtered_queryset(
     return qs, form, sort
 
 
-def render_list(request: HttpRequest, spec: ListSpec) -> HttpResponse:
+def render_list(
+    request: HttpRequest, spec: ListSpec, extra_context: dict[str, Any] | None = None
+) -> HttpResponse:
     qs, form, sort = filtered_queryset(request, spec)
     if request.GET.get("export") == "xlsx":
         from handinhand.core.exports import export_list
@@ -147,6 +149,7 @@ def render_list(request: HttpRequest, spec: ListSpec) -> HttpResponse:
         "page_sizes": PAGE_SIZES,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "can_create": spec.create_url and spec.can_create(request.user),
+        **(extra_context or {}),
     }
     template = spec.template
     if getattr(request, "htmx", False) and not request.htmx.boosted:  # type: ignore[attr-defined]

@@ -172,3 +172,37 @@ def test_the_key_comes_from_the_settings(events, settings):
     settings.AUDIT_HMAC_KEY = "another-key"
     with pytest.raises(CommandError, match="its content does not match"):
         verify()
+
+
+def test_the_audit_page_shows_the_chain_status(
+    events, client_for, cast, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+    from django.urls import reverse
+
+    client = client_for(cast.audit_admin)
+    page = client.get(reverse("core:audit_list"))
+    assert "审计链完整" in page.content.decode()
+    target = events[1]
+    with as_owner() as cursor:
+        cursor.execute(f"UPDATE {TABLE} SET object_repr = %s WHERE id = %s", ["改写", target.pk])
+    cache.clear()
+    text = client.get(reverse("core:audit_list")).content.decode()
+    assert "审计链断裂" in text and f"#{target.pk}" in text
+    assert reverse("core:audit_detail", args=[target.pk]) in text
+
+
+def test_the_chain_is_walked_in_chunks_not_loaded_whole(events, monkeypatch):
+    """The walk streams (QuerySet.iterator), it never builds the list of every event."""
+    from django.db.models.query import QuerySet
+
+    calls = []
+    original = QuerySet.iterator
+
+    def spy(self, chunk_size=None):
+        calls.append(chunk_size)
+        return original(self, chunk_size=chunk_size)
+
+    monkeypatch.setattr(QuerySet, "iterator", spy)
+    assert audit_chain.verify(AuditEvent.objects.all(), chunk_size=2).ok
+    assert calls == [2]
