@@ -545,6 +545,7 @@ def evaluation_save_self(
             )
             for leaf in leaves
         ]
+        per_indicator = _score_changes(current, leaves, rows, "self_score")
         # One statement for the whole form: insert the rows, or update those that exist.
         Score.objects.bulk_create(
             rows,
@@ -565,6 +566,7 @@ def evaluation_save_self(
                 "self_total": [_str(current.self_total), str(total)],
                 "scores": [None, len(rows)],
                 **({"evidence": [None, stored]} if stored else {}),
+                **per_indicator,
             },
             **extra,
         )
@@ -572,6 +574,24 @@ def evaluation_save_self(
 
 def _str(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+def _score_changes(
+    evaluation: Evaluation, leaves: list[Indicator], rows: list[Score], field: str
+) -> dict[str, list[str | None]]:
+    """Each indicator whose `field` score changes, old → new, for the audit (issue 9): one
+    query for the stored scores, read before the bulk write replaces them."""
+    old = dict(Score.objects.filter(evaluation=evaluation).values_list("indicator_id", field))
+    codes = {leaf.pk: leaf.code for leaf in leaves}
+    changes: dict[str, list[str | None]] = {}
+    for row in rows:
+        before, after = old.get(row.indicator_id), getattr(row, field)
+        if (None if before is None else Decimal(before)) != after:
+            changes[f"{field} {codes[row.indicator_id]}"] = [
+                None if before is None else _plain(Decimal(before)),
+                None if after is None else _plain(after),
+            ]
+    return changes
 
 
 def _store_evidence(
@@ -630,6 +650,7 @@ def evaluation_review(
             )
             for leaf in leaves
         ]
+        per_indicator = _score_changes(current, leaves, rows, "review_score")
         Score.objects.bulk_create(
             rows,
             update_conflicts=True,
@@ -644,7 +665,7 @@ def evaluation_review(
             actor=actor,
             evaluation=current,
             target=transition.target,
-            changes={"review_total": [_str(current.review_total), str(total)]},
+            changes={"review_total": [_str(current.review_total), str(total)], **per_indicator},
             **extra,
         )
 
