@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -53,7 +54,9 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 
         return self if get_scope(user).can_read_audit else self.none()
 
-    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[AuditEvent]:
+    def bulk_create(  # type: ignore[override]
+        self, objs: Iterable[AuditEvent], batch_size: int | None = None
+    ) -> list[AuditEvent]:
         """Chained in list order under the chain lock, then one insert (ids follow the list)."""
         from handinhand.core import audit_chain
 
@@ -61,7 +64,7 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
         with transaction.atomic(using=self.db):
             audit_chain.lock_chain(self.db)
             audit_chain.seal(events, audit_chain.head_hash(AuditEvent, self.db))
-            return super().bulk_create(events, *args, **kwargs)
+            return list(super().bulk_create(events, batch_size=batch_size))  # type: ignore[arg-type]
 
 
 class AuditEvent(models.Model):

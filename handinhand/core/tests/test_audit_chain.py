@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -20,7 +21,7 @@ TABLE = AuditEvent._meta.db_table
 
 
 @contextlib.contextmanager
-def as_owner() -> Iterator[object]:
+def as_owner() -> Iterator[Any]:
     """A cursor that may rewrite the log: what an owner who lifts the trigger can do."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -327,7 +327,7 @@ def test_score_changes_are_audited_per_indicator(cast, evaluation):
         entries=entries,
         expected_version=evaluation.version,
     )
-    created = AuditEvent.objects.filter(object_id=str(ev.pk)).order_by("-id").first()
+    created = AuditEvent.objects.filter(object_id=str(ev.pk)).order_by("-id")[0]
     key = f"self_score {first.code}"
     assert created.changes[key][0] is None
     assert Decimal(created.changes[key][1]) == entries[first.pk][0]
@@ -335,16 +335,17 @@ def test_score_changes_are_audited_per_indicator(cast, evaluation):
     ev = evaluation_save_self(
         actor=cast.school_user, evaluation=ev, entries=entries, expected_version=ev.version
     )
-    changed = AuditEvent.objects.filter(object_id=str(ev.pk)).order_by("-id").first()
+    changed = AuditEvent.objects.filter(object_id=str(ev.pk)).order_by("-id")[0]
     scores = {k: v for k, v in changed.changes.items() if k.startswith("self_score ")}
     assert list(scores) == [key]
-    assert [Decimal(v) for v in scores[key]] == [first.max_score, first.max_score - Decimal("0.5")]
+    top = first.max_score or Decimal(0)
+    assert [Decimal(v) for v in scores[key]] == [top, top - Decimal("0.5")]
     ev = _submit(cast, ev)
     review = {k: (v[0], "良好") for k, v in full_entries(ev).items()}
     review[second.pk] = (Decimal(0), "未落实")
     ev = evaluation_review(
         actor=cast.instructor, evaluation=ev, entries=review, expected_version=ev.version
     )
-    reviewed = AuditEvent.objects.filter(object_id=str(ev.pk)).order_by("-id").first()
+    reviewed = AuditEvent.objects.filter(object_id=str(ev.pk)).order_by("-id")[0]
     assert reviewed.changes[f"review_score {second.code}"] == [None, "0"]
     assert "review_total" in reviewed.changes

@@ -32,6 +32,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--skip-roles", action="store_true", help="only grant (the roles already exist)"
         )
+        parser.add_argument(
+            "--roles-only",
+            action="store_true",
+            help="only create the roles (connected to any database, e.g. `postgres`)",
+        )
         parser.add_argument("--sql", action="store_true", help="print the SQL, change nothing")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -48,12 +53,13 @@ class Command(BaseCommand):
                 app_password=options["app_password"],
             )
         )
-        statements += grant_statements(
-            connection,
-            database=connection.settings_dict["NAME"],
-            owner=options["owner"],
-            app=options["app"],
-        )
+        if not options["roles_only"]:
+            statements += grant_statements(
+                connection,
+                database=connection.settings_dict["NAME"],
+                owner=options["owner"],
+                app=options["app"],
+            )
         if options["sql"]:
             for statement in statements:
                 self.stdout.write(statement + ";")
@@ -61,6 +67,9 @@ class Command(BaseCommand):
         with transaction.atomic(), connection.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
+        if options["roles_only"]:
+            self.stdout.write(f"roles ready: {options['owner']}, {options['app']}")
+            return
         self.stdout.write(
             f"roles ready: {options['owner']} owns {connection.settings_dict['NAME']}; "
             f"{options['app']} may INSERT/SELECT the audit log only"
