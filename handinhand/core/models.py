@@ -61,7 +61,7 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
         from handinhand.core import audit_chain
 
         events = list(objs)
-        with transaction.atomic(using=self.db):
+        with transaction.atomic(using=self.db, savepoint=False):
             audit_chain.lock_chain(self.db)
             audit_chain.seal(events, audit_chain.head_hash(AuditEvent, self.db))
             return list(super().bulk_create(events, batch_size=batch_size))  # type: ignore[arg-type]
@@ -113,7 +113,7 @@ class AuditEvent(models.Model):
         from handinhand.core import audit_chain
 
         using = kwargs.get("using") or router.db_for_write(AuditEvent)
-        with transaction.atomic(using=using):
+        with transaction.atomic(using=using, savepoint=False):
             audit_chain.lock_chain(using)
             audit_chain.seal([self], audit_chain.head_hash(AuditEvent, using))
             super().save(*args, **kwargs)
