@@ -207,3 +207,36 @@ def test_the_chain_is_walked_in_chunks_not_loaded_whole(events, monkeypatch):
     monkeypatch.setattr(QuerySet, "iterator", spy)
     assert audit_chain.verify(AuditEvent.objects.all(), chunk_size=2).ok
     assert calls == [2]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers itself")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_keep_one_chain():
+    """Four threads, each on its own connection and in its own transactions, append at once:
+    the advisory lock makes them take turns, so the chain has no fork."""
+    import threading
+
+    from django.db import connections, transaction
+
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            barrier.wait()
+            for i in range(10):
+                with transaction.atomic():
+                    audit.record(actor=None, action=AuditAction.LOGIN, actor_name=f"w{n}-{i}")
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert AuditEvent.objects.count() == 40
+    assert audit_chain.verify(AuditEvent.objects.all()).ok
