@@ -2,7 +2,14 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/handinhand
+# PostgreSQL: a superuser only creates the roles (manage.py db_roles --roles-only); the suite
+# then runs as the owner role, no superuser, which creates and migrates its test database, and
+# core/tests/test_db_roles.py connects to that database as the app role (INSERT/SELECT only on
+# the audit log) to prove what it cannot do.
+PG_ADMIN_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+DB_OWNER_PASSWORD ?= handinhand_owner
+DB_APP_PASSWORD ?= handinhand_app
+PG_TEST_URL ?= postgres://handinhand_owner:$(DB_OWNER_PASSWORD)@127.0.0.1:5432/handinhand
 PORT ?= 8000
 
 .PHONY: install demo run test test-sqlite test-postgres lint fmt typecheck migrations-check ci bench clean
@@ -47,7 +54,9 @@ test-sqlite: install
 	$(VENV)/bin/pytest -q
 
 test-postgres: install
-	DATABASE_URL=$(PG_TEST_URL) $(VENV)/bin/pytest -q
+	DATABASE_URL=$(PG_ADMIN_URL) $(PY) manage.py db_roles --roles-only \
+		--owner-password '$(DB_OWNER_PASSWORD)' --app-password '$(DB_APP_PASSWORD)'
+	DATABASE_URL=$(PG_TEST_URL) DB_APP_PASSWORD='$(DB_APP_PASSWORD)' $(VENV)/bin/pytest -q
 
 ## Everything CI checks: lint, types, migrations, the whole suite on SQLite and on PostgreSQL.
 test: lint typecheck migrations-check test-sqlite test-postgres

@@ -187,4 +187,8 @@ TASKS = {
         }[env("TASKS_BACKEND", "database")],
     }
 }
+# Key of the audit log's hash chain (handinhand/core/audit_chain.py). Empty means the
+# development key, for the demo and the tests only; `check --deploy` warns while it is used.
+# Keep it apart from the database: whoever holds it and the owner role could rewrite history.
+AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY")
 CSRF_FAILURE_VIEW = "django.views.csrf.csrf_failure"  # renders templates/403_csrf.html

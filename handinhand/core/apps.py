@@ -11,3 +11,4 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Validate the policy at start-up: a broken policy must stop the app, not a page later.
         get_policy()
+        from handinhand.core import checks  # noqa: F401  (deploy checks)

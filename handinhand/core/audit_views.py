@@ -11,14 +11,17 @@ from urllib.parse import urlencode
 from django import forms
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from handinhand.core import audit_chain
 from handinhand.core.forms import StyledFormMixin, choice_field
 from handinhand.core.listing import Column, FilterForm, ListSpec, render_list
 from handinhand.core.models import AuditAction, AuditEvent
@@ -182,10 +185,48 @@ AUDIT_LIST = ListSpec(
 )
 
 
+CHAIN_CACHE_KEY = "core:audit-chain-status"
+CHAIN_CACHE_SECONDS = 300
+
+
+def chain_status() -> audit_chain.ChainStatus:
+    """The hash chain's state, walked by a streaming iterator (flat memory for millions of
+    events) and kept for five minutes, so that paging through the log does not walk it again;
+    `manage.py verify_audit` always walks it afresh."""
+    head = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
+    key = (
+        f"{CHAIN_CACHE_KEY}:{head[0]}-{head[1]}" if head else CHAIN_CACHE_KEY
+    )  # a new event is a new key: walked again at once
+    status = cache.get(key)
+    if not isinstance(status, audit_chain.ChainStatus):
+        status = audit_chain.verify(AuditEvent.objects.all())
+        cache.set(key, status, CHAIN_CACHE_SECONDS)
+    return status
+
+
+def chain_notice(status: audit_chain.ChainStatus) -> dict[str, str]:
+    if status.ok or status.broken is None:
+        return {
+            "level": "success",
+            "text": _("审计链完整：已校验 %(n)s 条事件（%(alg)s）。")
+            % {"n": f"{status.checked:,}", "alg": status.algorithm},
+        }
+    return {
+        "level": "danger",
+        "text": _("审计链断裂：第一个断点为事件 #%(id)s（%(reason)s），其前 %(n)s 条校验通过。")
+        % {"id": status.broken.event_id, "reason": status.broken.reason, "n": status.checked},
+        "url": reverse("core:audit_detail", args=[status.broken.event_id]),
+        "link": _("查看该事件"),
+    }
+
+
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
     require(get_scope(request.user).can_read_audit)
-    return render_list(request, AUDIT_LIST)
+    # The fragment (htmx) and the export do not show the notice: no walk for them.
+    if getattr(request, "htmx", False) or request.GET.get("export"):
+        return render_list(request, AUDIT_LIST)
+    return render_list(request, AUDIT_LIST, {"notice": chain_notice(chain_status())})
 
 
 @login_required

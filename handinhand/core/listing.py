@@ -110,7 +110,9 @@ def filtered_queryset(
     return qs, form, sort
 
 
-def render_list(request: HttpRequest, spec: ListSpec) -> HttpResponse:
+def render_list(
+    request: HttpRequest, spec: ListSpec, extra_context: dict[str, Any] | None = None
+) -> HttpResponse:
     qs, form, sort = filtered_queryset(request, spec)
     if request.GET.get("export") == "xlsx":
         return export_list(request, spec, qs)
@@ -146,6 +148,7 @@ def render_list(request: HttpRequest, spec: ListSpec) -> HttpResponse:
         "page_sizes": PAGE_SIZES,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "can_create": spec.create_url and spec.can_create(request.user),
+        **(extra_context or {}),
     }
     template = spec.template
     if getattr(request, "htmx", False) and not request.htmx.boosted:  # type: ignore[attr-defined]

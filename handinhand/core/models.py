@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, router, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from handinhand.core.scope import get_scope
@@ -37,6 +39,11 @@ class AuditAction(models.TextChoices):
     LOGOUT = "logout", _("退出登录")
 
 
+def audit_now() -> Any:
+    """The moment of an event, looked up at each call (so that tests may move the clock)."""
+    return timezone.now()
+
+
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> int:
         raise TypeError("audit events are append-only")
@@ -47,11 +54,24 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def visible_to(self, user: Any) -> AuditEventQuerySet:
         return self if get_scope(user).can_read_audit else self.none()
 
+    def bulk_create(  # type: ignore[override]
+        self, objs: Iterable[AuditEvent], batch_size: int | None = None
+    ) -> list[AuditEvent]:
+        """Chained in list order under the chain lock, then one insert (ids follow the list)."""
+        from handinhand.core import audit_chain
+
+        events = list(objs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            audit_chain.lock_chain(self.db)
+            audit_chain.seal(events, audit_chain.head_hash(AuditEvent, self.db))
+            return list(super().bulk_create(events, batch_size=batch_size))  # type: ignore[arg-type]
+
 
 class AuditEvent(models.Model):
     """Append-only record of every write and every login (DESIGN §3)."""
 
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    # Set before the insert (not auto_now_add) because the hash covers it.
+    at = models.DateTimeField(_("时间"), default=audit_now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
@@ -68,6 +88,9 @@ class AuditEvent(models.Model):
     object_repr = models.CharField(_("对象"), max_length=200, blank=True)
     changes = models.JSONField(_("变更内容"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    # The hash chain (core/audit_chain.py): the previous event's hash, and this event's HMAC.
+    prev_hash = models.CharField(_("前一事件摘要"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("事件摘要"), max_length=64, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -87,7 +110,13 @@ class AuditEvent(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise TypeError("audit events are append-only")
-        super().save(*args, **kwargs)
+        from handinhand.core import audit_chain
+
+        using = kwargs.get("using") or router.db_for_write(AuditEvent)
+        with transaction.atomic(using=using, savepoint=False):
+            audit_chain.lock_chain(using)
+            audit_chain.seal([self], audit_chain.head_hash(AuditEvent, using))
+            super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("audit events are append-only")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +20,7 @@ from handinhand.guidance.models import (
     ResourceKind,
     Severity,
     Visit,
+    VisitSchool,
     VisitStatus,
     overdue_q,
 )
@@ -64,6 +65,14 @@ class VisitFilterForm(StyledFormMixin, FilterForm):
             qs = qs.filter(date__gte=data["date_from"])
         if data.get("date_to"):
             qs = qs.filter(date__lte=data["date_to"])
+        text = (data.get("q") or "").strip()
+        if text:
+            # Only the names of schools in scope are searched: matching a school the user
+            # may not see would tell them that it was visited too (issue 9).
+            named = VisitSchool.objects.filter(
+                school__in=School.objects.visible_to(self.user), school__name__icontains=text
+            ).values("visit_id")
+            qs = qs.filter(Q(title__icontains=text) | Q(pk__in=named))
         return qs
 
 

@@ -35,14 +35,22 @@ from handinhand.programme.models import District, DistrictSchool, Membership
 
 
 def visits_for_list(user: Any) -> QuerySet[Visit]:
+    """Visits in scope, each with only the schools and instructors the user may see: a visit
+    to a school in scope and one outside it must not name the other school (issue 9). Every
+    page, fragment, export and document of a visit reads `visit.schools.all()` from here."""
     return (
         Visit.objects.visible_to(user)
         .select_related("group")
         .prefetch_related(
-            Prefetch("schools", queryset=School.objects.only("id", "name").order_by("name")),
+            Prefetch(
+                "schools",
+                queryset=School.objects.visible_to(user).only("id", "name").order_by("name"),
+            ),
             Prefetch(
                 "instructors",
-                queryset=Membership.objects.select_related("user").order_by("user_id"),
+                queryset=Membership.objects.visible_to(user)
+                .select_related("user")
+                .order_by("user_id"),
             ),
         )
     )

@@ -94,7 +94,7 @@ VISIT_LIST = ListSpec(
         ),
         Column("content", _lazy("活动内容"), export_only=True),
     ],
-    search_fields=["title", "schools__name"],
+    search_fields=[],  # VisitFilterForm searches titles and the names of schools in scope
     default_sort="-date",
     filter_form=VisitFilterForm,
     detail_url="guidance:visit_detail",

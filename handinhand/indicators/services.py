@@ -563,6 +563,7 @@ def _save_sheet(
             )
             for leaf in leaves
         ]
+        per_indicator = _score_changes(current, leaves, rows, side.score)
         # One statement for the whole form: insert the rows, or update those that exist.
         Score.objects.bulk_create(
             rows,
@@ -583,7 +584,11 @@ def _save_sheet(
         if finish:
             extra[side.finished_at] = timezone.now()
         return _move(
-            actor=actor, evaluation=current, target=transition.target, changes=changes, **extra
+            actor=actor,
+            evaluation=current,
+            target=transition.target,
+            changes={**changes, **per_indicator},
+            **extra,
         )
 
 
@@ -657,6 +662,24 @@ def evaluation_review(
 
 def _str(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+def _score_changes(
+    evaluation: Evaluation, leaves: list[Indicator], rows: list[Score], field: str
+) -> dict[str, list[str | None]]:
+    """Each indicator whose `field` score changes, old → new, for the audit (issue 9): one
+    query for the stored scores, read before the bulk write replaces them."""
+    old = dict(Score.objects.filter(evaluation=evaluation).values_list("indicator_id", field))
+    codes = {leaf.pk: leaf.code for leaf in leaves}
+    changes: dict[str, list[str | None]] = {}
+    for row in rows:
+        before, after = old.get(row.indicator_id), getattr(row, field)
+        if (None if before is None else Decimal(before)) != after:
+            changes[f"{field} {codes[row.indicator_id]}"] = [
+                None if before is None else _plain(Decimal(before)),
+                None if after is None else _plain(after),
+            ]
+    return changes
 
 
 def _store_evidence(

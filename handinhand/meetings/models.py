@@ -35,8 +35,9 @@ class MeetingStatus(models.TextChoices):
 
 class MeetingQuerySet(models.QuerySet["Meeting"]):
     def visible_to(self, user: Any) -> MeetingQuerySet:
-        # A meeting is seen by exactly those who see its host group.
-        return self.filter(group__in=GuidanceGroup.objects.visible_to(user))
+        # Minutes are the group's internal papers: its members, the bureaus of its region and
+        # above and the province read them; schools and bureaus below it do not (issue 9).
+        return self.filter(group__in=GuidanceGroup.objects.internal_to(user))
 
 
 class Meeting(VersionedModel):

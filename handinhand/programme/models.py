@@ -82,6 +82,20 @@ class GuidanceGroupQuerySet(models.QuerySet["GuidanceGroup"]):
         ).values("group_id")
         return self.filter(Q(pk__in=scope.group_ids) | touching | Q(pk__in=paired))
 
+    def internal_to(self, user: Any) -> GuidanceGroupQuerySet:
+        """Groups whose internal papers (meeting minutes, annual reports with the leader's duty
+        section) the user reads: its own members, the education bureaus of the group's region
+        and above (the receiving department and its superiors) and the province. Schools and
+        bureaus below a group, or paired with it, see the group but not its papers."""
+        from handinhand.core.scope import get_scope
+
+        scope = get_scope(user)
+        if scope.everything:
+            return self
+        if not scope.is_business:
+            return self.none()
+        return self.filter(Q(pk__in=scope.group_ids) | scope.staff_q("region__path"))
+
 
 class GuidanceGroup(VersionedModel):
     """党建指导组 at province, city or county level (R3, R4)."""

@@ -1,7 +1,8 @@
 """年度报告 (R9): each guidance group's report on last year's work and its leader's duties,
 drafted from the year's records and submitted to the education department of its level.
 
-Scope: a report is visible exactly when its group is (GuidanceGroup.visible_to); the group's
+Scope: a report is read by the group, the bureaus of its region and above and the province
+(GuidanceGroup.internal_to), never by the schools it guides; the group's
 leader writes it; the department of the group's level (the bureau of the group's own region,
 or the province admin for provincial groups) acknowledges or returns it.
 """
@@ -45,7 +46,7 @@ def due_date(year: int) -> dt.date:
 
 class AnnualReportQuerySet(models.QuerySet["AnnualReport"]):
     def visible_to(self, user: Any) -> AnnualReportQuerySet:
-        return self.filter(group__in=GuidanceGroup.objects.visible_to(user))
+        return self.filter(group__in=GuidanceGroup.objects.internal_to(user))
 
 
 class AnnualReport(VersionedModel):

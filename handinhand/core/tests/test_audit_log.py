@@ -46,3 +46,19 @@ def test_postgresql_refuses_raw_update_and_delete(logged):
         ):
             cursor.execute(sql, [logged.pk])
     assert AuditEvent.objects.get(pk=logged.pk).ip == "10.0.0.1"
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the statement trigger of core/migrations/0004 exists on PostgreSQL only",
+)
+def test_postgresql_refuses_truncate_even_to_the_owner(logged):
+    """The row trigger never saw TRUNCATE, which emptied the log (issue 9)."""
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks hide the trigger
+        cursor.execute(f"TRUNCATE {AuditEvent._meta.db_table}")
+    assert AuditEvent.objects.filter(pk=logged.pk).exists()

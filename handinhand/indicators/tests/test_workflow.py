@@ -313,3 +313,39 @@ def test_office_files_are_recognised(cast):
     docx.Document().save(buffer)
     assert sniff(buffer.getvalue()) == "docx"
     assert sniff(b"PK\x03\x04garbage") is None
+
+
+def test_score_changes_are_audited_per_indicator(cast, evaluation):
+    """Issue 9: not only the total — each indicator's score, old → new, for the school's
+    self-assessment and the instructor's review; unchanged indicators are not listed."""
+    leaves = evaluation_leaves(evaluation)
+    first, second = leaves[0], leaves[1]
+    entries = full_entries(evaluation)
+    ev = evaluation_save_self(
+        actor=cast.school_user,
+        evaluation=evaluation,
+        entries=entries,
+        expected_version=evaluation.version,
+    )
+    created = AuditEvent.objects.filter(object_id=str(ev.pk)).order_by("-id")[0]
+    key = f"self_score {first.code}"
+    assert created.changes[key][0] is None
+    assert Decimal(created.changes[key][1]) == entries[first.pk][0]
+    entries[first.pk] = (entries[first.pk][0] - Decimal("0.5"), "少一项")
+    ev = evaluation_save_self(
+        actor=cast.school_user, evaluation=ev, entries=entries, expected_version=ev.version
+    )
+    changed = AuditEvent.objects.filter(object_id=str(ev.pk)).order_by("-id")[0]
+    scores = {k: v for k, v in changed.changes.items() if k.startswith("self_score ")}
+    assert list(scores) == [key]
+    top = first.max_score or Decimal(0)
+    assert [Decimal(v) for v in scores[key]] == [top, top - Decimal("0.5")]
+    ev = _submit(cast, ev)
+    review = {k: (v[0], "良好") for k, v in full_entries(ev).items()}
+    review[second.pk] = (Decimal(0), "未落实")
+    ev = evaluation_review(
+        actor=cast.instructor, evaluation=ev, entries=review, expected_version=ev.version
+    )
+    reviewed = AuditEvent.objects.filter(object_id=str(ev.pk)).order_by("-id")[0]
+    assert reviewed.changes[f"review_score {second.code}"] == [None, "0"]
+    assert "review_total" in reviewed.changes

@@ -45,7 +45,8 @@ OBJECT_PAGES = {
     "meetings:meeting_detail": (
         lambda c: _meeting(c).pk,
         "instructor",
-        ["instructor_ecjtu", "outsider", "audit_admin"],
+        # The minutes are internal: schools and bureaus below the group are out (issue 9).
+        ["instructor_ecjtu", "outsider", "audit_admin", "school_user", "county_user"],
     ),
     "meetings:meeting_edit": (
         lambda c: _meeting(c).pk,
@@ -71,7 +72,7 @@ OBJECT_PAGES = {
     "meetings:file_download": (
         lambda c: _file(c).pk,
         "instructor",
-        ["instructor_ecjtu", "outsider", "audit_admin"],
+        ["instructor_ecjtu", "outsider", "audit_admin", "school_user"],
     ),
     "meetings:action_add": (lambda c: _meeting(c).pk, "leader", ["instructor", "outsider"]),
     "meetings:action_done": (

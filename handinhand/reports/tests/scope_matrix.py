@@ -8,7 +8,8 @@ OBJECT_PAGES = {
     "reports:report_detail": (
         lambda c: ncu_report(c).pk,
         "instructor",
-        ["outsider", "instructor_ecjtu", "audit_admin"],
+        # Drafts and the leader's duty section are internal to the group (issue 9).
+        ["outsider", "instructor_ecjtu", "audit_admin", "school_user", "county_user", "city_user"],
     ),
     "reports:report_edit": (
         lambda c: ncu_report(c).pk,
@@ -33,7 +34,7 @@ OBJECT_PAGES = {
     "reports:report_docx": (
         lambda c: ncu_report(c).pk,
         "instructor",
-        ["outsider", "instructor_ecjtu", "system_admin"],
+        ["outsider", "instructor_ecjtu", "system_admin", "school_user", "city_user"],
     ),
     "reports:job_detail": (
         lambda c: a_job(c).pk,

@@ -1,0 +1,23 @@
+"""System checks of core: `manage.py check --deploy` warns about the audit key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Tags, Warning, register
+
+
+@register(Tags.security, deploy=True)
+def audit_key_check(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    if getattr(settings, "AUDIT_HMAC_KEY", ""):
+        return []
+    return [
+        Warning(
+            "AUDIT_HMAC_KEY is not set: the audit log's hash chain uses the development key, "
+            "with which anyone could recompute it.",
+            hint="Set AUDIT_HMAC_KEY in the environment to a long random value, kept outside "
+            "the database.",
+            id="handinhand.W001",
+        )
+    ]
