@@ -212,8 +212,11 @@ else:
             "KEY_PREFIX": "handinhand",
         }
     }
-# Per account: 5 failures lock it for 15 minutes (accounts.services). Per client IP, whatever the names tried: an address that fails this often is refused before
-# any password is checked, and its attempts no longer count against anyone's account.
+# Per account: 5 failures lock it for 15 minutes (accounts.services). Per client IP, whatever
+# the names tried: an address that fails this often is refused before any password is
+# checked, for LOGIN_IP_THROTTLE_MINUTES, and its attempts no longer count against anyone's
+# account. Behind a NAT shared by a whole office, raise LOGIN_IP_MAX_FAILURES (and set
+# TRUST_X_FORWARDED_FOR behind the reverse proxy, so that the real address is counted).
 LOGIN_IP_MAX_FAILURES = int(env("LOGIN_IP_MAX_FAILURES", "5"))
 LOGIN_IP_THROTTLE_MINUTES = int(env("LOGIN_IP_THROTTLE_MINUTES", "60"))
 

@@ -1,0 +1,51 @@
+"""At login, decide once what the session needs (second factor, password change) and record
+the session for the security administrator's list; at logout, close it."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.dispatch import receiver
+from django.utils import timezone
+
+from handinhand.accounts import middleware, services
+from handinhand.core.request_context import client_ip
+
+
+def password_change_due(user: Any) -> bool:
+    if getattr(user, "must_change_password", False):
+        return True
+    changed = getattr(user, "password_changed_at", None)
+    days = settings.PASSWORD_EXPIRY_DAYS
+    return bool(days and changed and changed + timedelta(days=days) < timezone.now())
+
+
+@receiver(user_logged_in)
+def _session_started(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    now = int(time.time())
+    session[middleware.STARTED] = now
+    session[middleware.SEEN] = now
+    session[middleware.OTP_REQUIRED] = services.otp_required(user)
+    session[middleware.MUST_CHANGE] = password_change_due(user)
+    if session.session_key is None:
+        session.save()
+    services.session_started(
+        user=user,
+        session_key=session.session_key,
+        ip=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
+
+
+@receiver(user_logged_out)
+def _session_closed(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    session = getattr(request, "session", None)
+    if session is not None and session.session_key:
+        services.session_closed(session_key=session.session_key, reason="logout")
