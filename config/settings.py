@@ -186,11 +186,9 @@ INSTALLED_APPS += [
     "django_otp.plugins.otp_static",
 ]
 _AUTH = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
-MIDDLEWARE[_AUTH + 1 : _AUTH + 1] = [
-    "django_otp.middleware.OTPMiddleware",
-    # Idle and absolute timeouts, then the second factor, then a forced password change.
-    "handinhand.accounts.middleware.AccountSecurityMiddleware",
-]
+# Idle and absolute timeouts, then the second factor, then a forced password change. (It reads
+# django-otp's session key itself: django-otp's OTPMiddleware costs a query on every request.)
+MIDDLEWARE.insert(_AUTH + 1, "handinhand.accounts.middleware.AccountSecurityMiddleware")
 
 # Every counter (login failures per account, per unknown name, per IP) lives in the shared
 # cache, so that several app processes count together: Redis when REDIS_URL is set, otherwise

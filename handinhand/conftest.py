@@ -89,10 +89,60 @@ def make_school(county_code: str, name: str, **extra: Any) -> School:
 
 
 def make_user(username: str, full_name: str) -> User:
-    user = User(username=username, full_name=full_name)
+    # The cast is not forced to change its password at first login (a real new account is).
+    user = User(username=username, full_name=full_name, must_change_password=False)
     user.set_password(PASSWORD)
     user.save()
     return user
+
+
+# The second factor of the cast's administrators (TOTP, issue 9): one fixed key, so that a test
+# (or a browser test's login helper) can compute the current code with cast_otp_token().
+CAST_OTP_KEY = "3132333435363738393031323334353637383930"
+
+
+def enrol_second_factor(user: User) -> Any:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="cast", key=CAST_OTP_KEY, confirmed=True)
+    return device
+
+
+def cast_otp_token(user: User) -> str:
+    """The code the cast's authenticator shows now."""
+    from django_otp.oath import totp
+
+    device = enrol_second_factor(user)
+    return f"{totp(device.bin_key, step=device.step, digits=device.digits):06d}"
+
+
+def verify_second_factor(client: Any, user: User) -> None:
+    """What passing the code page does to a session, for tests that log in with force_login."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = enrol_second_factor(user).persistent_id
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch: Any) -> None:
+    """client.force_login stands for a completed login: the password and, for the roles that
+    need one (settings.OTP_REQUIRED_ROLES), the second factor too."""
+    from django.test import Client
+
+    from handinhand.accounts.middleware import OTP_REQUIRED
+
+    original = Client.force_login
+
+    def force_login(self: Any, user: Any, backend: str | None = None) -> None:
+        original(self, user, backend)
+        if self.session.get(OTP_REQUIRED):
+            verify_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 def build_cast() -> Cast:
@@ -154,6 +204,8 @@ def build_cast() -> Cast:
 
     def with_role(user: User, role: str, **anchor: Any) -> User:
         RoleAssignment.objects.create(user=user, role=role, **anchor)
+        if role in settings.OTP_REQUIRED_ROLES:
+            enrol_second_factor(user)
         return user
 
     return Cast(

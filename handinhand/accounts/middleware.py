@@ -3,7 +3,7 @@
 1. the idle timeout (SESSION_IDLE_TIMEOUT, 30 min) and the absolute cap
    (SESSION_ABSOLUTE_TIMEOUT, 8 h) end the session, audited;
 2. a session whose person needs a second factor goes nowhere but the code (or enrolment) page
-   until it is verified;
+   until it is verified (django_otp.login marks the session);
 3. a person who must change their password (first login, reset, expiry) goes nowhere but the
    password page until they have.
 
@@ -25,6 +25,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from handinhand.accounts import services
 from handinhand.core import audit
@@ -65,7 +66,7 @@ class AccountSecurityMiddleware:
         path = request.path_info
         if _exempt(path):
             return self.get_response(request)
-        if session.get(OTP_REQUIRED) and not user.is_verified():
+        if session.get(OTP_REQUIRED) and not otp_verified(request):
             return _divert(request, "accounts:otp_verify", _("请先完成动态口令验证"))
         if session.get(MUST_CHANGE) and path != reverse("accounts:password_change"):
             return _divert(request, "accounts:password_change", _("请先修改密码"))
@@ -92,6 +93,12 @@ class AccountSecurityMiddleware:
         return redirect(f"{reverse('accounts:login')}?next={request.path_info}")
 
 
+def otp_verified(request: HttpRequest) -> bool:
+    """Whether this session passed the second factor (django_otp.login set the key; it is
+    cleared with the session at logout and timeout)."""
+    return bool(request.session.get(DEVICE_ID_SESSION_KEY))
+
+
 def _exempt(path: str) -> bool:
     open_paths = {
         reverse("accounts:login"),
@@ -106,7 +113,7 @@ def _divert(request: HttpRequest, url_name: str, message: str) -> HttpResponse:
     if request.path_info.startswith("/api/"):
         return JsonResponse({"detail": message}, status=401)
     target = reverse(url_name)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.headers.get("HX-Request") == "true":
         response = HttpResponse(status=204)
         response["HX-Redirect"] = target
         return response

@@ -17,6 +17,8 @@ from handinhand.core.request_context import client_ip
 
 
 def password_change_due(user: Any) -> bool:
+    if not user.has_usable_password():
+        return False  # no password to change (it logs in some other way, or not at all)
     if getattr(user, "must_change_password", False):
         return True
     changed = getattr(user, "password_changed_at", None)

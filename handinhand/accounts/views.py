@@ -43,7 +43,7 @@ from handinhand.accounts.forms import (
     UserFilterForm,
     search_schools,
 )
-from handinhand.accounts.middleware import MUST_CHANGE
+from handinhand.accounts.middleware import MUST_CHANGE, otp_verified
 from handinhand.accounts.models import PasswordResetRequest, RoleAssignment, User, UserSession
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.forms import StyledFormMixin
@@ -376,7 +376,7 @@ def _next_url(request: HttpRequest) -> str:
 @login_required
 def otp_verify(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    if user.is_verified():  # type: ignore[attr-defined]
+    if otp_verified(request):
         return redirect(_next_url(request))
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return redirect("accounts:otp_setup")
@@ -396,7 +396,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     """Enrolment: a QR code drawn on the server (no external service), then a first code."""
     user: User = request.user  # type: ignore[assignment]
     enrolled = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-    if enrolled and not user.is_verified():  # type: ignore[attr-defined]
+    if enrolled and not otp_verified(request):
         # Replacing a device takes the current one first: a password alone is not enough.
         return redirect("accounts:otp_verify")
     device = services.otp_device_for_enrolment(user=user)
