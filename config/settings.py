@@ -185,10 +185,10 @@ INSTALLED_APPS += [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
 ]
-_AUTH = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+_AFTER = MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware")
 # Idle and absolute timeouts, then the second factor, then a forced password change. (It reads
 # django-otp's session key itself: django-otp's OTPMiddleware costs a query on every request.)
-MIDDLEWARE.insert(_AUTH + 1, "handinhand.accounts.middleware.AccountSecurityMiddleware")
+MIDDLEWARE.insert(_AFTER + 1, "handinhand.accounts.middleware.AccountSecurityMiddleware")
 
 # Every counter (login failures per account, per unknown name, per IP) lives in the shared
 # cache, so that several app processes count together: Redis when REDIS_URL is set, otherwise

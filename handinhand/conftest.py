@@ -308,3 +308,13 @@ def browser_page() -> Any:
 def _media_in_tmp(settings: Any, tmp_path: Path) -> None:
     # Uploads made by tests (evidence, attachments, materials) never land in the work tree.
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_login_counters() -> None:
+    # The database cache rolls back with each test; Redis (REDIS_URL) outlives it, so that
+    # login counters and IP throttles would leak from one test into the next.
+    if "Redis" in settings.CACHES["default"]["BACKEND"]:
+        from django.core.cache import cache
+
+        cache.clear()
