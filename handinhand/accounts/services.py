@@ -557,7 +557,7 @@ def otp_required(user: User) -> bool:
         return True
     if "instructor" in required and user.memberships.filter(is_active=True).exists():
         return True
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def otp_device_for_enrolment(*, user: User) -> TOTPDevice:
