@@ -219,11 +219,12 @@ LOGIN_IP_MAX_FAILURES = int(env("LOGIN_IP_MAX_FAILURES", "5"))
 LOGIN_IP_THROTTLE_MINUTES = int(env("LOGIN_IP_THROTTLE_MINUTES", "60"))
 
 # Sessions: idle timeout and absolute cap (seconds), enforced by AccountSecurityMiddleware.
+SESSION_ENGINE = "handinhand.accounts.session_store"  # database sessions, key known at login
 SESSION_IDLE_TIMEOUT = int(env("SESSION_IDLE_TIMEOUT", str(30 * 60)))
 SESSION_ABSOLUTE_TIMEOUT = int(env("SESSION_ABSOLUTE_TIMEOUT", str(8 * 3600)))
 
-# Second factor (TOTP, django-otp): required of these roles ("instructor" stands for a group
-# membership); anyone else may enrol of their own accord and is then asked for it too.
+# Second factor (TOTP, django-otp): required of these roles; "instructor" stands for a group
+# membership, so any role can be added here.
 OTP_REQUIRED_ROLES = env_list(
     "OTP_REQUIRED_ROLES", "system_admin,security_admin,audit_admin,province_admin"
 )

@@ -478,17 +478,9 @@ def password_reset_refuse(*, actor: Any, request: PasswordResetRequest) -> Passw
 
 
 def session_started(*, user: User, session_key: str, ip: str | None, user_agent: str) -> None:
-    UserSession.objects.update_or_create(
-        session_key=session_key,
-        defaults={
-            "user": user,
-            "ip": ip,
-            "user_agent": user_agent[:200],
-            "started_at": timezone.now(),
-            "last_seen_at": timezone.now(),
-            "ended_at": None,
-            "end_reason": "",
-        },
+    # login() has just cycled the key: it is always a new one.
+    UserSession.objects.create(
+        user=user, session_key=session_key, ip=ip, user_agent=user_agent[:200]
     )
 
 
@@ -547,17 +539,14 @@ def sessions_end_for_user(*, user: User, reason: str) -> int:
 
 
 def otp_required(user: User) -> bool:
-    """Required of OTP_REQUIRED_ROLES; anyone who enrolled of their own accord is asked too."""
+    """Required of OTP_REQUIRED_ROLES (settings). Read from the person's scope, which every
+    page loads anyway: no query of its own."""
     if not getattr(user, "pk", None):
         return False
     required = set(settings.OTP_REQUIRED_ROLES)
     if user.is_superuser and required:
         return True
-    if RoleAssignment.objects.active().filter(user=user, role__in=required).exists():
-        return True
-    if "instructor" in required and user.memberships.filter(is_active=True).exists():
-        return True
-    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
+    return bool(get_scope(user).roles & required)
 
 
 def otp_device_for_enrolment(*, user: User) -> TOTPDevice:

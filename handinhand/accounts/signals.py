@@ -34,13 +34,16 @@ def _session_started(sender: Any, request: Any, user: Any, **kwargs: Any) -> Non
     now = int(time.time())
     session[middleware.STARTED] = now
     session[middleware.SEEN] = now
-    session[middleware.OTP_REQUIRED] = services.otp_required(user)
     session[middleware.MUST_CHANGE] = password_change_due(user)
-    if session.session_key is None:
-        session.save()
+    if hasattr(session, "reserve_key"):
+        key = session.reserve_key()
+    else:  # another session engine: save to learn the key
+        if session.session_key is None:
+            session.save()
+        key = session.session_key
     services.session_started(
         user=user,
-        session_key=session.session_key,
+        session_key=key,
         ip=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )

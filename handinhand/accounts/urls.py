@@ -23,8 +23,15 @@ urlpatterns = [
     path("sessions/<int:pk>/end/", views.session_end, name="session_end"),
     path("password-resets/", views.reset_request_list, name="reset_request_list"),
     path(
-        "password-resets/<int:pk>/<str:decision>/",
+        "password-resets/<int:pk>/approve/",
         views.reset_request_decide,
-        name="reset_request_decide",
+        {"decision": "approve"},
+        name="reset_request_approve",
+    ),
+    path(
+        "password-resets/<int:pk>/refuse/",
+        views.reset_request_decide,
+        {"decision": "refuse"},
+        name="reset_request_refuse",
     ),
 ]

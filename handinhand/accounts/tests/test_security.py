@@ -163,7 +163,7 @@ def test_system_admin_cannot_reset_the_province_admin_alone(client_for: Any, cas
     security = client_for(cast.security_admin)
     listing = security.get(reverse("accounts:reset_request_list"))
     assert "省工委管理员" in body(listing) and "批准" in body(listing)
-    decide = reverse("accounts:reset_request_decide", args=[request.pk, "approve"])
+    decide = reverse("accounts:reset_request_approve", args=[request.pk])
     assert security.post(decide).status_code == 302
     cast.province_admin.refresh_from_db()
     assert cast.province_admin.check_password(new)
