@@ -477,10 +477,17 @@ def password_reset_refuse(*, actor: Any, request: PasswordResetRequest) -> Passw
 # --- sessions (idle 30 min, absolute 8 h; the security administrator ends them) ---------------
 
 
-def session_started(*, user: User, session_key: str, ip: str | None, user_agent: str) -> None:
-    # login() has just cycled the key: it is always a new one.
-    UserSession.objects.create(
-        user=user, session_key=session_key, ip=ip, user_agent=user_agent[:200]
+def session_started(
+    *, user: User, session_key: str, ip: str | None, user_agent: str, fresh: bool = False
+) -> None:
+    values = {"user": user, "ip": ip, "user_agent": user_agent[:200]}
+    if fresh:  # login() has just named a new key: one insert
+        UserSession.objects.create(session_key=session_key, **values)
+        return
+    now = timezone.now()
+    UserSession.objects.update_or_create(
+        session_key=session_key,
+        defaults={**values, "started_at": now, "last_seen_at": now, "ended_at": None},
     )
 
 

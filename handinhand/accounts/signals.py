@@ -35,6 +35,7 @@ def _session_started(sender: Any, request: Any, user: Any, **kwargs: Any) -> Non
     session[middleware.STARTED] = now
     session[middleware.SEEN] = now
     session[middleware.MUST_CHANGE] = password_change_due(user)
+    fresh = session.session_key is None
     if hasattr(session, "reserve_key"):
         key = session.reserve_key()
     else:  # another session engine: save to learn the key
@@ -44,6 +45,7 @@ def _session_started(sender: Any, request: Any, user: Any, **kwargs: Any) -> Non
     services.session_started(
         user=user,
         session_key=key,
+        fresh=fresh,
         ip=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
