@@ -79,8 +79,80 @@ def make_school(county_code: str, name: str, **extra: Any) -> School:
 
 
 def make_user(username: str, full_name: str) -> User:
-    """A person who signs in with PASSWORD."""
-    return UserFactory.create(username=username, full_name=full_name)
+    """A person who signs in with PASSWORD; the cast is not forced to change it at first
+    login (a real new account is)."""
+    return UserFactory.create(username=username, full_name=full_name, must_change_password=False)
+
+
+# The second factor of the cast's administrators (TOTP, issue 9): one fixed key, so that a test
+# (or a browser test's login helper) can compute the current code with cast_otp_token().
+CAST_OTP_KEY = "3132333435363738393031323334353637383930"
+
+
+def enrol_second_factor(user: User) -> Any:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="cast", key=CAST_OTP_KEY, confirmed=True)
+    return device
+
+
+def cast_otp_token(user: User) -> str:
+    """The code the cast's authenticator shows now."""
+    from django_otp.oath import totp
+
+    device = enrol_second_factor(user)
+    return f"{totp(device.bin_key, step=device.step, digits=device.digits):06d}"
+
+
+def verify_second_factor(client: Any, user: User) -> None:
+    """What passing the code page does to a session, for a test client already logged in."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = enrol_second_factor(user).persistent_id
+    session.save()
+
+
+def pass_second_factor_in_browser(page: Any, username: str) -> None:
+    """After the password in a browser test: an administrator types the code, as in life."""
+    page.wait_for_load_state("networkidle")
+    if "/accounts/otp/" in page.url:
+        page.fill("input[name=token]", cast_otp_token(User.objects.get(username=username)))
+        page.click("main button[type=submit]")
+        page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch: Any) -> Any:
+    """client.force_login stands for a completed login: the password and, for the roles that
+    need one (settings.OTP_REQUIRED_ROLES), the second factor too. Done while the session is
+    being built, so that it costs the test's query count nothing for everyone else."""
+    from django.contrib.auth.signals import user_logged_in
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    forcing: list[bool] = []
+    original = Client.force_login
+
+    def force_login(self: Any, user: Any, backend: str | None = None) -> None:
+        forcing.append(True)
+        try:
+            original(self, user, backend)
+        finally:
+            forcing.pop()
+
+    def verified(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+        # The middleware asks only whether the session passed the code page; marking every
+        # forced login (without looking up a device) keeps the pinned query counts as they were.
+        if forcing:
+            request.session[DEVICE_ID_SESSION_KEY] = "forced-login-in-tests"
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+    user_logged_in.connect(verified, dispatch_uid="test-force-login-otp")
+    yield
+    user_logged_in.disconnect(dispatch_uid="test-force-login-otp")
 
 
 def build_cast() -> Cast:
@@ -135,6 +207,8 @@ def build_cast() -> Cast:
 
     def with_role(user: User, role: str, **anchor: Any) -> User:
         RoleAssignmentFactory.create(user=user, role=role, **anchor)
+        if role in settings.OTP_REQUIRED_ROLES:
+            enrol_second_factor(user)
         return user
 
     return Cast(
@@ -266,3 +340,13 @@ def _flush_past_the_audit_trigger() -> None:
 
 
 _flush_past_the_audit_trigger()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_login_counters() -> None:
+    # The database cache rolls back with each test; Redis (REDIS_URL) outlives it, so that
+    # login counters and IP throttles would leak from one test into the next.
+    if "Redis" in settings.CACHES["default"]["BACKEND"]:
+        from django.core.cache import cache
+
+        cache.clear()

@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Receivers import the models, which Django loads only after apps.py is imported.
-        from handinhand.accounts import signals  # noqa: F401  (login auditing)
+        from handinhand.accounts import signals  # noqa: F401  (login auditing, session bookkeeping)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
@@ -15,6 +16,7 @@ from handinhand.accounts import hooks, services
 from handinhand.accounts.models import Role, RoleAssignment, User
 from handinhand.core.forms import StyledFormMixin, VersionedForm, model_choice_field
 from handinhand.core.listing import FilterForm
+from handinhand.core.request_context import request_ip
 from handinhand.core.scope import get_scope
 from handinhand.core.text import normalise_text
 from handinhand.orgs.models import Region, RegionLevel, School, phone_validator
@@ -28,6 +30,7 @@ class LoginForm(auth_forms.AuthenticationForm):
     error_messages = {
         **auth_forms.AuthenticationForm.error_messages,
         "locked": _("账号已锁定，请 %(minutes)s 分钟后再试或联系系统管理员"),
+        "throttled": _("登录尝试过于频繁，请 %(minutes)s 分钟后再试"),
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -40,6 +43,16 @@ class LoginForm(auth_forms.AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username")
+        ip = request_ip.get()
+        if username and services.ip_throttled(ip):
+            # An address that failed too often is refused before any check, for every name,
+            # and counts against no account (the per-IP throttle of services).
+            services.login_throttled(username=username, ip=ip)
+            raise ValidationError(
+                self.error_messages["throttled"],
+                code="throttled",
+                params={"minutes": settings.LOGIN_IP_THROTTLE_MINUTES},
+            )
         if username and self._locked(username):
             # Checked before the password, so that a right password tells nothing; the
             # attempt is audited all the same.

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from handinhand.core.models import TimeStampedModel
@@ -44,6 +45,10 @@ class User(AbstractUser):
     title = models.CharField(_("职务/职称"), max_length=50, blank=True)
     failed_logins = models.PositiveSmallIntegerField(_("连续登录失败次数"), default=0)
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+    # MLPS: every account created or reset by an administrator changes its password at first
+    # login; the seed and the test cast set it false explicitly.
+    must_change_password = models.BooleanField(_("须修改密码"), default=True)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), default=timezone.now)
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     objects = HandInHandUserManager()  # type: ignore[misc]
@@ -134,3 +139,120 @@ class RoleAssignment(TimeStampedModel):
     def __str__(self) -> str:
         anchor = self.region or self.school
         return f"{self.user} · {self.get_role_display()}" + (f" · {anchor}" if anchor else "")
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a person's previous passwords (MLPS: the last five are not reused)."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField(_("密码哈希"), max_length=128)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.created_at:%Y-%m-%d}"
+
+
+class ResetStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REFUSED = "refused", _("已拒绝")
+
+
+class PasswordResetRequestQuerySet(models.QuerySet["PasswordResetRequest"]):
+    def visible_to(self, user: Any) -> PasswordResetRequestQuerySet:
+        from handinhand.core.scope import get_scope
+
+        scope = get_scope(user)
+        if scope.can_manage_roles:
+            return self
+        if scope.can_manage_users:
+            return self.filter(requested_by=user)
+        return self.none()
+
+    def pending(self) -> PasswordResetRequestQuerySet:
+        return self.filter(status=ResetStatus.PENDING)
+
+
+class PasswordResetRequest(models.Model):
+    """A reset of a privileged account (province-wide or administrator rights) asked for by
+    the system administrator; it takes effect only when the security administrator approves
+    (two-person rule). The new password waits here hashed, never in clear."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="reset_requests"
+    )
+    requested_by = models.ForeignKey(
+        User, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    password = models.CharField(_("新密码哈希"), max_length=128)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ResetStatus.choices, default=ResetStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+
+    objects = PasswordResetRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("密码重置申请")
+        verbose_name_plural = _("密码重置申请")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status="pending"), name="one_pending_reset_per_user"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(_("%(user)s 的密码重置申请") % {"user": self.user})
+
+
+class UserSessionQuerySet(models.QuerySet["UserSession"]):
+    def online(self) -> UserSessionQuerySet:
+        return self.filter(ended_at__isnull=True)
+
+    def visible_to(self, user: Any) -> UserSessionQuerySet:
+        from handinhand.core.scope import get_scope
+
+        return self if get_scope(user).can_manage_roles else self.none()
+
+
+class UserSession(models.Model):
+    """One login session, so that the security administrator sees who is online and can end
+    it (the session store itself cannot be listed by user)."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="sessions"
+    )
+    session_key = models.CharField(_("会话标识"), max_length=64, unique=True)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    user_agent = models.CharField(_("浏览器"), max_length=200, blank=True)
+    started_at = models.DateTimeField(_("登录时间"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("最近活动"), default=timezone.now)
+    ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    end_reason = models.CharField(_("结束原因"), max_length=20, blank=True)
+
+    objects = UserSessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("在线会话")
+        verbose_name_plural = _("在线会话")
+        ordering = ["-last_seen_at", "-pk"]
+
+    def __str__(self) -> str:
+        return str(_("%(user)s 的会话") % {"user": self.user})

@@ -8,22 +8,118 @@ import hashlib
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp import devices_for_user
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from handinhand.accounts.models import SEPARATED_ADMIN_ROLES, Role, RoleAssignment, User
+from handinhand.accounts.models import (
+    SEPARATED_ADMIN_ROLES,
+    PasswordHistory,
+    PasswordResetRequest,
+    ResetStatus,
+    Role,
+    RoleAssignment,
+    User,
+    UserSession,
+)
 from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.models import AuditAction
+from handinhand.core.request_context import request_ip
 from handinhand.core.scope import get_scope, reset_scope
 from handinhand.core.services import create_object, update_object
 
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
+
+# Defect 7 (issue 9): the counters are kept in the shared cache (settings.CACHES: Redis when
+# REDIS_URL is set, a database table otherwise), so that every app process counts together.
+#
+# django-axes was considered and not used: it keeps its own counters and lock (AccessAttempt
+# rows or its cache handler) beside User.failed_logins/locked_until, which the system
+# administrator's user page shows and lifts (user_unlock); it writes its own AccessLog rather
+# than our audit log (hash-chained, one write path per change); its lockout answers with its
+# own response instead of the login form's Chinese message; and it counts a failure before it
+# checks a lock, whereas here a throttled address must not count against anyone's account.
+# What remains is ~40 lines on Django's cache API, with the same counters for every process.
+#
+# The per-IP throttle: every failure from a client address is counted as well, whatever name
+# was tried. An address with LOGIN_IP_MAX_FAILURES failures in the window is refused before
+# any password is checked, for LOGIN_IP_THROTTLE_MINUTES, and its further attempts count
+# against no account. So one address can lock at most one account before it is itself shut
+# out (longer than the account lock); locking someone out again and again needs fresh
+# addresses, and spraying many names from one address stops after a handful of tries. The
+# same applies to unknown names, so the throttle tells nothing about which names exist.
+
+
+def _counters() -> Any:
+    from django.core.cache import caches
+
+    return caches["default"]
+
+
+def _bump(key: str, seconds: int) -> int:
+    """Add one to a shared counter (atomic on Redis); the window restarts with each failure."""
+    store = _counters()
+    if store.add(key, 1, seconds):
+        return 1
+    try:
+        value = int(store.incr(key))
+    except ValueError:  # expired between add and incr
+        store.set(key, 1, seconds)
+        return 1
+    store.touch(key, seconds)
+    return value
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _unknown_key(username: str) -> str:
+    return "login-failed:name:" + _digest(username)
+
+
+def _ip_key(ip: str) -> str:
+    return "login-failed:ip:" + _digest(ip)
+
+
+def _ip_throttle_key(ip: str) -> str:
+    return "login-throttled:ip:" + _digest(ip)
+
+
+def ip_throttled(ip: str | None) -> bool:
+    return bool(ip) and bool(_counters().get(_ip_throttle_key(str(ip))))
+
+
+def _count_ip_failure(ip: str | None) -> None:
+    if not ip:
+        return
+    window = LOCK_MINUTES * 60
+    if _bump(_ip_key(ip), window) >= settings.LOGIN_IP_MAX_FAILURES:
+        _counters().set(_ip_throttle_key(ip), 1, settings.LOGIN_IP_THROTTLE_MINUTES * 60)
+
+
+def login_throttled(*, username: str, ip: str | None) -> None:
+    """Audit an attempt refused because its address is throttled; nobody's counter moves."""
+    username = username[:150]
+    user = User.objects.filter(username=username).first()
+    audit.record(
+        actor=user,
+        action=AuditAction.LOGIN_FAILED,
+        actor_name=username,
+        object_type="accounts.user",
+        object_id=str(user.pk) if user else "",
+        object_repr=username,
+        changes={"reason": [None, _("登录尝试过于频繁，IP 已受限")]},
+    )
 
 
 def login_failed(*, username: str, reason: str = "") -> User | None:
@@ -31,8 +127,10 @@ def login_failed(*, username: str, reason: str = "") -> User | None:
 
     An attempt on an account that is already locked is audited but neither counted nor
     allowed to extend the lock; once a lock has run out, counting starts again from one.
+    The client's address is counted too (the per-IP throttle above).
     """
     username = username[:150]
+    _count_ip_failure(request_ip.get())
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username=username).first()
         changes: dict[str, Any] = {}
@@ -52,8 +150,7 @@ def login_failed(*, username: str, reason: str = "") -> User | None:
                 user.save(update_fields=["failed_logins", "locked_until"])
         if user is None:
             # Unknown names are counted too, so that "locked" never tells which accounts exist.
-            key = _unknown_key(username)
-            cache.set(key, cache.get(key, 0) + 1, LOCK_MINUTES * 60)
+            _bump(_unknown_key(username), LOCK_MINUTES * 60)
         if reason:
             changes["reason"] = [None, reason]
         audit.record(
@@ -76,13 +173,9 @@ def login_succeeded(*, user: User) -> None:
         audit.record(actor=user, action=AuditAction.LOGIN, instance=user)
 
 
-def _unknown_key(username: str) -> str:
-    return "handinhand:login-failed:" + hashlib.sha256(username.encode()).hexdigest()
-
-
 def unknown_name_locked(username: str) -> bool:
     """A name with no account looks locked after as many failures as a real one would."""
-    return int(cache.get(_unknown_key(username), 0)) >= MAX_FAILED_LOGINS
+    return int(_counters().get(_unknown_key(username), 0)) >= MAX_FAILED_LOGINS
 
 
 def is_locked(user: User, *, now: Any = None) -> bool:
@@ -166,7 +259,14 @@ def user_update(
     if actor.pk == user.pk and data.get("is_active") is False:
         # The only system administrator could otherwise shut everyone out of account admin.
         raise ValidationError({"is_active": _("不能停用自己的账号")})
-    return update_object(actor=actor, instance=user, data=data, expected_version=expected_version)
+    with transaction.atomic():
+        result = update_object(
+            actor=actor, instance=user, data=data, expected_version=expected_version
+        )
+        if data.get("is_active") is False:
+            # A disabled account is out at once, not at its sessions' timeout.
+            sessions_end_for_user(user=result, reason="disabled")
+    return result
 
 
 def user_unlock(*, actor: Any, user: User) -> User:
@@ -254,10 +354,24 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment) -> RoleAssignment:
     return result
 
 
-def password_set(*, actor: Any, user: User, password: str) -> None:
+PRIVILEGED_ROLES = frozenset({Role.PROVINCE_ADMIN, *SEPARATED_ADMIN_ROLES})
+
+
+def holds_privileged_rights(user: User) -> bool:
+    """Province-wide or administrator rights: a reset of such an account by someone else
+    needs the security administrator's approval (two-person rule, issue 9 defect 10)."""
+    if user.is_superuser or user.is_staff:
+        return True
+    return RoleAssignment.objects.active().filter(user=user, role__in=PRIVILEGED_ROLES).exists()
+
+
+def password_set(*, actor: Any, user: User, password: str) -> PasswordResetRequest | None:
     """Reset by the system administrator, or a user changing their own password.
 
-    A reset by the administrator also lifts a lockout: it is what a locked-out user asks for.
+    A reset by the administrator also lifts a lockout: it is what a locked-out user asks for,
+    and obliges the person to choose their own password at the next login. A reset of an
+    account with province-wide or administrator rights is not applied: it waits, hashed, as a
+    request that the security administrator approves or refuses (returned here).
     """
     _require(actor, actor.pk == user.pk or get_scope(actor).can_manage_users)
     _require_not_a_fellow_admin(actor, user)
@@ -265,15 +379,239 @@ def password_set(*, actor: Any, user: User, password: str) -> None:
         validate_new_password(password, user)
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from exc
+    if actor.pk != user.pk and holds_privileged_rights(user):
+        return _reset_request_create(actor=actor, user=user, encoded=make_password(password))
     with transaction.atomic():
-        user.set_password(password)
-        fields = ["password"]
-        changes: dict[str, Any] = {"password": ["******", "******"]}
-        if actor.pk != user.pk and (user.failed_logins or user.locked_until):
-            changes["failed_logins"] = [user.failed_logins, 0]
-            if user.locked_until:
-                changes["locked_until"] = [user.locked_until.isoformat(), None]
-            user.failed_logins, user.locked_until = 0, None
-            fields += ["failed_logins", "locked_until"]
-        user.save(update_fields=fields)
-        audit.record(actor=actor, action=AuditAction.UPDATE, instance=user, changes=changes)
+        current = User.objects.select_for_update().get(pk=user.pk)
+        _apply_password(actor=actor, user=current, encoded=make_password(password))
+        user.password = current.password
+        user.failed_logins, user.locked_until = current.failed_logins, current.locked_until
+        user.must_change_password = current.must_change_password
+        user.password_changed_at = current.password_changed_at
+    return None
+
+
+def _apply_password(
+    *, actor: Any, user: User, encoded: str, extra: dict[str, Any] | None = None
+) -> None:
+    """Store the new hash, keep the old one in the history, audit with the values masked."""
+    by_self = actor.pk == user.pk
+    if user.password:
+        PasswordHistory.objects.create(user=user, password=user.password)
+        keep = settings.PASSWORD_HISTORY_COUNT
+        old = PasswordHistory.objects.filter(user=user).values_list("pk", flat=True)[keep:]
+        PasswordHistory.objects.filter(pk__in=list(old)).delete()
+    user.password = encoded
+    user.password_changed_at = timezone.now()
+    # Changed by the person: done; set by anyone else: the person changes it at next login.
+    user.must_change_password = not by_self
+    fields = ["password", "password_changed_at", "must_change_password"]
+    changes: dict[str, Any] = {"password": ["******", "******"]}
+    if not by_self and (user.failed_logins or user.locked_until):
+        changes["failed_logins"] = [user.failed_logins, 0]
+        if user.locked_until:
+            changes["locked_until"] = [user.locked_until.isoformat(), None]
+        user.failed_logins, user.locked_until = 0, None
+        fields += ["failed_logins", "locked_until"]
+    changes.update(extra or {})
+    user.save(update_fields=fields)
+    audit.record(actor=actor, action=AuditAction.UPDATE, instance=user, changes=changes)
+
+
+def _reset_request_create(*, actor: Any, user: User, encoded: str) -> PasswordResetRequest:
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        if PasswordResetRequest.objects.pending().filter(user=user).exists():
+            raise ValidationError({"password": _("该账号已有待审批的密码重置申请")})
+        request = PasswordResetRequest.objects.create(
+            user=user, requested_by=actor, password=encoded
+        )
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=request,
+            changes={"user": [None, user.username], "status": [None, str(ResetStatus.PENDING)]},
+        )
+    return request
+
+
+def _decide(*, actor: Any, request: PasswordResetRequest, approve: bool) -> PasswordResetRequest:
+    _require(actor, get_scope(actor).can_manage_roles)
+    with transaction.atomic():
+        current = PasswordResetRequest.objects.select_for_update().get(pk=request.pk)
+        if current.status != ResetStatus.PENDING:
+            raise ValidationError(_("该申请已处理"))
+        if actor.pk in (current.requested_by_id, current.user_id):
+            raise PermissionDeniedError(_("双人审批：不能审批自己提出或与自己有关的申请"))
+        current.status = ResetStatus.APPROVED if approve else ResetStatus.REFUSED
+        current.decided_by = actor
+        current.decided_at = timezone.now()
+        encoded, current.password = current.password, ""  # the hash is not kept once decided
+        current.save(update_fields=["status", "decided_by", "decided_at", "password"])
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=current,
+            changes={"status": [str(ResetStatus.PENDING), str(current.status)]},
+        )
+        if approve:
+            target = User.objects.select_for_update().get(pk=current.user_id)
+            _apply_password(
+                actor=actor,
+                user=target,
+                encoded=encoded,
+                extra={"requested_by": [None, current.requested_by.username]},
+            )
+    return current
+
+
+def password_reset_approve(*, actor: Any, request: PasswordResetRequest) -> PasswordResetRequest:
+    """The security administrator approves a reset asked for by the system administrator."""
+    return _decide(actor=actor, request=request, approve=True)
+
+
+def password_reset_refuse(*, actor: Any, request: PasswordResetRequest) -> PasswordResetRequest:
+    return _decide(actor=actor, request=request, approve=False)
+
+
+# --- sessions (idle 30 min, absolute 8 h; the security administrator ends them) ---------------
+
+
+def session_started(
+    *, user: User, session_key: str, ip: str | None, user_agent: str, fresh: bool = False
+) -> None:
+    values = {"user": user, "ip": ip, "user_agent": user_agent[:200]}
+    if fresh:  # login() has just named a new key: one insert
+        UserSession.objects.create(session_key=session_key, **values)
+        return
+    now = timezone.now()
+    UserSession.objects.update_or_create(
+        session_key=session_key,
+        defaults={**values, "started_at": now, "last_seen_at": now, "ended_at": None},
+    )
+
+
+def session_seen(*, session_key: str) -> None:
+    UserSession.objects.filter(session_key=session_key, ended_at__isnull=True).update(
+        last_seen_at=timezone.now()
+    )
+
+
+def session_closed(*, session_key: str, reason: str) -> None:
+    """A session ended by logout or timeout (the middleware audits timeouts)."""
+    UserSession.objects.filter(session_key=session_key, ended_at__isnull=True).update(
+        ended_at=timezone.now(), end_reason=reason[:20]
+    )
+
+
+def _end(sessions: Any, *, reason: str) -> int:
+    from importlib import import_module
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    ended = 0
+    for item in sessions:
+        store(session_key=item.session_key).delete()
+        item.ended_at, item.end_reason = timezone.now(), reason
+        item.save(update_fields=["ended_at", "end_reason"])
+        ended += 1
+    return ended
+
+
+def session_end(*, actor: Any, session: UserSession) -> UserSession:
+    """The security administrator ends someone's session at once."""
+    _require(actor, get_scope(actor).can_manage_roles)
+    with transaction.atomic():
+        current = UserSession.objects.select_for_update().get(pk=session.pk)
+        if current.ended_at is not None:
+            return current
+        _end([current], reason="ended")
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=current,
+            changes={
+                "ended_at": [None, current.ended_at.isoformat() if current.ended_at else None]
+            },
+            object_repr=f"{current.user.username} @ {current.ip or '-'}",
+        )
+    return current
+
+
+def sessions_end_for_user(*, user: User, reason: str) -> int:
+    online = UserSession.objects.online().filter(user=user).select_for_update()
+    return _end(list(online), reason=reason)
+
+
+# --- second factor (TOTP with django-otp; recovery codes on a static device) ----------------
+
+
+def otp_required(user: User) -> bool:
+    """Required of OTP_REQUIRED_ROLES (settings). Read from the person's scope, which every
+    page loads anyway: no query of its own."""
+    if not getattr(user, "pk", None):
+        return False
+    required = set(settings.OTP_REQUIRED_ROLES)
+    if user.is_superuser and required:
+        return True
+    return bool(get_scope(user).roles & required)
+
+
+def otp_device_for_enrolment(*, user: User) -> TOTPDevice:
+    """The unconfirmed device whose QR code the enrolment page shows (one per person)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=_("手机令牌"), confirmed=False)
+    return device
+
+
+def otp_enrol(*, actor: User, device: TOTPDevice, token: str) -> list[str] | None:
+    """Confirm the device with a first code; returns the new recovery codes (shown once), or
+    None when the code is wrong."""
+    if device.user_id != actor.pk or device.confirmed:
+        raise PermissionDeniedError(_("您无权执行此操作"))
+    if not device.verify_token(token):
+        return None
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=actor, confirmed=True).delete()
+        device.confirmed = True
+        device.save()
+        codes = recovery_codes_renew(actor=actor, audited=False)
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=actor,
+            changes={"otp": [None, _("已绑定动态口令")]},
+        )
+    return codes
+
+
+def recovery_codes_renew(*, actor: User, audited: bool = True) -> list[str]:
+    with transaction.atomic():
+        StaticDevice.objects.filter(user=actor).delete()
+        static = StaticDevice.objects.create(user=actor, name=_("恢复码"), confirmed=True)
+        codes = [StaticToken.random_token() for _n in range(settings.OTP_RECOVERY_CODES)]
+        StaticToken.objects.bulk_create([StaticToken(device=static, token=c) for c in codes])
+        if audited:
+            audit.record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                instance=actor,
+                changes={"recovery_codes": ["******", "******"]},
+            )
+    return codes
+
+
+def otp_verify(*, user: User, token: str) -> Any:
+    """The device that accepts the code (TOTP, refusing a code already used, or a recovery
+    code, which is used up), or None; a failure is audited."""
+    token = token.strip().replace(" ", "")
+    for device in devices_for_user(user, confirmed=True):
+        if isinstance(device, TOTPDevice | StaticDevice) and device.verify_token(token):
+            return device
+    audit.record(
+        actor=user,
+        action=AuditAction.LOGIN_FAILED,
+        instance=user,
+        changes={"reason": [None, _("动态口令错误")]},
+    )
+    return None

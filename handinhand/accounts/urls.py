@@ -17,4 +17,21 @@ urlpatterns = [
     path("users/<int:pk>/roles/new/", views.role_grant, name="role_grant"),
     path("roles/<int:pk>/revoke/", views.role_revoke, name="role_revoke"),
     path("roles/schools/", views.school_search, name="school_search"),
+    path("otp/", views.otp_verify, name="otp_verify"),
+    path("otp/setup/", views.otp_setup, name="otp_setup"),
+    path("sessions/", views.session_list, name="session_list"),
+    path("sessions/<int:pk>/end/", views.session_end, name="session_end"),
+    path("password-resets/", views.reset_request_list, name="reset_request_list"),
+    path(
+        "password-resets/<int:pk>/approve/",
+        views.reset_request_decide,
+        {"decision": "approve"},
+        name="reset_request_approve",
+    ),
+    path(
+        "password-resets/<int:pk>/refuse/",
+        views.reset_request_decide,
+        {"decision": "refuse"},
+        name="reset_request_refuse",
+    ),
 ]

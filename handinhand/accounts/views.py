@@ -7,8 +7,13 @@ only their own buttons. Everyone else gets 404 here, as for anything out of thei
 
 from __future__ import annotations
 
+import base64
+from datetime import timedelta
 from typing import Any
 
+import qrcode
+from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -19,8 +24,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from qrcode.image.svg import SvgPathImage
 
 from handinhand.accounts import hooks, services
 from handinhand.accounts.forms import (
@@ -33,7 +43,10 @@ from handinhand.accounts.forms import (
     UserFilterForm,
     search_schools,
 )
-from handinhand.accounts.models import RoleAssignment, User
+from handinhand.accounts.middleware import MUST_CHANGE, otp_verified
+from handinhand.accounts.models import PasswordResetRequest, RoleAssignment, User, UserSession
+from handinhand.core.exceptions import PermissionDeniedError
+from handinhand.core.forms import StyledFormMixin
 from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.scope import get_scope
 from handinhand.core.views_helpers import access, form_page, require
@@ -55,6 +68,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
         services.password_set(actor=user, user=user, password=data["new_password1"])
         # Keep this session: the new password would otherwise log the user out at once.
         update_session_auth_hash(request, user)
+        request.session.pop(MUST_CHANGE, None)
         return user
 
     return form_page(
@@ -247,12 +261,17 @@ def user_password(request: HttpRequest, pk: int) -> HttpResponse:
         services.password_set(actor=request.user, user=person, password=data["new_password1"])
         return person
 
+    if request.method == "POST" and services.holds_privileged_rights(person):
+        # Two-person rule: the reset of a privileged account waits for the security admin.
+        success = _("该账号拥有全省或管理员权限，重置申请已提交安全保密管理员审批")
+    else:
+        success = _("密码已重置，请将新密码告知本人（首次登录须修改密码）")
     return form_page(
         request,
         form=form,
         save=save,
         title=_("重置密码：%(name)s") % {"name": person.username},
-        success_message=_("密码已重置，请将新密码告知本人"),
+        success_message=success,
         template="accounts/password_form.html",
         back_url=reverse("accounts:user_detail", args=[person.pk]),
         redirect_to=lambda obj: reverse("accounts:user_detail", args=[obj.pk]),
@@ -329,3 +348,147 @@ def school_search(request: HttpRequest) -> HttpResponse:
             "school_q": text,
         },
     )
+
+
+# --- second factor: verification at login and enrolment --------------------------------------
+
+
+class OTPTokenForm(StyledFormMixin, forms.Form):
+    token = forms.CharField(
+        label=_lazy("动态口令或恢复码"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("core:home")
+
+
+@login_required
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if otp_verified(request):
+        return redirect(_next_url(request))
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return redirect("accounts:otp_setup")
+    form = OTPTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = services.otp_verify(user=user, token=form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next_url(request))
+        form.add_error("token", _("动态口令错误或已使用过，请输入新的口令"))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/otp_verify.html", {"form": form}, status=status)
+
+
+@login_required
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    """Enrolment: a QR code drawn on the server (no external service), then a first code."""
+    user: User = request.user  # type: ignore[assignment]
+    enrolled = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    if enrolled and not otp_verified(request):
+        # Replacing a device takes the current one first: a password alone is not enough.
+        return redirect("accounts:otp_verify")
+    device = services.otp_device_for_enrolment(user=user)
+    form = OTPTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = services.otp_enrol(actor=user, device=device, token=form.cleaned_data["token"])
+        if codes is not None:
+            otp_login(request, device)
+            return render(request, "accounts/otp_codes.html", {"codes": codes})
+        form.add_error("token", _("动态口令不正确，请核对手机时间后重试"))
+    return render(
+        request,
+        "accounts/otp_setup.html",
+        {
+            "form": form,
+            # The SVG is drawn here by qrcode from our own otpauth URL: no user text in it.
+            "qr_svg": mark_safe(qr_svg(device.config_url)),  # noqa: S308
+            "secret": base64.b32encode(device.bin_key).decode(),
+            "enrolled": enrolled,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def qr_svg(data: str) -> str:
+    image = qrcode.make(data, image_factory=SvgPathImage, box_size=8, border=2)
+    return str(image.to_string(encoding="unicode"))
+
+
+# --- the security administrator: online sessions and reset approvals -------------------------
+
+
+@login_required
+def session_list(request: HttpRequest) -> HttpResponse:
+    require(_can_manage_roles(request.user))
+    now = timezone.now()
+    online = (
+        UserSession.objects.visible_to(request.user)
+        .online()
+        .filter(
+            last_seen_at__gte=now - timedelta(seconds=settings.SESSION_IDLE_TIMEOUT + 60),
+            started_at__gte=now - timedelta(seconds=settings.SESSION_ABSOLUTE_TIMEOUT),
+        )
+        .select_related("user")
+        .order_by("-last_seen_at")[:500]
+    )
+    return render(
+        request,
+        "accounts/session_list.html",
+        {"sessions": online, "current_key": request.session.session_key},
+    )
+
+
+@login_required
+def session_end(request: HttpRequest, pk: int) -> HttpResponse:
+    require(_can_manage_roles(request.user))
+    item = access(UserSession.objects.visible_to(request.user).select_related("user"), pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    services.session_end(actor=request.user, session=item)
+    messages.success(request, _("已结束 %(name)s 的会话") % {"name": item.user})
+    return redirect("accounts:session_list")
+
+
+@login_required
+def reset_request_list(request: HttpRequest) -> HttpResponse:
+    require(_can_manage_roles(request.user) or _can_manage_users(request.user))
+    requests = (
+        PasswordResetRequest.objects.visible_to(request.user)
+        .select_related("user", "requested_by", "decided_by")
+        .order_by("-created_at")[:200]
+    )
+    return render(
+        request,
+        "accounts/reset_request_list.html",
+        {"requests": requests, "can_decide": _can_manage_roles(request.user)},
+    )
+
+
+@login_required
+def reset_request_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    require(_can_manage_roles(request.user) and decision in ("approve", "refuse"))
+    item = access(PasswordResetRequest.objects.visible_to(request.user), pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    decide = (
+        services.password_reset_approve if decision == "approve" else services.password_reset_refuse
+    )
+    try:
+        decide(actor=request.user, request=item)
+    except (ValidationError, PermissionDeniedError) as exc:
+        for message in getattr(exc, "messages", [str(exc)]):
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _("已批准密码重置") if decision == "approve" else _("已拒绝密码重置")
+        )
+    return redirect("accounts:reset_request_list")

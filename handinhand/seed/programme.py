@@ -228,6 +228,7 @@ class _Planner:
             work_unit=work_unit,
             title=title,
             is_active=True,
+            must_change_password=False,  # demo accounts: not forced to change on every seed
         )
         self.plan.users.append(u)
         self.users_by_name[username] = u

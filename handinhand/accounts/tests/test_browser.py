@@ -3,7 +3,13 @@ administrator finds both in the audit log, with the IP. Screenshots go to artifa
 
 from __future__ import annotations
 
-from handinhand.conftest import ARTIFACTS, BROWSER_MARKS, PASSWORD, build_cast
+from handinhand.conftest import (
+    ARTIFACTS,
+    BROWSER_MARKS,
+    PASSWORD,
+    build_cast,
+    pass_second_factor_in_browser,
+)
 
 pytestmark = BROWSER_MARKS
 
@@ -13,7 +19,7 @@ def login(page, base, username, password):
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("main button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    pass_second_factor_in_browser(page, username)
 
 
 def test_logins_reach_the_audit_log(transactional_db, live_server, browser_page):

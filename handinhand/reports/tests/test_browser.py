@@ -3,7 +3,13 @@ province's department acknowledges it. Screenshots go to artifacts/."""
 
 from __future__ import annotations
 
-from handinhand.conftest import ARTIFACTS, BROWSER_MARKS, PASSWORD, build_cast
+from handinhand.conftest import (
+    ARTIFACTS,
+    BROWSER_MARKS,
+    PASSWORD,
+    build_cast,
+    pass_second_factor_in_browser,
+)
 from handinhand.reports.models import AnnualReport, ReportStatus
 from handinhand.reports.services import reports_generate
 
@@ -16,6 +22,7 @@ def _login(page, base: str, username: str) -> None:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
+    pass_second_factor_in_browser(page, username)
     page.wait_for_url(f"{base}/")
 
 
