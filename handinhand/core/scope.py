@@ -28,6 +28,8 @@ class Scope:
     group_ids: frozenset[int] = frozenset()
     led_group_ids: frozenset[int] = frozenset()
     university_ids: frozenset[int] = frozenset()
+    # Units (单位) whose people a unit contact (单位联络人) looks after.
+    unit_ids: frozenset[int] = frozenset()
     # Regions above a user's own (province excluded): whose guidance groups they may see.
     upward_codes: frozenset[str] = frozenset()
     # Every region above anything in scope, so that navigation can show where things are.
@@ -108,6 +110,7 @@ def compute_scope(user: Any) -> Scope:
             upward.update(_ancestors(a.school.county.path))
             ancestors.update(_ancestors(a.school.county.path))
 
+    unit_ids = {a.unit_id for a in assignments if a.role == Role.UNIT_CONTACT and a.unit_id}
     group_ids = {m.group_id for m in memberships}
     led = {m.group_id for m in memberships if m.role in (MemberRole.LEADER, MemberRole.DEPUTY)}
     university_ids = {m.group.lead_university_id for m in memberships if m.group.lead_university_id}
@@ -130,7 +133,13 @@ def compute_scope(user: Any) -> Scope:
     for path in paths:
         ancestors.update(_ancestors(path))
     everything = Role.PROVINCE_ADMIN in roles
-    business_roles = {Role.PROVINCE_ADMIN, Role.REGION_STAFF, Role.SCHOOL_USER, "instructor"}
+    business_roles = {
+        Role.PROVINCE_ADMIN,
+        Role.REGION_STAFF,
+        Role.SCHOOL_USER,
+        Role.UNIT_CONTACT,
+        "instructor",
+    }
     # The province itself is above everyone; seeing its groups would mean seeing all groups.
     province_codes = {p.strip("/").split("/")[0] for p in paths} | {
         c for c in upward if c.endswith("0000")
@@ -144,6 +153,7 @@ def compute_scope(user: Any) -> Scope:
         group_ids=frozenset(group_ids),
         led_group_ids=frozenset(led),
         university_ids=frozenset(university_ids),
+        unit_ids=frozenset(unit_ids),
         upward_codes=frozenset(upward - province_codes),
         ancestor_codes=frozenset(ancestors),
         roles=frozenset(roles),
