@@ -334,6 +334,9 @@ def assessment_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     form = ConfirmForm(
         request.POST or None, initial={"grade": a.proposed_grade, "expected_version": a.version}
     )
+    form.fields["grade"].help_text = _(
+        "“优秀”名额：参加考核 %(n)s 人，最多 %(k)s 人，已确认 %(u)s 人"
+    ) % {"n": participants, "k": allowed, "u": used}
     return form_page(
         request,
         form=form,
@@ -347,10 +350,6 @@ def assessment_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             reason=data["reason"],
             expected_version=version,
         ),
-        extra={
-            "help": _("“优秀”名额：参加考核 %(n)s 人，最多 %(k)s 人，已确认 %(u)s 人")
-            % {"n": participants, "k": allowed, "u": used}
-        },
     )
 
 
@@ -412,6 +411,7 @@ def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
     require(rules.is_province_admin(request.user))
     objection = access(Objection.objects.select_related("assessment__user"), pk=pk)
     form = AnswerForm(request.POST or None)
+    form.fields["answer"].help_text = _("异议内容：%(text)s") % {"text": objection.text}
     back = objection.assessment.get_absolute_url()
     return form_page(
         request,
@@ -423,7 +423,6 @@ def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, objection=objection, answer=data["answer"]
         ),
         redirect_to=lambda obj: back,
-        extra={"help": objection.text},
     )
 
 
