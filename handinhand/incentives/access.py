@@ -14,27 +14,29 @@ def is_province_admin(user: Any) -> bool:
     return get_scope(user).everything
 
 
-def is_group_leader(user: Any, group_id: int) -> bool:
-    """The group's leader in office (组长) proposes the grades of its members."""
-    return (
-        Membership.objects.current()
-        .filter(group_id=group_id, user_id=getattr(user, "pk", None) or 0, role=MemberRole.LEADER)
-        .exists()
-    )
-
-
 def can_summarise(user: Any, assessment: Assessment) -> bool:
     return assessment.user_id == getattr(user, "pk", None)
 
 
+def group_leader_id(group_id: int) -> int | None:
+    return (
+        Membership.objects.current()
+        .filter(group_id=group_id, role=MemberRole.LEADER)
+        .values_list("user_id", flat=True)
+        .first()
+    )
+
+
 def can_propose(user: Any, assessment: Assessment) -> bool:
-    """The group's leader proposes for the members; for the leader's own record (nobody in the
-    group is above them) the provincial group proposes."""
+    """The group's leader proposes for the members. Where nobody in the group is above the
+    person — the leader's own record, or a group without a leader in office — the provincial
+    group proposes."""
     if assessment.user_id == getattr(user, "pk", None):
         return False
-    if is_group_leader(user, assessment.group_id):
+    leader = group_leader_id(assessment.group_id)
+    if leader is not None and leader == getattr(user, "pk", None):
         return True
-    return is_province_admin(user) and is_group_leader(assessment.user, assessment.group_id)
+    return is_province_admin(user) and leader in (None, assessment.user_id)
 
 
 def can_return(user: Any, assessment: Assessment) -> bool:
