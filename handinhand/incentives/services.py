@@ -493,7 +493,7 @@ def _valid_until(start: dt.date, years: int) -> dt.date:
     return later - dt.timedelta(days=1)
 
 
-def _priorities_for(assessments: list[Assessment], start: dt.date) -> list[Priority]:
+def priorities_for(assessments: list[Assessment], start: dt.date) -> list[Priority]:
     policy = _policy()
     until = _valid_until(start, policy.priority_validity_years)
     return [
@@ -543,7 +543,7 @@ def year_finalise(*, actor: User, year: AssessmentYear) -> AssessmentYear:
                 year=current, status=AssessmentStatus.CONFIRMED, grade=_policy().top_grade
             ).select_related("user", "year")
         )
-        rows = Priority.objects.bulk_create(_priorities_for(top, today), batch_size=1000)
+        rows = Priority.objects.bulk_create(priorities_for(top, today), batch_size=1000)
         audit.record_many(
             actor=actor,
             action=AuditAction.CREATE,
@@ -608,7 +608,7 @@ def assessment_correct(
             existing = set(current.priorities.values_list("area", flat=True))
             new = [
                 p
-                for p in _priorities_for([current], timezone.localdate())
+                for p in priorities_for([current], timezone.localdate())
                 if p.area not in existing
             ]
             current.priorities.filter(area__in=existing).update(status=PriorityStatus.OPEN)
