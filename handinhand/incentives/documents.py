@@ -22,9 +22,7 @@ def _date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def letter_docx(
-    letter: Letter, assessment: Assessment, areas: list[tuple[str, dt.date]]
-) -> bytes:
+def letter_docx(letter: Letter, assessment: Assessment, areas: list[tuple[str, dt.date]]) -> bytes:
     doc = Document()
     normal = doc.styles["Normal"]
     normal.font.name = BODY_FALLBACK

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from handinhand.core.forms import StyledFormMixin
@@ -15,7 +16,7 @@ from handinhand.incentives.models import AssessmentStatus, PriorityStatus
 
 def _grades(blank: bool = False) -> list[tuple[str, str]]:
     grades = [(g, g) for g in get_policy().assessment.grades]
-    return [("", _("全部")), *grades] if blank else grades
+    return [("", gettext("全部")), *grades] if blank else grades
 
 
 def _years() -> list[tuple[str, str]]:

@@ -54,7 +54,10 @@ class AssessmentYear(VersionedModel):
     publicity_end = models.DateField(_("公示截止"), null=True, blank=True)
     finalised_at = models.DateTimeField(_("结果公布时间"), null=True, blank=True)
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("开启人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("开启人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     objects = AssessmentYearQuerySet.as_manager()
@@ -93,9 +96,7 @@ class AssessmentQuerySet(models.QuerySet["Assessment"]):
         if not scope.is_business:
             return self.none()
         return self.filter(
-            Q(user_id=user.pk)
-            | Q(group_id__in=scope.led_group_ids)
-            | Q(unit_id__in=scope.unit_ids)
+            Q(user_id=user.pk) | Q(group_id__in=scope.led_group_ids) | Q(unit_id__in=scope.unit_ids)
         )
 
 
@@ -202,7 +203,10 @@ class Objection(TimeStampedModel):
         Assessment, verbose_name=_("考核"), on_delete=models.PROTECT, related_name="objections"
     )
     raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提出人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     text = models.TextField(_("异议内容"))
     answer = models.TextField(_("答复"), blank=True)
@@ -235,7 +239,10 @@ class Correction(TimeStampedModel):
     new_grade = models.CharField(_("更正后等次"), max_length=10)
     reason = models.TextField(_("更正原因"))
     corrected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("更正人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("更正人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
@@ -313,7 +320,8 @@ class Priority(VersionedModel):
         constraints = [
             models.UniqueConstraint(fields=["assessment", "area"], name="one_priority_per_area"),
             models.CheckConstraint(
-                name="priority_validity_ordered", condition=Q(valid_until__gte=models.F("valid_from"))
+                name="priority_validity_ordered",
+                condition=Q(valid_until__gte=models.F("valid_from")),
             ),
         ]
 
@@ -371,7 +379,10 @@ class LetterJob(TimeStampedModel):
     seconds = models.FloatField(_("用时（秒）"), null=True, blank=True)
     error = models.TextField(_("错误信息"), blank=True)
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("发起人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:

@@ -154,4 +154,6 @@ def verify_letter(number: str, code: str) -> Verified | None:
         .order_by("pk")
         .values_list("area", flat=True)
     )
-    return Verified(name=a.user.full_name or str(a.user), year=a.year.year, grade=a.grade, areas=areas)
+    return Verified(
+        name=a.user.full_name or str(a.user), year=a.year.year, grade=a.grade, areas=areas
+    )

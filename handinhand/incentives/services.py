@@ -307,9 +307,7 @@ def top_grade_room(year: AssessmentYear, group_id: int) -> tuple[int, int, int]:
         rows = rows.filter(group_id=group_id)
     counts = rows.aggregate(
         n=Count("pk"),
-        top=Count(
-            "pk", filter=Q(status=AssessmentStatus.CONFIRMED, grade=policy.top_grade)
-        ),
+        top=Count("pk", filter=Q(status=AssessmentStatus.CONFIRMED, grade=policy.top_grade)),
     )
     allowed = math.floor(policy.top_grade_max_share * counts["n"] + 1e-9)
     return counts["n"], allowed, counts["top"]
@@ -470,8 +468,10 @@ def objection_answer(*, actor: User, objection: Objection, answer: str) -> Objec
     if not answer:
         raise ValidationError({"answer": _("请填写答复内容")})
     with transaction.atomic():
-        current = Objection.objects.select_for_update().select_related("assessment__year").get(
-            pk=objection.pk
+        current = (
+            Objection.objects.select_for_update()
+            .select_related("assessment__year")
+            .get(pk=objection.pk)
         )
         if current.assessment.year.status == YearStatus.FINAL:
             raise ValidationError(_("考核结果已公布，不能再答复异议"))
@@ -607,9 +607,7 @@ def assessment_correct(
         if grade == policy.top_grade:
             existing = set(current.priorities.values_list("area", flat=True))
             new = [
-                p
-                for p in priorities_for([current], timezone.localdate())
-                if p.area not in existing
+                p for p in priorities_for([current], timezone.localdate()) if p.area not in existing
             ]
             current.priorities.filter(area__in=existing).update(status=PriorityStatus.OPEN)
             Priority.objects.bulk_create(new)
@@ -637,7 +635,9 @@ def priority_record(
         raise PermissionDeniedError(_("只有该人员所在单位的联络人可以登记落实情况"))
     note = (note or "").strip()
     if not note:
-        raise ValidationError({"note": _("请填写落实情况说明（如何时、何事项中优先考虑，或未落实的原因）")})
+        raise ValidationError(
+            {"note": _("请填写落实情况说明（如何时、何事项中优先考虑，或未落实的原因）")}
+        )
     with transaction.atomic():
         current = Priority.objects.select_for_update().get(pk=priority.pk)
         if current.status == PriorityStatus.REVOKED:
@@ -672,9 +672,10 @@ def letters_ensure(year: AssessmentYear) -> list[Letter]:
         .values_list("pk", flat=True)
     )
     last = (
-        Letter.objects.filter(assessment__year=year).order_by("-serial").values_list(
-            "serial", flat=True
-        ).first()
+        Letter.objects.filter(assessment__year=year)
+        .order_by("-serial")
+        .values_list("serial", flat=True)
+        .first()
         or 0
     )
     Letter.objects.bulk_create(

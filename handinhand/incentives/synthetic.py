@@ -85,9 +85,7 @@ def extend(workload: str, *, seed: int, scale: float = 1.0) -> dict[str, int]:
     policy = get_policy().assessment
     last = timezone.localdate().year - 1
     year = services.year_open(actor=admin, year=last)
-    rows = list(
-        Assessment.objects.filter(year=year).exclude(status=AssessmentStatus.EXEMPT)
-    )
+    rows = list(Assessment.objects.filter(year=year).exclude(status=AssessmentStatus.EXEMPT))
     by_group: dict[int, list[Assessment]] = {}
     for row in rows:
         by_group.setdefault(row.group_id, []).append(row)

@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from handinhand.accounts.models import User
 from handinhand.core.exceptions import ConflictError, PermissionDeniedError
-from handinhand.core.request_context import request_ip
 from handinhand.core.listing import Column, ListSpec, render_list
+from handinhand.core.request_context import request_ip
 from handinhand.core.views_helpers import access, form_page, require, require_business
 from handinhand.incentives import access as rules
 from handinhand.incentives import selectors, services
@@ -45,6 +46,13 @@ from handinhand.incentives.models import (
     Objection,
     YearStatus,
 )
+
+
+def _actor(request: HttpRequest) -> User:
+    """The signed-in person (every view here is behind login_required)."""
+    assert isinstance(request.user, User)
+    return request.user
+
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 VERIFY_LIMIT = 10  # attempts per address per window
@@ -126,7 +134,7 @@ def year_open(request: HttpRequest) -> HttpResponse:
         title=_("开启考核年度"),
         success_message=_("考核年度已开启"),
         back_url=reverse("incentives:year_list"),
-        save=lambda data: services.year_open(actor=request.user, year=data["year"]),
+        save=lambda data: services.year_open(actor=_actor(request), year=data["year"]),
     )
 
 
@@ -138,9 +146,7 @@ def _year(request: HttpRequest, pk: int) -> AssessmentYear:
 @login_required
 def year_detail(request: HttpRequest, pk: int) -> HttpResponse:
     year = _year(request, pk)
-    counts = dict(
-        year.assessments.order_by().values_list("status").annotate(n=Count("pk"))
-    )
+    counts = dict(year.assessments.order_by().values_list("status").annotate(n=Count("pk")))
     context = {
         "year": year,
         "counts": [(label, counts.get(value, 0)) for value, label in AssessmentStatus.choices],
@@ -173,7 +179,7 @@ def year_publicise(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         year.get_absolute_url(),
-        lambda: services.year_publicise(actor=request.user, year=year),
+        lambda: services.year_publicise(actor=_actor(request), year=year),
         _("已发起公示"),
     )
 
@@ -185,7 +191,7 @@ def year_finalise(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         year.get_absolute_url(),
-        lambda: services.year_finalise(actor=request.user, year=year),
+        lambda: services.year_finalise(actor=_actor(request), year=year),
         _("考核结果已公布，优先考虑事项已生成"),
     )
 
@@ -197,7 +203,7 @@ def year_refresh(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         year.get_absolute_url(),
-        lambda: services.year_refresh_evidence(actor=request.user, year=year),
+        lambda: services.year_refresh_evidence(actor=_actor(request), year=year),
         _("履职数据已更新"),
     )
 
@@ -207,7 +213,7 @@ def year_refresh(request: HttpRequest, pk: int) -> HttpResponse:
 def year_letters(request: HttpRequest, pk: int) -> HttpResponse:
     year = _year(request, pk)
     try:
-        job = services.letters_start(actor=request.user, year=year)
+        job = services.letters_start(actor=_actor(request), year=year)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect(year.get_absolute_url())
@@ -289,7 +295,7 @@ def assessment_summary(request: HttpRequest, pk: int) -> HttpResponse:
         success_message=_("个人述职已保存"),
         back_url=a.get_absolute_url(),
         update=lambda data, version: services.assessment_summarise(
-            actor=request.user,
+            actor=_actor(request),
             assessment=a,
             text=data["self_summary"],
             submit=data["submit"],
@@ -317,7 +323,7 @@ def assessment_propose(request: HttpRequest, pk: int) -> HttpResponse:
         success_message=_("建议等次已提交省级确认"),
         back_url=a.get_absolute_url(),
         update=lambda data, version: services.assessment_propose(
-            actor=request.user,
+            actor=_actor(request),
             assessment=a,
             grade=data["grade"],
             comment=data["comment"],
@@ -344,7 +350,7 @@ def assessment_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         success_message=_("考核等次已确认"),
         back_url=a.get_absolute_url(),
         update=lambda data, version: services.assessment_confirm(
-            actor=request.user,
+            actor=_actor(request),
             assessment=a,
             grade=data["grade"],
             reason=data["reason"],
@@ -365,7 +371,7 @@ def assessment_return(request: HttpRequest, pk: int) -> HttpResponse:
         success_message=_("已退回"),
         back_url=a.get_absolute_url(),
         save=lambda data: services.assessment_return(
-            actor=request.user, assessment=a, reason=data["reason"]
+            actor=_actor(request), assessment=a, reason=data["reason"]
         ),
     )
 
@@ -382,7 +388,7 @@ def assessment_correct(request: HttpRequest, pk: int) -> HttpResponse:
         success_message=_("考核结果已更正"),
         back_url=a.get_absolute_url(),
         save=lambda data: services.assessment_correct(
-            actor=request.user, assessment=a, grade=data["grade"], reason=data["reason"]
+            actor=_actor(request), assessment=a, grade=data["grade"], reason=data["reason"]
         ),
     )
 
@@ -390,7 +396,9 @@ def assessment_correct(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def objection_create(request: HttpRequest, pk: int) -> HttpResponse:
     a = access(Assessment.objects.select_related("year", "user"), pk=pk)
-    require(a.status == AssessmentStatus.CONFIRMED and rules.can_see_publicity(request.user, a.year))
+    require(
+        a.status == AssessmentStatus.CONFIRMED and rules.can_see_publicity(request.user, a.year)
+    )
     form = ObjectionForm(request.POST or None)
     back = reverse("incentives:year_publicity", args=[a.year_id])
     return form_page(
@@ -400,7 +408,7 @@ def objection_create(request: HttpRequest, pk: int) -> HttpResponse:
         success_message=_("异议已提交，省委教育工委将予以答复"),
         back_url=back,
         save=lambda data: services.objection_raise(
-            actor=request.user, assessment=a, text=data["text"]
+            actor=_actor(request), assessment=a, text=data["text"]
         ),
         redirect_to=lambda obj: back,
     )
@@ -420,14 +428,14 @@ def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
         success_message=_("异议已答复"),
         back_url=back,
         save=lambda data: services.objection_answer(
-            actor=request.user, objection=objection, answer=data["answer"]
+            actor=_actor(request), objection=objection, answer=data["answer"]
         ),
         redirect_to=lambda obj: back,
     )
 
 
 @login_required
-def letter_download(request: HttpRequest, pk: int) -> HttpResponse:
+def letter_download(request: HttpRequest, pk: int) -> FileResponse:
     a = _assessment(request, pk)
     letter = access(Letter.objects.select_related("assessment__year"), assessment=a)
     if not letter.file:
@@ -454,7 +462,7 @@ def priority_record(request: HttpRequest, pk: int) -> HttpResponse:
         success_message=_("落实情况已登记"),
         back_url=reverse("incentives:priority_list"),
         update=lambda data, version: services.priority_record(
-            actor=request.user,
+            actor=_actor(request),
             priority=priority,
             applied=data["applied"],
             note=data["note"],
@@ -502,4 +510,3 @@ def verify(request: HttpRequest) -> HttpResponse:
         {"form": form, "result": result, "limited": limited},
         status=status,
     )
-

@@ -84,8 +84,10 @@ def confirmed_year(cast: Any, *, top_for: User | None = None) -> AssessmentYear:
     """Every participant confirmed: `top_for` (default the instructor) 优秀, others 合格."""
     year = open_year(cast)
     top_for = top_for or cast.instructor
-    for a in Assessment.objects.filter(year=year).exclude(status="exempt").select_related(
-        "year", "user", "group"
+    for a in (
+        Assessment.objects.filter(year=year)
+        .exclude(status="exempt")
+        .select_related("year", "user", "group")
     ):
         walk(cast, a, to="confirmed", grade="优秀" if a.user_id == top_for.pk else "合格")
     year.refresh_from_db()

@@ -65,7 +65,11 @@ OBJECT_PAGES = {
         "province_admin",
         ["leader", "instructor", "city_user", "unit_contact"],
     ),
-    "incentives:assessment_return": (_own, "leader", ["instructor", "instructor_ecjtu", "outsider"]),
+    "incentives:assessment_return": (
+        _own,
+        "leader",
+        ["instructor", "instructor_ecjtu", "outsider"],
+    ),
     "incentives:assessment_correct": (
         _final,
         "province_admin",
@@ -125,8 +129,14 @@ OBJECT_PAGES = {
 }
 
 ROLE_PAGES = {
-    "incentives:year_open": ("province_admin", ["leader", "instructor", "city_user", "audit_admin"]),
-    "incentives:unit_counts": ("province_admin", ["leader", "instructor", "city_user", "audit_admin"]),
+    "incentives:year_open": (
+        "province_admin",
+        ["leader", "instructor", "city_user", "audit_admin"],
+    ),
+    "incentives:unit_counts": (
+        "province_admin",
+        ["leader", "instructor", "city_user", "audit_admin"],
+    ),
 }
 
 OPEN_PAGES = {

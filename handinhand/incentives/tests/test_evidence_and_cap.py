@@ -3,6 +3,7 @@ order confirmations come in."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from decimal import Decimal
 
@@ -72,7 +73,8 @@ def _records(cast):
 def test_evidence_matches_the_records(cast):
     _records(cast)
     figures = compute_evidence(
-        LAST_YEAR, [(cast.instructor.pk, cast.groups["ncu"].pk), (cast.leader.pk, cast.groups["ncu"].pk)]
+        LAST_YEAR,
+        [(cast.instructor.pk, cast.groups["ncu"].pk), (cast.leader.pk, cast.groups["ncu"].pk)],
     )
     mine, leader = figures[cast.instructor.pk], figures[cast.leader.pk]
     assert (mine["visits_joined"], mine["visits_led"], mine["schools_guided"]) == (1, 1, 2)
@@ -92,7 +94,9 @@ def test_evidence_for_many_instructors_costs_a_fixed_number_of_queries(
     for i in range(60):
         user = make_user(f"many{i}", f"指导员{i}")
         Membership.objects.create(
-            group=cast.groups["ecjtu"], user=user, role=MemberRole.INSTRUCTOR,
+            group=cast.groups["ecjtu"],
+            user=user,
+            role=MemberRole.INSTRUCTOR,
             term_start=dt.date(2024, 3, 1),
         )
         people.append((user.pk, cast.groups["ecjtu"].pk))
@@ -131,10 +135,8 @@ def test_share_of_top_grade_never_exceeds_the_cap(cast, wishes, order):
         )
         for i in order:
             a = walk(cast, rows[i], to="proposed", grade="优秀" if wishes[i] else "合格")
-            try:
+            with contextlib.suppress(ValidationError):
                 services.assessment_confirm(actor=cast.province_admin, assessment=a)
-            except ValidationError:
-                pass
         confirmed = Assessment.objects.filter(year=year, group=cast.groups["ncu"])
         participants = confirmed.exclude(status=AssessmentStatus.EXEMPT).count()
         top = confirmed.filter(status=AssessmentStatus.CONFIRMED, grade="优秀").count()

@@ -110,7 +110,11 @@ def test_workflow_summary_proposal_confirmation(cast):
     a = walk(cast, a, to="submitted")
     with pytest.raises(PermissionDeniedError):
         services.assessment_propose(
-            actor=cast.instructor_ecjtu, assessment=a, grade="合格", comment="", expected_version=None
+            actor=cast.instructor_ecjtu,
+            assessment=a,
+            grade="合格",
+            comment="",
+            expected_version=None,
         )
     a = services.assessment_propose(
         actor=cast.leader, assessment=a, grade="优秀", comment="表现突出", expected_version=None

@@ -101,9 +101,7 @@ def test_letter_downloads_and_its_code_verifies_publicly(cast, client_for):
     year = final_year(cast)
     letters_ensure(year)
     a = record(year, cast.instructor)
-    response = client_for(cast.instructor).get(
-        reverse("incentives:letter_download", args=[a.pk])
-    )
+    response = client_for(cast.instructor).get(reverse("incentives:letter_download", args=[a.pk]))
     assert response.status_code == 200
     letter = a.letter
     cache.clear()
