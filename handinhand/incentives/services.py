@@ -147,23 +147,30 @@ def year_open(*, actor: User, year: int) -> AssessmentYear:
             opened_by=actor,
         )
         record = create_object(actor=actor, instance=record)  # full_clean: a second opening fails
-        people = served(year, list(policy.levels))
-        units = dict(User.objects.filter(pk__in=list(people)).values_list("pk", "unit_id"))
-        evidence = compute_evidence(year, [(u, g) for u, (_m, g) in people.items()])
-        now = timezone.now()
-        rows = []
-        for user_id, (months, group_id) in sorted(people.items()):
-            row = _new_assessment(record, user_id, months, group_id, units.get(user_id))
-            row.evidence, row.evidence_at = evidence[user_id], now
-            rows.append(row)
-        Assessment.objects.bulk_create(rows, batch_size=1000)
-        created = Assessment.objects.filter(year=record).select_related("user", "year")
-        audit.record_many(
-            actor=actor,
-            action=AuditAction.CREATE,
-            items=[(a, {"status": [None, a.status], "months": [None, a.months]}) for a in created],
-        )
+        year_fill(record, audit_actor=actor)
     return record
+
+
+def year_fill(record: AssessmentYear, *, audit_actor: User | None) -> int:
+    """The records of a newly opened year, written in bulk (also used by the synthetic
+    workloads, which audit without an actor)."""
+    people = served(record.year, list(record.levels))
+    units = dict(User.objects.filter(pk__in=list(people)).values_list("pk", "unit_id"))
+    evidence = compute_evidence(record.year, [(u, g) for u, (_m, g) in people.items()])
+    now = timezone.now()
+    rows = []
+    for user_id, (months, group_id) in sorted(people.items()):
+        row = _new_assessment(record, user_id, months, group_id, units.get(user_id))
+        row.evidence, row.evidence_at = evidence[user_id], now
+        rows.append(row)
+    Assessment.objects.bulk_create(rows, batch_size=1000)
+    created = Assessment.objects.filter(year=record).select_related("user", "year")
+    audit.record_many(
+        actor=audit_actor,
+        action=AuditAction.CREATE,
+        items=[(a, {"status": [None, a.status], "months": [None, a.months]}) for a in created],
+    )
+    return len(rows)
 
 
 def year_refresh_evidence(*, actor: User, year: AssessmentYear) -> int:

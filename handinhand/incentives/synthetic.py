@@ -84,7 +84,17 @@ def extend(workload: str, *, seed: int, scale: float = 1.0) -> dict[str, int]:
     rng = random.Random(f"incentives:{seed}")
     policy = get_policy().assessment
     last = timezone.localdate().year - 1
-    year = services.year_open(actor=admin, year=last)
+    start, end = services.window(last, policy)
+    # Written without an audit actor, like every synthetic row: a seed can still be reset.
+    year = AssessmentYear.objects.create(
+        year=last,
+        levels=list(policy.levels),
+        min_months=policy.min_months,
+        window_start=start,
+        window_end=end,
+        opened_by=admin,
+    )
+    services.year_fill(year, audit_actor=None)
     rows = list(Assessment.objects.filter(year=year).exclude(status=AssessmentStatus.EXEMPT))
     by_group: dict[int, list[Assessment]] = {}
     for row in rows:

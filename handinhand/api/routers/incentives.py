@@ -4,7 +4,7 @@ and priorities — the same scope (visible_to) and services as the pages."""
 import datetime as dt
 from typing import Any
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from handinhand.api.auth import ApiRequest
 from handinhand.api.listing import paginated
@@ -144,7 +144,7 @@ def year_list(request: ApiRequest) -> Any:
     summary="开启考核年度（省委教育工委管理员）",
 )
 def year_open(request: ApiRequest, payload: YearIn) -> Any:
-    return 201, services.year_open(actor=request.auth, year=payload.year)
+    return Status(201, services.year_open(actor=request.auth, year=payload.year))
 
 
 @router.get("/assessments", response=list[AssessmentOut], summary="指导员考核列表")
@@ -248,7 +248,9 @@ def objection_raise(request: ApiRequest, assessment_id: int, payload: ObjectionI
     from handinhand.incentives.models import Assessment
 
     a = access(Assessment.objects.select_related("year", "user"), pk=assessment_id)
-    return 201, services.objection_raise(actor=request.auth, assessment=a, text=payload.text)
+    return Status(
+        201, services.objection_raise(actor=request.auth, assessment=a, text=payload.text)
+    )
 
 
 @router.get("/priorities", response=list[PriorityOut], summary="优先考虑事项列表")
