@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "handinhand.meetings",
     "handinhand.reports",
     "handinhand.training",
+    "handinhand.incentives",
     "handinhand.api",
     "handinhand.dashboard",
     "handinhand.seed",

@@ -27,6 +27,7 @@ urlpatterns = [
     path("meetings/", include("handinhand.meetings.urls")),
     path("reports/", include("handinhand.reports.urls")),
     path("training/", include("handinhand.training.urls")),
+    path("incentives/", include("handinhand.incentives.urls")),
     path("api/v1/", include("handinhand.api.urls")),
 ]
 

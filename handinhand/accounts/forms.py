@@ -19,7 +19,7 @@ from handinhand.core.listing import FilterForm
 from handinhand.core.request_context import request_ip
 from handinhand.core.scope import get_scope
 from handinhand.core.text import normalise_text
-from handinhand.orgs.models import Region, RegionLevel, School, phone_validator
+from handinhand.orgs.models import Region, RegionLevel, School, Unit, phone_validator
 
 INSTRUCTOR = "instructor"
 
@@ -132,7 +132,7 @@ class UserEditForm(VersionedForm):
 
     class Meta:
         model = User
-        fields = ["full_name", "work_unit", "title", "phone", "email", "is_active"]
+        fields = ["full_name", "unit", "work_unit", "title", "phone", "email", "is_active"]
         labels = {"email": _("电子邮箱"), "is_active": _("启用")}
         help_texts = {"is_active": _("停用后该账号不能登录，其数据与审计记录保留。")}
 
@@ -219,12 +219,21 @@ class RoleGrantForm(StyledFormMixin, forms.Form):
         max_length=30,
         help_text=_("仅学校用户需要填写；可在上方按名称搜索后点选"),
     )
+    unit = forms.ModelChoiceField(
+        label=_("单位"),
+        required=False,
+        queryset=Unit.objects.none(),
+        empty_label=_("请选择"),
+        help_text=_("仅单位联络人需要选择"),
+    )
 
     def __init__(self, *args: Any, actor: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
         region = model_choice_field(self, "region")
         region.queryset = grantable_regions(actor)
+        unit = model_choice_field(self, "unit")
+        unit.queryset = Unit.objects.order_by("kind", "name")
 
     def clean_school_code(self) -> School | None:
         code = normalise_text(self.cleaned_data.get("school_code")).upper()
@@ -246,10 +255,14 @@ class RoleGrantForm(StyledFormMixin, forms.Form):
             and "school_code" not in self.errors
         ):
             self.add_error("school_code", _("学校用户须填写所属学校"))
+        if role == Role.UNIT_CONTACT and not data.get("unit") and "unit" not in self.errors:
+            self.add_error("unit", _("单位联络人须选择所联络的单位"))
         # Anchors that do not belong to the chosen role are dropped rather than refused: the
         # form shows every field, whatever role is picked.
         if role != Role.REGION_STAFF:
             data["region"] = None
         if role != Role.SCHOOL_USER:
             data["school_code"] = None
+        if role != Role.UNIT_CONTACT:
+            data["unit"] = None
         return data

@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     PROVINCE_ADMIN = "province_admin", _("省委教育工委管理员")
     REGION_STAFF = "region_staff", _("市县教育部门用户")
     SCHOOL_USER = "school_user", _("学校用户")
+    UNIT_CONTACT = "unit_contact", _("单位联络人")
     SYSTEM_ADMIN = "system_admin", _("系统管理员")
     SECURITY_ADMIN = "security_admin", _("安全保密管理员")
     AUDIT_ADMIN = "audit_admin", _("安全审计员")
@@ -42,6 +43,15 @@ class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=50)
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     work_unit = models.CharField(_("工作单位"), max_length=100, blank=True)
+    # The unit the person belongs to (所在单位): where their priorities are honoured.
+    unit = models.ForeignKey(
+        "orgs.Unit",
+        verbose_name=_("所在单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="people",
+    )
     title = models.CharField(_("职务/职称"), max_length=50, blank=True)
     failed_logins = models.PositiveSmallIntegerField(_("连续登录失败次数"), default=0)
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
@@ -99,6 +109,14 @@ class RoleAssignment(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    unit = models.ForeignKey(
+        "orgs.Unit",
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     is_active = models.BooleanField(_("有效"), default=True)
 
     objects = RoleAssignmentQuerySet.as_manager()
@@ -111,18 +129,39 @@ class RoleAssignment(TimeStampedModel):
             models.CheckConstraint(
                 name="role_anchor_matches_role",
                 condition=(
-                    Q(role="region_staff", region__isnull=False, school__isnull=True)
-                    | Q(role="school_user", school__isnull=False, region__isnull=True)
+                    Q(
+                        role="region_staff",
+                        region__isnull=False,
+                        school__isnull=True,
+                        unit__isnull=True,
+                    )
+                    | Q(
+                        role="school_user",
+                        school__isnull=False,
+                        region__isnull=True,
+                        unit__isnull=True,
+                    )
+                    | Q(
+                        role="unit_contact",
+                        unit__isnull=False,
+                        region__isnull=True,
+                        school__isnull=True,
+                    )
                     | (
-                        Q(region__isnull=True, school__isnull=True)
-                        & ~Q(role__in=["region_staff", "school_user"])
+                        Q(region__isnull=True, school__isnull=True, unit__isnull=True)
+                        & ~Q(role__in=["region_staff", "school_user", "unit_contact"])
                     )
                 ),
             ),
             models.UniqueConstraint(
                 fields=["user", "role"],
-                condition=Q(region__isnull=True, school__isnull=True),
+                condition=Q(region__isnull=True, school__isnull=True, unit__isnull=True),
                 name="role_unique_unanchored",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "unit"],
+                condition=Q(unit__isnull=False),
+                name="role_unique_per_unit",
             ),
             models.UniqueConstraint(
                 fields=["user", "role", "region"],
@@ -137,7 +176,7 @@ class RoleAssignment(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        anchor = self.region or self.school
+        anchor = self.region or self.school or self.unit
         return f"{self.user} · {self.get_role_display()}" + (f" · {anchor}" if anchor else "")
 
 

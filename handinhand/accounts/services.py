@@ -251,7 +251,7 @@ def user_update(
     *, actor: Any, user: User, data: dict[str, Any], expected_version: int | None
 ) -> User:
     _require(actor, get_scope(actor).can_manage_users)
-    allowed = {"full_name", "phone", "work_unit", "title", "email", "is_active"}
+    allowed = {"full_name", "phone", "unit", "work_unit", "title", "email", "is_active"}
     unknown = set(data) - allowed
     if unknown:
         raise ValueError(f"fields not editable here: {sorted(unknown)}")
@@ -290,7 +290,7 @@ def user_unlock(*, actor: Any, user: User) -> User:
     return current
 
 
-def _check_anchor(role: str, region: Any, school: Any) -> None:
+def _check_anchor(role: str, region: Any, school: Any, unit: Any = None) -> None:
     if role == Role.REGION_STAFF:
         if region is None:
             raise ValidationError({"region": _("市县教育部门用户须选择所属行政区划")})
@@ -303,19 +303,32 @@ def _check_anchor(role: str, region: Any, school: Any) -> None:
             raise ValidationError({"school": _("学校用户须选择所属学校")})
         if region is not None:
             raise ValidationError({"region": _("学校用户不选择行政区划")})
+    elif role == Role.UNIT_CONTACT:
+        if unit is None:
+            raise ValidationError({"unit": _("单位联络人须选择所联络的单位")})
+        if region is not None or school is not None:
+            raise ValidationError({"role": _("单位联络人不选择行政区划或学校")})
     elif region is not None or school is not None:
         raise ValidationError({"role": _("该角色不选择行政区划或学校")})
+    if unit is not None and role != Role.UNIT_CONTACT:
+        raise ValidationError({"unit": _("只有单位联络人需要选择单位")})
 
 
 def role_assign(
-    *, actor: Any, user: User, role: str, region: Any = None, school: Any = None
+    *,
+    actor: Any,
+    user: User,
+    role: str,
+    region: Any = None,
+    school: Any = None,
+    unit: Any = None,
 ) -> RoleAssignment:
     _require(actor, get_scope(actor).can_manage_roles)
     if role not in Role.values:
         raise ValidationError({"role": _("未知角色")})
     if actor.pk == user.pk:
         raise ValidationError({"user": _("不能给自己授权")})
-    _check_anchor(role, region, school)
+    _check_anchor(role, region, school, unit)
     with transaction.atomic():
         # Lock the person, so that two grants at once cannot both pass the 三员分立 check.
         User.objects.select_for_update().filter(pk=user.pk).first()
@@ -327,7 +340,7 @@ def role_assign(
         if held & SEPARATED_ADMIN_ROLES and role not in held:
             raise ValidationError({"role": _("三员分立：该用户已是管理员，不得兼任其他角色")})
         existing = RoleAssignment.objects.filter(
-            user=user, role=role, region=region, school=school
+            user=user, role=role, region=region, school=school, unit=unit
         ).first()
         if existing is not None and existing.is_active:
             raise ValidationError({"role": _("该用户已拥有此角色")})
@@ -337,7 +350,9 @@ def role_assign(
                 actor=actor, instance=existing, data={"is_active": True}, expected_version=None
             )
         else:
-            assignment = RoleAssignment(user=user, role=role, region=region, school=school)
+            assignment = RoleAssignment(
+                user=user, role=role, region=region, school=school, unit=unit
+            )
             result = create_object(actor=actor, instance=assignment)
     reset_scope(user)
     return result

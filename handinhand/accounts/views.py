@@ -302,6 +302,7 @@ def role_grant(request: HttpRequest, pk: int) -> HttpResponse:
             role=data["role"],
             region=data.get("region"),
             school=data.get("school_code"),
+            unit=data.get("unit"),
         )
 
     return form_page(

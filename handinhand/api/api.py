@@ -26,7 +26,7 @@ from ninja.renderers import JSONRenderer
 
 from handinhand.api import errors
 from handinhand.api.auth import API_AUTH, bearer_user
-from handinhand.api.routers import indicators, orgs, programme
+from handinhand.api.routers import incentives, indicators, orgs, programme
 
 
 class LocalSwagger(DocsBase):
@@ -101,3 +101,4 @@ errors.install(api)
 api.add_router("", orgs.router)
 api.add_router("", programme.router)
 api.add_router("", indicators.router)
+api.add_router("", incentives.router)

@@ -134,11 +134,33 @@ class AssessmentPolicy(_Strict):
     top_grade: str
     top_grade_max_share: float = Field(gt=0, le=1)
     priority_areas: list[str]
+    # Additive (issue 12); a policy without them takes these defaults.
+    # Which groups' members are assessed by the provincial group.
+    levels: list[GroupLevel] = Field(default=["province"], min_length=1)
+    # Members who served fewer months in the year are 不参加考核.
+    min_months: int = Field(default=6, ge=0, le=12)
+    # The assessment window of year N: from window_start in N to window_end (in N+1 when it
+    # falls before window_start), as month-day.
+    window_start: str = Field(default="12-01", pattern=r"^\d{2}-\d{2}$")
+    window_end: str = Field(default="01-31", pattern=r"^\d{2}-\d{2}$")
+    publicity_days: int = Field(default=5, ge=1, le=60)
+    # Where the share of the top grade is counted: per guidance group, or across the year.
+    cap_scope: Literal["group", "year"] = "group"
+    # Grades that must be explained (a reason) by whoever proposes or confirms them.
+    reason_grades: list[str] = Field(default=["基本合格", "不合格"])
+    priority_validity_years: int = Field(default=2, ge=1, le=10)
+    letter_number_prefix: str = Field(default="赣教工委考", min_length=1, max_length=20)
 
     @model_validator(mode="after")
     def _top_is_a_grade(self) -> AssessmentPolicy:
         if self.top_grade not in self.grades:
             raise ValueError("top_grade must be one of grades")
+        if not set(self.reason_grades) <= set(self.grades):
+            raise ValueError("reason_grades must be grades")
+        if self.top_grade in self.reason_grades:
+            raise ValueError("top_grade cannot need a reason")
+        for day in (self.window_start, self.window_end):
+            _day_of_year(day)  # an impossible date raises ValueError
         return self
 
 

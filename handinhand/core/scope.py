@@ -37,6 +37,8 @@ class Scope:
     group_ids: frozenset[int] = frozenset()
     led_group_ids: frozenset[int] = frozenset()
     university_ids: frozenset[int] = frozenset()
+    # Units (单位) whose people a unit contact (单位联络人) looks after.
+    unit_ids: frozenset[int] = frozenset()
     # Regions above a user's own (province excluded): whose guidance groups they may see.
     upward_codes: frozenset[str] = frozenset()
     # Every region above anything in scope, so that navigation can show where things are.

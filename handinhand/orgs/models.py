@@ -222,3 +222,85 @@ class School(VersionedModel):
     def clean(self) -> None:
         if self.county_id and self.county.level != RegionLevel.COUNTY:
             raise ValidationError({"county": _("学校必须属于县（市、区）级行政区划")})
+
+
+class UnitKind(models.TextChoices):
+    UNIVERSITY = "university", _("高校")
+    OTHER = "other", _("其他单位")
+
+
+class UnitQuerySet(models.QuerySet["Unit"]):
+    def visible_to(self, user: Any) -> UnitQuerySet:
+        from handinhand.core.scope import get_scope
+
+        scope = get_scope(user)
+        if scope.everything:
+            return self
+        if not scope.is_business:
+            return self.none()
+        own = getattr(user, "unit_id", None)
+        return self.filter(Q(pk__in=scope.unit_ids) | Q(pk=own or 0))
+
+
+def best_region(text: str, regions: list[tuple[str, str, str, str]]) -> str | None:
+    """The code of the region a unit's name most likely lies in, or None.
+
+    `regions` are (code, name, level, parent code). The deepest region whose name appears in
+    the text wins; a county also named with its city ("萍乡市湘东区教育局") beats one that is
+    not, so that two counties of one name in different cities are told apart."""
+    depth = {"province": 0, "city": 1, "county": 2}
+    names = {code: name for code, name, _level, _parent in regions}
+    best: tuple[int, int, int, str] | None = None
+    for code, name, level, parent in regions:
+        short = name.removesuffix("省").removesuffix("市") if len(name) > 2 else name
+        if name not in text and not (len(short) >= 2 and short in text):
+            continue
+        parent_named = 1 if parent and names.get(parent, "\0") in text else 0
+        key = (depth.get(level, 0), parent_named, len(name), code)
+        if best is None or key > best:
+            best = key
+    return best[3] if best else None
+
+
+class Unit(VersionedModel):
+    """单位: the organisation a person belongs to (所在单位) — a university, or another
+    organisation with its region. Priorities of 优秀 instructors are honoured by it (R10)."""
+
+    name = models.CharField(_("单位名称"), max_length=100, unique=True)
+    kind = models.CharField(
+        _("单位类别"), max_length=12, choices=UnitKind.choices, default=UnitKind.OTHER
+    )
+    university = models.OneToOneField(
+        University,
+        verbose_name=_("高校"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="unit",
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("所在地区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="units",
+    )
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                name="unit_university_matches_kind",
+                condition=Q(kind="university", university__isnull=False)
+                | Q(kind="other", university__isnull=True),
+                violation_error_message=_("高校类单位须关联高校，其他单位不关联高校"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

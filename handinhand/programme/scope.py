@@ -62,6 +62,7 @@ def compute_scope(user: Any) -> Scope:
             upward.update(_ancestors(a.school.county.path))
             ancestors.update(_ancestors(a.school.county.path))
 
+    unit_ids = {a.unit_id for a in assignments if a.role == Role.UNIT_CONTACT and a.unit_id}
     group_ids = {m.group_id for m in memberships}
     led = {m.group_id for m in memberships if m.role in (MemberRole.LEADER, MemberRole.DEPUTY)}
     university_ids = {m.group.lead_university_id for m in memberships if m.group.lead_university_id}
@@ -84,7 +85,13 @@ def compute_scope(user: Any) -> Scope:
     for path in paths:
         ancestors.update(_ancestors(path))
     everything = Role.PROVINCE_ADMIN in roles
-    business_roles = {Role.PROVINCE_ADMIN, Role.REGION_STAFF, Role.SCHOOL_USER, "instructor"}
+    business_roles = {
+        Role.PROVINCE_ADMIN,
+        Role.REGION_STAFF,
+        Role.SCHOOL_USER,
+        Role.UNIT_CONTACT,
+        "instructor",
+    }
     # The province itself is above everyone; seeing its groups would mean seeing all groups.
     province_codes = {p.strip("/").split("/")[0] for p in paths} | {
         c for c in upward if c.endswith("0000")
@@ -99,6 +106,7 @@ def compute_scope(user: Any) -> Scope:
         group_ids=frozenset(group_ids),
         led_group_ids=frozenset(led),
         university_ids=frozenset(university_ids),
+        unit_ids=frozenset(unit_ids),
         upward_codes=frozenset(upward - province_codes),
         ancestor_codes=frozenset(ancestors),
         roles=frozenset(roles),

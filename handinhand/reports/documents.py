@@ -9,7 +9,6 @@ from typing import Any
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Pt
 
 from handinhand.core.docx import (
     BODY_FALLBACK,
@@ -17,20 +16,13 @@ from handinhand.core.docx import (
     HEADING_FONT,
     TITLE_FALLBACK,
     TITLE_FONT,
+    body_paragraph,
     set_font,
 )
 from handinhand.reports.figures import figure_sections
 from handinhand.reports.models import AnnualReport
 
 NUMERALS = "一二三四五六七八九十"
-
-
-def _paragraph(doc: Any, text: str, *, indent: bool = True) -> None:
-    p = doc.add_paragraph()
-    if indent:
-        p.paragraph_format.first_line_indent = Pt(32)  # two characters of 三号
-    p.paragraph_format.line_spacing = Pt(28)
-    set_font(p.add_run(text), BODY_FONT, BODY_FALLBACK, 16)
 
 
 def _table(doc: Any, rows: list[tuple[str, Any]]) -> None:
@@ -68,7 +60,7 @@ def report_docx(report: AnnualReport) -> bytes:
         set_font(p.add_run(f"{NUMERALS[number]}、{heading}"), HEADING_FONT, "SimHei", 16)
         for block in (text or "").splitlines():
             if block.strip():
-                _paragraph(doc, block.strip())
+                body_paragraph(doc, block.strip())
         if rows:
             _table(doc, rows)
     signature = doc.add_paragraph()

@@ -11,6 +11,7 @@ class SeedConfig(AppConfig):
         # here, once, is what puts them in the registry (the order is their own, not this list's).
         from handinhand.seed import (  # noqa: F401
             guidance,
+            incentives,
             indicators,
             meetings,
             reports,

@@ -31,6 +31,16 @@ EXPECTED_PATHS = {
     "/api/v1/evaluations/{evaluation_id}/self-assessment": {"put"},
     "/api/v1/evaluations/{evaluation_id}/review": {"put"},
     "/api/v1/evaluations/{evaluation_id}/transitions": {"post"},
+    "/api/v1/assessment-years": {"get", "post"},
+    "/api/v1/assessments": {"get"},
+    "/api/v1/assessments/{assessment_id}": {"get"},
+    "/api/v1/assessments/{assessment_id}/summary": {"post"},
+    "/api/v1/assessments/{assessment_id}/proposal": {"post"},
+    "/api/v1/assessments/{assessment_id}/confirmation": {"post"},
+    "/api/v1/assessments/{assessment_id}/return": {"post"},
+    "/api/v1/assessments/{assessment_id}/objections": {"post"},
+    "/api/v1/priorities": {"get"},
+    "/api/v1/priorities/{priority_id}/application": {"post"},
 }
 
 

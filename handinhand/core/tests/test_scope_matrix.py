@@ -200,6 +200,9 @@ OPEN_PAGES = {
     "api:openapi-view",
 }
 
+# Pages open to anyone, signed in or not (an app's PUBLIC_PAGES: e.g. a letter verification).
+PUBLIC_PAGES: set[str] = set()
+
 
 def _merge_app_matrices() -> None:
     """Each app lists its own pages in `handinhand/<app>/tests/scope_matrix.py` (dicts named
@@ -217,6 +220,7 @@ def _merge_app_matrices() -> None:
         OBJECT_PAGES.update(getattr(module, "OBJECT_PAGES", {}))
         ROLE_PAGES.update(getattr(module, "ROLE_PAGES", {}))
         OPEN_PAGES.update(getattr(module, "OPEN_PAGES", set()))
+        PUBLIC_PAGES.update(getattr(module, "PUBLIC_PAGES", set()))
 
 
 _merge_app_matrices()
@@ -251,7 +255,7 @@ def _names(patterns: list[Any], namespace: str = "") -> set[str]:
 def test_every_page_is_in_the_matrix():
     site = {n for n in _names(get_resolver().url_patterns) if not n.startswith("admin:")}
     api_endpoints = {n for n in site if n.startswith("api:")} - set(OBJECT_PAGES) - OPEN_PAGES
-    listed = set(OBJECT_PAGES) | set(ROLE_PAGES) | OPEN_PAGES
+    listed = set(OBJECT_PAGES) | set(ROLE_PAGES) | OPEN_PAGES | PUBLIC_PAGES
     missing = site - listed - api_endpoints
     assert not missing, f"pages without an out-of-scope test: {sorted(missing)}"
 

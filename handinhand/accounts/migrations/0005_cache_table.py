@@ -10,6 +10,6 @@ def create_cache_table(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0002_login_security")]
+    dependencies = [("accounts", "0004_login_security")]
 
     operations = [migrations.RunPython(create_cache_table, migrations.RunPython.noop)]
