@@ -55,9 +55,9 @@ def general_order(candidates: Sequence[Candidate], tolerance: Decimal) -> list[C
     input order: ties of everything fall back to the id (earlier application first)."""
 
     def key(c: Candidate) -> tuple[Decimal, int, Decimal, int]:
-        assert c.score is not None
-        adjusted = c.score + tolerance if c.eligible else c.score
-        return (-adjusted, 0 if c.eligible else 1, -c.score, c.id)
+        score = c.score if c.score is not None else Decimal(0)
+        adjusted = score + tolerance if c.eligible else score
+        return (-adjusted, 0 if c.eligible else 1, -score, c.id)
 
     return sorted(candidates, key=key)
 
