@@ -187,7 +187,9 @@ class ResearchApplication(VersionedModel):
     # Filled when the province ranks the call (eligibility is judged on the deadline date).
     eligible = models.BooleanField(_("单列计划资格"), default=False)
     eligibility_evidence = models.JSONField(_("资格依据"), default=list, blank=True)
-    score = models.DecimalField(_("评审得分"), max_digits=6, decimal_places=2, null=True)
+    score = models.DecimalField(
+        _("评审得分"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
     proposed_pool = models.CharField(_("建议计划"), max_length=10, blank=True)
     proposed_rank = models.PositiveIntegerField(_("建议名次"), null=True, blank=True)
     proposed_reason = models.CharField(_("建议理由"), max_length=200, blank=True)

@@ -581,7 +581,8 @@ def call_publish(*, actor: User, call: ResearchCall) -> ResearchCall:
             actor=actor,
             action=AuditAction.UPDATE,
             items=[
-                (r, {"status": [AppStatus.RECOMMENDED.label, r.get_status_display()]}) for r in rows
+                (r, {"status": [str(AppStatus.RECOMMENDED.label), str(r.get_status_display())]})
+                for r in rows
             ],
         )
         return update_object(
