@@ -395,6 +395,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             actor=_actor(request), review=row, scores=form.scores(), comment=data["comment"]
         ),
         redirect_to=lambda obj: reverse("research:review_list"),
+        template="research/review.html",
         extra={"plan": row.application.plan},
     )
 
