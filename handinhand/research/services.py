@@ -443,6 +443,72 @@ def _scores(call: ResearchCall) -> dict[int, Decimal]:
     }
 
 
+def rank_fill(call: ResearchCall, *, audit_actor: User | None) -> int:
+    """Scores, eligibility and the proposed list written in bulk for a call's recommended
+    applications (also used by the synthetic workloads, which audit without an actor)."""
+    rows = list(
+        ResearchApplication.objects.filter(call=call, status=AppStatus.RECOMMENDED).only(
+            "pk", "applicant_id", "approved", "proposed_pool"
+        )
+    )
+    scores = _scores(call)
+    evidence = memberships_on([r.applicant_id for r in rows], call.deadline)
+    proposals = {
+        p.id: p
+        for p in allocate(
+            [
+                Candidate(id=r.pk, score=scores.get(r.pk), eligible=bool(evidence[r.applicant_id]))
+                for r in rows
+            ],
+            places=call.places,
+            quota=call.separate_quota,
+            min_score=call.min_score,
+            tolerance=call.tie_tolerance,
+            priority=call.priority_approval,
+        )
+    }
+    items = []
+    for r in rows:
+        p = proposals[r.pk]
+        old = (r.approved, r.proposed_pool)
+        r.score = scores.get(r.pk)
+        r.eligible = bool(evidence[r.applicant_id])
+        r.eligibility_evidence = evidence[r.applicant_id]
+        r.proposed_pool = str(p.pool)
+        r.proposed_rank = p.rank or None
+        r.proposed_reason = p.reason[:200]
+        r.approved = p.approved
+        r.override_reason = ""
+        r.overridden_by = None
+        items.append(
+            (
+                r,
+                {
+                    "approved": [old[0], r.approved],
+                    "proposed_pool": [old[1], r.proposed_pool],
+                    "proposed_reason": [None, r.proposed_reason],
+                },
+            )
+        )
+    ResearchApplication.objects.bulk_update(
+        rows,
+        [
+            "score",
+            "eligible",
+            "eligibility_evidence",
+            "proposed_pool",
+            "proposed_rank",
+            "proposed_reason",
+            "approved",
+            "override_reason",
+            "overridden_by",
+        ],
+        batch_size=1000,
+    )
+    audit.record_many(actor=audit_actor, action=AuditAction.UPDATE, items=items)
+    return len(rows)
+
+
 def call_rank(*, actor: User, call: ResearchCall) -> ResearchCall:
     """Rank the call's recommended applications by the allocation rule: scores from the
     reviews, eligibility on the deadline date, the proposed list with a reason per place.
@@ -454,68 +520,7 @@ def call_rank(*, actor: User, call: ResearchCall) -> ResearchCall:
         raise ValidationError(_("申报截止后才能生成建议名单"))
     with transaction.atomic():
         call = ResearchCall.objects.select_for_update().get(pk=call.pk)
-        rows = list(
-            ResearchApplication.objects.filter(call=call, status=AppStatus.RECOMMENDED).only(
-                "pk", "applicant_id", "approved", "proposed_pool"
-            )
-        )
-        scores = _scores(call)
-        evidence = memberships_on([r.applicant_id for r in rows], call.deadline)
-        proposals = {
-            p.id: p
-            for p in allocate(
-                [
-                    Candidate(
-                        id=r.pk, score=scores.get(r.pk), eligible=bool(evidence[r.applicant_id])
-                    )
-                    for r in rows
-                ],
-                places=call.places,
-                quota=call.separate_quota,
-                min_score=call.min_score,
-                tolerance=call.tie_tolerance,
-                priority=call.priority_approval,
-            )
-        }
-        items = []
-        for r in rows:
-            p = proposals[r.pk]
-            old = (r.approved, r.proposed_pool)
-            r.score = scores.get(r.pk)
-            r.eligible = bool(evidence[r.applicant_id])
-            r.eligibility_evidence = evidence[r.applicant_id]
-            r.proposed_pool = str(p.pool)
-            r.proposed_rank = p.rank or None
-            r.proposed_reason = p.reason[:200]
-            r.approved = p.approved
-            r.override_reason = ""
-            r.overridden_by = None
-            items.append(
-                (
-                    r,
-                    {
-                        "approved": [old[0], r.approved],
-                        "proposed_pool": [old[1], r.proposed_pool],
-                        "proposed_reason": [None, r.proposed_reason],
-                    },
-                )
-            )
-        ResearchApplication.objects.bulk_update(
-            rows,
-            [
-                "score",
-                "eligible",
-                "eligibility_evidence",
-                "proposed_pool",
-                "proposed_rank",
-                "proposed_reason",
-                "approved",
-                "override_reason",
-                "overridden_by",
-            ],
-            batch_size=1000,
-        )
-        audit.record_many(actor=actor, action=AuditAction.UPDATE, items=items)
+        rank_fill(call, audit_actor=actor)
         call = update_object(
             actor=actor,
             instance=call,
