@@ -68,7 +68,7 @@ def sees_names(user: Any, application: ResearchApplication) -> bool:
     pk = _pk(user)
     if application.applicant_id == pk or application.unit_id in get_scope(user).unit_ids:
         return True
-    return application.team.filter(user_id=pk).exists()
+    return pk is not None and application.team.filter(user_id=pk).exists()
 
 
 def can_follow_up(user: Any, application: ResearchApplication) -> bool:

@@ -85,9 +85,8 @@ def results_workbook(
     call: ResearchCall, rows: list[ResearchApplication], *, actor: Any
 ) -> Workbook:
     workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "立项结果"
+    sheet = workbook.create_sheet("立项结果", 0)
+    workbook.remove(workbook.worksheets[1])
     sheet.append(HEADER)
     for cell in sheet[1]:
         cell.font = Font(bold=True)

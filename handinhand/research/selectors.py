@@ -76,7 +76,7 @@ def eligibility_of(application: ResearchApplication) -> Eligibility:
 def decision_rows(call: ResearchCall) -> list[ResearchApplication]:
     """The proposed list of a ranked call, approved first by pool and place (one query)."""
     order = {"separate": 0, "general": 1, "": 2}
-    rows = list(
+    rows: list[ResearchApplication] = list(
         ResearchApplication.objects.filter(call=call)
         .filter(status__in=[AppStatus.RECOMMENDED, AppStatus.APPROVED, AppStatus.REJECTED])
         .select_related("applicant", "unit", "overridden_by")
@@ -96,4 +96,4 @@ def decision_rows(call: ResearchCall) -> list[ResearchApplication]:
 
 def call_counts(call: ResearchCall) -> dict[str, int]:
     counts = dict(call.applications.order_by().values_list("status").annotate(n=Count("pk")))
-    return {label: counts.get(value, 0) for value, label in AppStatus.choices}
+    return {str(label): counts.get(value, 0) for value, label in AppStatus.choices}

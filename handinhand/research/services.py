@@ -267,7 +267,7 @@ def application_update(
 
 
 def file_add(
-    *, actor: User, application: ResearchApplication, upload: UploadedFile, purpose: str
+    *, actor: User, application: ResearchApplication, upload: UploadedFile[Any], purpose: str
 ) -> ApplicationFile:
     """A file of the application (while it is editable) or of its follow-up (when approved);
     its type is read from its bytes by the project's one upload checker."""
@@ -436,7 +436,8 @@ def _scores(call: ResearchCall) -> dict[int, Decimal]:
     for app_id, total in ReviewAssignment.objects.filter(
         application__call=call, submitted_at__isnull=False
     ).values_list("application_id", "total"):
-        totals[app_id].append(total)
+        if total is not None:
+            totals[app_id].append(total)
     return {
         pk: (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"))
         for pk, values in totals.items()
@@ -602,7 +603,7 @@ def call_publish(*, actor: User, call: ResearchCall) -> ResearchCall:
 
 
 def project_report(
-    *, actor: User, application: ResearchApplication, upload: UploadedFile | None = None
+    *, actor: User, application: ResearchApplication, upload: UploadedFile[Any] | None = None
 ) -> ResearchApplication:
     """The project's next step: 立项 → 中期检查 → 结题, each with its date and material."""
     _deny(access.can_follow_up(actor, application), _("仅立项课题的负责人可提交材料"))

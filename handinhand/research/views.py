@@ -47,7 +47,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 def _actor(request: HttpRequest) -> User:
     """The signed-in person (every view here is behind login_required)."""
-    assert isinstance(request.user, User)
+    if not isinstance(request.user, User):
+        raise PermissionDeniedError
     return request.user
 
 

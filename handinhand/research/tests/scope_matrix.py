@@ -56,7 +56,7 @@ def _reviewed_app(c):
 
 def _ranked(c):
     _expert(c)
-    call, mine, _other = ranked_call(c)
+    call, _mine, _other = ranked_call(c)
     return call
 
 

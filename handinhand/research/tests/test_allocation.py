@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -98,7 +99,7 @@ def test_properties(cands, places, quota, min_score, tolerance):
     general = sorted(
         (p for p in proposals if p.rank and p.pool != Pool.SEPARATE), key=lambda p: p.rank
     )
-    for a, b in zip(general, general[1:], strict=False):
+    for a, b in itertools.pairwise(general):
         ca, cb = by_id[a.id], by_id[b.id]
         if ca.score == cb.score:
             assert ca.eligible or not cb.eligible

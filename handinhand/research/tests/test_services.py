@@ -28,7 +28,6 @@ from handinhand.research.tests.factories import (
     expert,
     past_deadline,
     ranked_call,
-    reviewed,
     submitted,
 )
 
@@ -51,7 +50,7 @@ def test_call_takes_the_policy_quota_and_rules(cast):
     call = services.call_create(actor=cast.province_admin, **_call_kwargs())
     assert call.separate_quota == 10  # the policy's 20, at most the places
     assert call.unit_recommendation and call.blind_review
-    assert [i["name"] for i in call.rubric][0] == "选题意义"
+    assert next(i["name"] for i in call.rubric) == "选题意义"
     assert call.min_score == Decimal("60")
 
 
