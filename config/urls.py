@@ -28,6 +28,7 @@ urlpatterns = [
     path("reports/", include("handinhand.reports.urls")),
     path("training/", include("handinhand.training.urls")),
     path("incentives/", include("handinhand.incentives.urls")),
+    path("research/", include("handinhand.research.urls")),
     path("api/v1/", include("handinhand.api.urls")),
 ]
 

@@ -164,10 +164,59 @@ class AssessmentPolicy(_Strict):
         return self
 
 
+class RubricItem(_Strict):
+    name: str = Field(min_length=1, max_length=30)
+    max_score: float = Field(gt=0, le=100)
+
+
 class ResearchPolicy(_Strict):
     separate_quota: bool
     priority_approval: bool
     quota_per_call: int = Field(ge=0)
+    # Additive (issue 12, R11); a policy without them takes these defaults.
+    # The catalogues (申报目录) a call belongs to.
+    catalogues: list[str] = Field(
+        default=["省委教育工委高校党建研究项目", "省基础教育研究课题"], min_length=1
+    )
+    # Applications one person may lead in one call.
+    applications_per_person: int = Field(default=1, ge=1, le=10)
+    # Whether one person may sit in two teams (as applicant or member) of one call.
+    allow_multiple_teams: bool = False
+    # The applicant's unit recommends (单位推荐) before expert review.
+    unit_recommendation: bool = True
+    # Reviewers see neither names nor units of applicants and teams.
+    blind_review: bool = True
+    rubric: list[RubricItem] = Field(
+        default=[
+            RubricItem(name="选题意义", max_score=20),
+            RubricItem(name="研究内容与方法", max_score=30),
+            RubricItem(name="研究基础", max_score=20),
+            RubricItem(name="预期成果", max_score=20),
+            RubricItem(name="经费预算合理性", max_score=10),
+        ],
+        min_length=1,
+    )
+    # Applications scoring below this are not approved, whatever the places left.
+    min_score: float = Field(default=60, ge=0)
+    # In the general pool a group member ranks ahead of a non-member whose score is at most
+    # this much higher (优先立项); 0 means equal scores only.
+    tie_tolerance: float = Field(default=0, ge=0)
+    # From the 立项 date: months to the mid-term check (中期检查) and to closing (结题).
+    midterm_months: int = Field(default=12, ge=1, le=60)
+    closing_months: int = Field(default=24, ge=1, le=120)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ResearchPolicy:
+        names = [item.name for item in self.rubric]
+        if len(set(names)) != len(names):
+            raise ValueError("rubric item names must be distinct")
+        if self.min_score > sum(item.max_score for item in self.rubric):
+            raise ValueError("min_score cannot exceed the rubric's total")
+        if self.closing_months <= self.midterm_months:
+            raise ValueError("closing_months must come after midterm_months")
+        if len(set(self.catalogues)) != len(self.catalogues):
+            raise ValueError("catalogues must be distinct")
+        return self
 
 
 class FundingPolicy(_Strict):

@@ -41,6 +41,18 @@ EXPECTED_PATHS = {
     "/api/v1/assessments/{assessment_id}/objections": {"post"},
     "/api/v1/priorities": {"get"},
     "/api/v1/priorities/{priority_id}/application": {"post"},
+    "/api/v1/research-calls": {"get", "post"},
+    "/api/v1/research-calls/{call_id}/applications": {"post"},
+    "/api/v1/research-calls/{call_id}/ranking": {"post"},
+    "/api/v1/research-calls/{call_id}/publication": {"post"},
+    "/api/v1/research-applications": {"get"},
+    "/api/v1/research-applications/{application_id}": {"get"},
+    "/api/v1/research-applications/{application_id}/submission": {"post"},
+    "/api/v1/research-applications/{application_id}/recommendation": {"post"},
+    "/api/v1/research-applications/{application_id}/reviews": {"post"},
+    "/api/v1/research-applications/{application_id}/override": {"post"},
+    "/api/v1/research-reviews": {"get"},
+    "/api/v1/research-reviews/{review_id}/scores": {"post"},
 }
 
 
