@@ -204,6 +204,9 @@ class ResearchPolicy(_Strict):
     # From the 立项 date: months to the mid-term check (中期检查) and to closing (结题).
     midterm_months: int = Field(default=12, ge=1, le=60)
     closing_months: int = Field(default=24, ge=1, le=120)
+    # Files of an application and of its follow-up (申报书附件、中期/结题材料), checked by content.
+    file_types: list[str] = Field(default=["pdf", "docx", "xlsx", "jpg", "png"], min_length=1)
+    file_max_mb: float = Field(default=20, gt=0, le=200)
 
     @model_validator(mode="after")
     def _consistent(self) -> ResearchPolicy:

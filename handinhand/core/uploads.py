@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from handinhand.core.policy import get_policy
 
-Module = Literal["visits", "findings", "evidence", "meetings", "training", "resources"]
+Module = Literal["visits", "findings", "evidence", "meetings", "training", "resources", "research"]
 
 # --- what a file is -------------------------------------------------------------------------
 
@@ -197,6 +197,9 @@ def upload_rule(module: Module) -> UploadRule:
     if module == "meetings":
         m = policy.meeting_files
         return UploadRule(_kinds(m.types), m.max_mb)
+    if module == "research":
+        r = policy.research
+        return UploadRule(_kinds(r.file_types), r.file_max_mb)
     t = policy.training
     return UploadRule(_kinds(t.material_types), t.max_material_mb)
 
@@ -206,6 +209,7 @@ _TYPE_MESSAGES = {
     "visits": "不允许的文件类型，仅限：%(allowed)s",
     "findings": "不允许的文件类型，仅限：%(allowed)s",
     "resources": "不允许的文件类型，仅限：%(allowed)s",
+    "research": "不允许的文件类型，仅限：%(allowed)s",
     "meetings": "不支持的文件类型，仅限：%(allowed)s",
     "training": "不支持的文件类型“%(name)s”，允许：%(allowed)s",
     "evidence": "文件“%(name)s”的内容不是允许的类型（仅限 %(allowed)s，且扩展名须与内容一致）",

@@ -17,10 +17,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from handinhand.core import audit
+from handinhand.core.docx import BODY_FALLBACK, BODY_FONT, TITLE_FALLBACK, TITLE_FONT
+from handinhand.core.docx import body_paragraph as paragraph
+from handinhand.core.docx import set_font as font
 from handinhand.core.models import AuditAction
-from handinhand.reports.documents import BODY_FALLBACK, BODY_FONT, TITLE_FALLBACK, TITLE_FONT
-from handinhand.reports.documents import _font as font
-from handinhand.reports.documents import _paragraph as paragraph
 from handinhand.research.models import ResearchApplication, ResearchCall
 
 POOLS = {"separate": "单列计划", "general": "普通计划", "": "—"}

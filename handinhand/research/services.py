@@ -27,7 +27,7 @@ from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.models import AuditAction
 from handinhand.core.policy import ResearchPolicy, get_policy
 from handinhand.core.services import create_object, require_province_admin, update_object
-from handinhand.guidance.files import check_upload
+from handinhand.core.uploads import check_upload
 from handinhand.research import access
 from handinhand.research.allocation import Candidate, allocate
 from handinhand.research.eligibility import memberships_on
@@ -275,7 +275,7 @@ def file_add(
         _deny(access.can_edit(actor, application), _("该申报书当前不能修改"))
     else:
         _deny(access.can_follow_up(actor, application), _("仅立项课题的负责人可上传材料"))
-    kind = check_upload(upload)
+    kind = check_upload(upload, module="research")
     row = ApplicationFile(
         application=application,
         purpose=purpose,

@@ -18,6 +18,7 @@ from handinhand.accounts.models import User
 from handinhand.core.exceptions import ConflictError, PermissionDeniedError
 from handinhand.core.exports import xlsx_response
 from handinhand.core.listing import Column, ListSpec, render_list
+from handinhand.core.uploads import serve_upload
 from handinhand.core.views_helpers import access, form_page, require
 from handinhand.research import access as rules
 from handinhand.research import documents, selectors, services
@@ -328,8 +329,7 @@ def file_download(request: HttpRequest, pk: int) -> FileResponse:
     app = _application(request, row.application_id)
     # A blind reviewer gets the plan, not files that may carry names.
     require(rules.sees_names(request.user, app))
-    response = FileResponse(row.file.open("rb"), as_attachment=True, filename=row.name)
-    return response
+    return serve_upload(row.file, row.kind, row.name)
 
 
 @login_required

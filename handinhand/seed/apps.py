@@ -15,5 +15,6 @@ class SeedConfig(AppConfig):
             indicators,
             meetings,
             reports,
+            research,
             training,
         )

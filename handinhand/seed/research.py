@@ -1,4 +1,4 @@
-"""A synthetic research call for the workloads (to move into handinhand/seed/).
+"""A synthetic research call for the workloads.
 
 One call of the first catalogue, its deadline passed: ≈ 500 applications at province scale
 (fewer in the pilot), part of them by guidance-group members (eligible for 单列计划), each
@@ -26,8 +26,9 @@ from handinhand.research.models import (
     ResearchCall,
     ReviewAssignment,
 )
+from handinhand.seed.jiangxi import DEMO_PASSWORD
+from handinhand.seed.registry import step
 
-DEMO_PASSWORD = "HandInHand@2025"  # the seed's shared demo password
 DIRECTIONS = [
     "党组织领导的校长负责制",
     "中小学校党建品牌创建",
@@ -54,6 +55,7 @@ def _people(prefix: str, count: int, unit: Unit | None, title: str) -> list[User
     return list(User.objects.filter(username__startswith=prefix).order_by("pk"))
 
 
+@step(order=70)
 def extend(workload: str, *, seed: int, scale: float = 1.0) -> dict[str, int]:
     if ResearchCall.objects.exists():
         return {}

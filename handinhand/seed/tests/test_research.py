@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from handinhand.research import synthetic
 from handinhand.research.models import ResearchApplication, ResearchCall
+from handinhand.seed import research as synthetic
 
 pytestmark = pytest.mark.django_db
 
