@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "handinhand.reports",
     "handinhand.training",
     "handinhand.incentives",
+    "handinhand.funding",
     "handinhand.api",
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("reports/", include("handinhand.reports.urls")),
     path("training/", include("handinhand.training.urls")),
     path("incentives/", include("handinhand.incentives.urls")),
+    path("funding/", include("handinhand.funding.urls")),
     path("api/v1/", include("handinhand.api.urls")),
 ]
 
