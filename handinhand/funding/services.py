@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.models import AuditAction
 from handinhand.core.policy import FundingPolicy, get_policy
-from handinhand.core.services import create_object, require_province_admin, update_object
+from handinhand.core.services import require_province_admin, update_object
 from handinhand.funding import access
 from handinhand.funding.calculation import Sheet, compute_sheet
 from handinhand.funding.files import check_upload
@@ -41,6 +41,28 @@ MAX_AMOUNT = Decimal("999999999999.99")
 
 def _policy() -> FundingPolicy:
     return get_policy().funding
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def create_object(*, actor: User, instance: M) -> M:
+    """core.services.create_object, with a file recorded by its stored name in the audit."""
+    with transaction.atomic():
+        instance.full_clean()
+        instance.save(force_insert=True)
+        after = {
+            f.name: (
+                getattr(instance, f.attname).name or None
+                if isinstance(f, models.FileField)
+                else audit.audit_value(instance, f)
+            )
+            for f in audit.audited_fields(instance)
+        }
+        audit.record(
+            actor=actor, action=AuditAction.CREATE, instance=instance, changes=audit.diff({}, after)
+        )
+    return instance
 
 
 def parse_amount(value: Any, *, field: str = "amount", signed: bool = False) -> Decimal:

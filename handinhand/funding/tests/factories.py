@@ -43,7 +43,7 @@ def disbursed(cast: Any, amount: str = "20000.00", year: int = YEAR) -> Disburse
         university=cast.universities["ncu"],
         year=year,
         date=dt.date(year, 3, 10),
-        amount=Decimal(amount),
+        amount=amount,
         doc_number=doc(),
     )
 
@@ -55,7 +55,7 @@ def spent(cast: Any, amount: str = "320.50", day: dt.date | None = None, **extra
         year=(day or dt.date(YEAR, 4, 2)).year,
         date=day or dt.date(YEAR, 4, 2),
         category=extra.pop("category", "交通差旅"),
-        amount=Decimal(amount),
+        amount=amount,
         payee="萍乡客运",
         purpose="赴湘东区指导交通费",
         **extra,
