@@ -96,6 +96,7 @@ def summary(request: HttpRequest) -> HttpResponse:
     rows = selectors.province_summary(request.user, year)
     if not rules.is_province_admin(request.user) and len(rows) == 1:
         return redirect(_page(rows[0].university, year))
+    total = selectors.summary_total(rows)
     return render(
         request,
         "funding/summary.html",
@@ -103,7 +104,8 @@ def summary(request: HttpRequest) -> HttpResponse:
             "year": year,
             "years": years(),
             "rows": rows,
-            "total": selectors.summary_total(rows),
+            "total": total,
+            "total_rate": selectors.percent(total.rate),
             "is_admin": rules.is_province_admin(request.user),
         },
     )
