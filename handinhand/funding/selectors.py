@@ -21,6 +21,12 @@ from handinhand.orgs.models import University
 from handinhand.programme.models import GroupLevel
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def _yuan(value: Any) -> Decimal:
+    """A sum as the database returns it (SQLite drops the scale) as yuan with two places."""
+    return Decimal(value or 0).quantize(CENT)
 
 
 def lead_universities(user: Any) -> QuerySet[University]:
@@ -119,14 +125,14 @@ def ledger_totals(
     ):
         if (uni, y) not in seen:
             seen.add((uni, y))
-            per[uni, y].allocated = amount
+            per[uni, y].allocated = _yuan(amount)
     for uni, y, total in (
         narrowed(Disbursement.objects.all())
         .values("university_id", "year")
         .annotate(total=Sum("amount"))
         .values_list("university_id", "year", "total")
     ):
-        per[uni, y].disbursed = total or ZERO
+        per[uni, y].disbursed = _yuan(total)
     unlinked = Q(visit__isnull=True, meeting__isnull=True, training__isnull=True)
     for uni, y, total, loose in (
         narrowed(Expense.objects.all())
@@ -134,8 +140,8 @@ def ledger_totals(
         .annotate(total=Sum("amount"), loose=Sum("amount", filter=unlinked))
         .values_list("university_id", "year", "total", "loose")
     ):
-        per[uni, y].spent = total or ZERO
-        per[uni, y].unlinked = loose or ZERO
+        per[uni, y].spent = _yuan(total)
+        per[uni, y].unlinked = _yuan(loose)
     result: dict[int, Totals] = {}
     for uni in {u for u, _y in per} | set(university_ids or []):
         carried = ZERO
@@ -231,7 +237,7 @@ def execution(university: University, year: int, *, today: dt.date | None = None
         lines.values("category").annotate(total=Sum("amount")).values_list("category", "total")
     )
     order = [c for c in policy.categories] + sorted(set(categories) - set(policy.categories))
-    by_category = [(c, categories.get(c) or ZERO) for c in order]
+    by_category = [(c, _yuan(categories.get(c))) for c in order]
     months = dict(
         lines.values("month").annotate(total=Sum("amount")).values_list("month", "total")
     )
@@ -245,7 +251,7 @@ def execution(university: University, year: int, *, today: dt.date | None = None
         totals=totals,
         allocation=current_allocation(university.pk, year),
         by_category=by_category,
-        by_month=[months.get(m) or ZERO for m in range(1, 13)],
+        by_month=[_yuan(months.get(m)) for m in range(1, 13)],
         visits=reach["visits"],
         schools=reach["schools"],
         alerts=alerts_for(totals, year, policy, today or timezone.localdate()),

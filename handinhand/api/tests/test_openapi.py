@@ -41,6 +41,10 @@ EXPECTED_PATHS = {
     "/api/v1/assessments/{assessment_id}/objections": {"post"},
     "/api/v1/priorities": {"get"},
     "/api/v1/priorities/{priority_id}/application": {"post"},
+    "/api/v1/funding/allocations": {"get", "post"},
+    "/api/v1/funding/disbursements": {"get", "post"},
+    "/api/v1/funding/expenses": {"get", "post"},
+    "/api/v1/funding/execution/{university_id}": {"get"},
 }
 
 
