@@ -171,16 +171,31 @@ def _row(
         owner = _owner(terms, reference)
         if owner is None:
             return SheetRow(
-                first.user_id, first.name, first.group, tuple(months), 0, Decimal("0.00"),
+                first.user_id,
+                first.name,
+                first.group,
+                tuple(months),
+                0,
+                Decimal("0.00"),
                 _("基准日（%(day)s）不在任") % {"day": f"{reference:%m月%d日}"},
             )
         if owner.university_id != university_id:
             return SheetRow(
-                first.user_id, first.name, first.group, tuple(months), 0, Decimal("0.00"),
+                first.user_id,
+                first.name,
+                first.group,
+                tuple(months),
+                0,
+                Decimal("0.00"),
                 _("基准日在%(group)s任职，计入该组牵头高校") % {"group": owner.group},
             )
         return SheetRow(
-            owner.user_id, owner.name, owner.group, tuple(months), 12, standard,
+            owner.user_id,
+            owner.name,
+            owner.group,
+            tuple(months),
+            12,
+            standard,
             _("基准日在任，按全年计"),
         )
     counted = sum(months)
@@ -188,9 +203,14 @@ def _row(
     note = _("部分月份在其他省级指导组任职，计入先任职的指导组") if elsewhere else ""
     if counted == 0 and not note:
         note = _("各月1日均不在任")
-    group = next((t.group for t in ours if any(
-        months[m - 1] and t.covers(dt.date(year, m, 1)) for m in range(1, 13)
-    )), first.group)
+    group = next(
+        (
+            t.group
+            for t in ours
+            if any(months[m - 1] and t.covers(dt.date(year, m, 1)) for m in range(1, 13))
+        ),
+        first.group,
+    )
     return SheetRow(first.user_id, first.name, group, tuple(months), counted, amount, note)
 
 

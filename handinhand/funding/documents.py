@@ -15,8 +15,7 @@ YUAN = '"¥"#,##0.00;-"¥"#,##0.00'
 
 
 def _sheet(workbook: Workbook, title: str, header: list[str], *, first: bool = False) -> Any:
-    sheet = workbook.active if first else workbook.create_sheet()
-    assert sheet is not None
+    sheet = workbook.worksheets[0] if first else workbook.create_sheet()
     sheet.title = title
     sheet.append(header)
     for cell in sheet[1]:
@@ -53,26 +52,56 @@ def ledger_workbook(
     _money_columns(overview, "B")
     overview.column_dimensions["A"].width = 14
 
-    lines = _sheet(
-        workbook, "下拨明细", ["日期", "类型", "文号", "金额", "更正对象", "更正原因"]
-    )
+    lines = _sheet(workbook, "下拨明细", ["日期", "类型", "文号", "金额", "更正对象", "更正原因"])
     for d in disbursements:
         lines.append(
-            [d.date, d.get_kind_display(), d.doc_number, d.amount,
-             d.corrects.doc_number if d.corrects else "", d.reason]
+            [
+                d.date,
+                d.get_kind_display(),
+                d.doc_number,
+                d.amount,
+                d.corrects.doc_number if d.corrects else "",
+                d.reason,
+            ]
         )
     _money_columns(lines, "D")
 
     spend = _sheet(
         workbook,
         "支出明细",
-        ["编号", "日期", "月份", "类型", "支出类别", "金额", "收款方", "用途", "关联指导活动",
-         "关联会议", "关联培训", "更正对象", "更正原因"],
+        [
+            "编号",
+            "日期",
+            "月份",
+            "类型",
+            "支出类别",
+            "金额",
+            "收款方",
+            "用途",
+            "关联指导活动",
+            "关联会议",
+            "关联培训",
+            "更正对象",
+            "更正原因",
+        ],
     )
     for e in expenses:
         spend.append(
-            [e.pk, e.date, e.month, e.get_kind_display(), e.category, e.amount, e.payee,
-             e.purpose, e.visit_id, e.meeting_id, e.training_id, e.corrects_id, e.reason]
+            [
+                e.pk,
+                e.date,
+                e.month,
+                e.get_kind_display(),
+                e.category,
+                e.amount,
+                e.payee,
+                e.purpose,
+                e.visit_id,
+                e.meeting_id,
+                e.training_id,
+                e.corrects_id,
+                e.reason,
+            ]
         )
     _money_columns(spend, "F")
     return workbook
@@ -89,12 +118,28 @@ def summary_workbook(year: int, rows: list[SummaryRow], total: Totals) -> Workbo
     for r in rows:
         t = r.totals
         sheet.append(
-            [r.university.name, t.allocated, t.carry_in, t.disbursed, t.spent, t.balance,
-             percent(t.rate), "；".join(a.text for a in r.alerts)]
+            [
+                r.university.name,
+                t.allocated,
+                t.carry_in,
+                t.disbursed,
+                t.spent,
+                t.balance,
+                percent(t.rate),
+                "；".join(a.text for a in r.alerts),
+            ]
         )
     sheet.append(
-        ["合计", total.allocated, total.carry_in, total.disbursed, total.spent, total.balance,
-         percent(total.rate), ""]
+        [
+            "合计",
+            total.allocated,
+            total.carry_in,
+            total.disbursed,
+            total.spent,
+            total.balance,
+            percent(total.rate),
+            "",
+        ]
     )
     _money_columns(sheet, "BCDEF")
     sheet.column_dimensions["A"].width = 24

@@ -12,7 +12,7 @@ from handinhand.core.policy import get_policy
 from handinhand.guidance.files import sniff
 
 
-def check_upload(upload: UploadedFile, *, field: str = "receipt") -> str:
+def check_upload(upload: UploadedFile[bytes], *, field: str = "receipt") -> str:
     """The file's kind if the policy allows its type and size; ValidationError otherwise."""
     policy = get_policy().funding
     limit = int(policy.receipt_max_mb * 1024 * 1024)
@@ -32,4 +32,9 @@ def check_upload(upload: UploadedFile, *, field: str = "receipt") -> str:
     return kind
 
 
-CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif", "pdf": "application/pdf"}
+CONTENT_TYPES = {
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "pdf": "application/pdf",
+}

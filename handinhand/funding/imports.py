@@ -95,7 +95,7 @@ def _sheet_rows(data: bytes, filename: str) -> list[tuple[int, tuple[Any, ...]]]
         raise _FileError(_("文件已损坏或不是 Excel 工作簿，无法读取。")) from exc
     try:
         sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # type: ignore[union-attr]
+        sheet.reset_dimensions()
         rows = list(enumerate(sheet.iter_rows(max_col=20, values_only=True), start=1))
     finally:
         workbook.close()
@@ -138,7 +138,11 @@ def import_expenses(
     for number, cells in rows[1:]:
         values: dict[str, Any] = {}
         for head, name, required in COLUMNS:
-            raw = cells[positions[name]] if name in positions and positions[name] < len(cells) else None
+            raw = (
+                cells[positions[name]]
+                if name in positions and positions[name] < len(cells)
+                else None
+            )
             text = _text(raw)
             if not text:
                 if required:
@@ -163,7 +167,9 @@ def import_expenses(
             else:
                 result.warnings.append(message)
     if errors:
-        result.errors = sorted(errors, key=lambda e: (e.row, HEADERS.index(e.column) if e.column in HEADERS else 99))
+        result.errors = sorted(
+            errors, key=lambda e: (e.row, HEADERS.index(e.column) if e.column in HEADERS else 99)
+        )
         return result
     with transaction.atomic():
         lines = [
@@ -196,7 +202,9 @@ def import_expenses(
     return result
 
 
-def _cell(name: str, raw: Any, text: str, year: int, closed: set[int], categories: list[str]) -> Any:
+def _cell(
+    name: str, raw: Any, text: str, year: int, closed: set[int], categories: list[str]
+) -> Any:
     if name == "date":
         try:
             day = _date(raw)
@@ -234,7 +242,7 @@ def _check_visits(
         return
     model = Expense._meta.get_field("visit").related_model
     known = set(
-        model._default_manager.filter(  # type: ignore[union-attr]
+        model._default_manager.filter(
             pk__in=sorted(ids), group__lead_university_id=university_id
         ).values_list("pk", flat=True)
     )
@@ -247,8 +255,7 @@ def _check_visits(
 
 def build_template() -> Workbook:
     workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
+    sheet = workbook.worksheets[0]
     sheet.title = "经费支出"
     sheet.append([f"{h}*" if r else h for h, _f, r in COLUMNS])
     for cell in sheet[1]:

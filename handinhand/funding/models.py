@@ -24,8 +24,6 @@ from django.utils.translation import gettext_lazy as _
 from handinhand.core.models import TimeStampedModel, VersionedModel
 from handinhand.orgs.models import University
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-
 
 def _scoped(qs: models.QuerySet[Any], user: Any, field: str = "university") -> Any:
     from handinhand.core.scope import get_scope
@@ -53,10 +51,10 @@ class Allocation(TimeStampedModel):
     )
     year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(2000)])
     number = models.PositiveSmallIntegerField(_("版本"), default=1)
-    amount = models.DecimalField(_("核定金额（元）"), **MONEY)
+    amount = models.DecimalField(_("核定金额（元）"), max_digits=14, decimal_places=2)
     members = models.PositiveIntegerField(_("计费人数"))
     person_months = models.PositiveIntegerField(_("计费人月"))
-    standard = models.DecimalField(_("标准（元/人/年）"), **MONEY)
+    standard = models.DecimalField(_("标准（元/人/年）"), max_digits=14, decimal_places=2)
     proration = models.CharField(_("计算方式"), max_length=20)
     reference_date = models.DateField(_("基准日"), null=True, blank=True)
     sheet = models.JSONField(_("测算表"), default=list)
@@ -68,7 +66,9 @@ class Allocation(TimeStampedModel):
     )
     approved_on = models.DateField(_("核定日期"))
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("核定人"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核定人"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
 
@@ -115,19 +115,23 @@ class Disbursement(TimeStampedModel):
         _("类型"), max_length=12, choices=EntryKind.choices, default=EntryKind.ORIGINAL
     )
     date = models.DateField(_("下拨日期"))
-    amount = models.DecimalField(_("金额（元）"), **MONEY)
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
     doc_number = models.CharField(_("文号"), max_length=60, blank=True)
-    attachment = models.FileField(
-        _("附件"), upload_to=_attachment_path, max_length=200, blank=True
-    )
+    attachment = models.FileField(_("附件"), upload_to=_attachment_path, max_length=200, blank=True)
     attachment_kind = models.CharField(_("附件类型"), max_length=8, blank=True)
     corrects = models.ForeignKey(
-        "self", verbose_name=_("更正对象"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("更正对象"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="corrections",
     )
     reason = models.CharField(_("更正原因"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
 
@@ -182,32 +186,50 @@ class Expense(VersionedModel):
     date = models.DateField(_("支出日期"))
     month = models.PositiveSmallIntegerField(_("月份"))
     category = models.CharField(_("支出类别"), max_length=20)
-    amount = models.DecimalField(_("金额（元）"), **MONEY)
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
     payee = models.CharField(_("收款方"), max_length=100)
     purpose = models.CharField(_("用途"), max_length=200)
     # What the money paid for; string references keep the domain apps independent.
     visit = models.ForeignKey(
-        "guidance.Visit", verbose_name=_("指导活动"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "guidance.Visit",
+        verbose_name=_("指导活动"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     meeting = models.ForeignKey(
-        "meetings.Meeting", verbose_name=_("会议"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "meetings.Meeting",
+        verbose_name=_("会议"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     training = models.ForeignKey(
-        "training.TrainingSession", verbose_name=_("培训"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "training.TrainingSession",
+        verbose_name=_("培训"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     receipt = models.FileField(_("票据扫描件"), upload_to=_receipt_path, max_length=200, blank=True)
     receipt_kind = models.CharField(_("票据类型"), max_length=8, blank=True)
     corrects = models.ForeignKey(
-        "self", verbose_name=_("更正对象"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("更正对象"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="corrections",
     )
     reason = models.CharField(_("更正原因"), max_length=200, blank=True)
     imported = models.BooleanField(_("导入"), default=False)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
 
@@ -257,7 +279,9 @@ class MonthClose(TimeStampedModel):
     year = models.PositiveSmallIntegerField(_("年度"))
     month = models.PositiveSmallIntegerField(_("月份"))
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("月结人"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("月结人"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
 
@@ -273,7 +297,9 @@ class MonthClose(TimeStampedModel):
                 name="one_close_per_month",
                 violation_error_message=_("该月已月结"),
             ),
-            models.CheckConstraint(name="close_month_valid", condition=Q(month__gte=1, month__lte=12)),
+            models.CheckConstraint(
+                name="close_month_valid", condition=Q(month__gte=1, month__lte=12)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -238,9 +238,7 @@ def execution(university: University, year: int, *, today: dt.date | None = None
     )
     order = [c for c in policy.categories] + sorted(set(categories) - set(policy.categories))
     by_category = [(c, _yuan(categories.get(c))) for c in order]
-    months = dict(
-        lines.values("month").annotate(total=Sum("amount")).values_list("month", "total")
-    )
+    months = dict(lines.values("month").annotate(total=Sum("amount")).values_list("month", "total"))
     reach = lines.aggregate(
         visits=Count("visit", distinct=True),
         schools=Count("visit__visit_schools__school", distinct=True),

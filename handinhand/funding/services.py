@@ -175,7 +175,7 @@ def disbursement_create(
     date: dt.date,
     amount: Any,
     doc_number: str,
-    attachment: UploadedFile | None = None,
+    attachment: UploadedFile[bytes] | None = None,
 ) -> Disbursement:
     require_province_admin(actor)
     amount = parse_amount(amount)
@@ -266,14 +266,18 @@ def _require_spender(actor: User, university_id: int) -> None:
         raise PermissionDeniedError(_("仅该高校的经费联络人可登记支出"))
 
 
-def _check_open(university_id: int, year: int, date: dt.date, closed: set[int] | None = None) -> None:
+def _check_open(
+    university_id: int, year: int, date: dt.date, closed: set[int] | None = None
+) -> None:
     if date.year != year:
         raise ValidationError({"date": _("支出日期不在 %(year)s 年度内") % {"year": year}})
     closed = closed_months(university_id, year) if closed is None else closed
     if date.month in closed:
         raise ValidationError(
-            {"date": _("%(month)s月已月结，不能登记或修改；请在未月结的月份登记更正")
-             % {"month": date.month}}
+            {
+                "date": _("%(month)s月已月结，不能登记或修改；请在未月结的月份登记更正")
+                % {"month": date.month}
+            }
         )
 
 
@@ -334,7 +338,7 @@ def expense_create(
     visit_id: int | None = None,
     meeting_id: int | None = None,
     training_id: int | None = None,
-    receipt: UploadedFile | None = None,
+    receipt: UploadedFile[bytes] | None = None,
 ) -> Recorded:
     _require_spender(actor, university.pk)
     policy = _policy()
@@ -366,7 +370,16 @@ def expense_create(
         return Recorded(create_object(actor=actor, instance=line), warnings)
 
 
-EDITABLE = ("date", "category", "amount", "payee", "purpose", "visit_id", "meeting_id", "training_id")
+EDITABLE = (
+    "date",
+    "category",
+    "amount",
+    "payee",
+    "purpose",
+    "visit_id",
+    "meeting_id",
+    "training_id",
+)
 
 
 def expense_update(

@@ -48,7 +48,7 @@ def extend(
     )
     visit_model = Expense._meta.get_field("visit").related_model
     visits: dict[int, list[int]] = {}
-    for pk, uni in visit_model._default_manager.filter(  # type: ignore[union-attr]
+    for pk, uni in visit_model._default_manager.filter(
         group__level=GroupLevel.PROVINCE
     ).values_list("pk", "group__lead_university_id"):
         visits.setdefault(uni, []).append(pk)
@@ -61,11 +61,18 @@ def extend(
                 continue
             allocations.append(
                 Allocation(
-                    university=uni, year=year, amount=sheet.total, members=sheet.members,
-                    person_months=sheet.person_months, standard=sheet.standard,
-                    proration=sheet.proration, reference_date=sheet.reference_date,
-                    sheet=sheet.as_json(), doc_number=f"赣教工委财〔{year}〕{uni.pk}号",
-                    approved_on=dt.date(year, 3, 1), approved_by=admin,
+                    university=uni,
+                    year=year,
+                    amount=sheet.total,
+                    members=sheet.members,
+                    person_months=sheet.person_months,
+                    standard=sheet.standard,
+                    proration=sheet.proration,
+                    reference_date=sheet.reference_date,
+                    sheet=sheet.as_json(),
+                    doc_number=f"赣教工委财〔{year}〕{uni.pk}号",
+                    approved_on=dt.date(year, 3, 1),
+                    approved_by=admin,
                 )
             )
             first = (sheet.total * Decimal("0.6")).quantize(Decimal("0.01"))
@@ -73,8 +80,11 @@ def extend(
                 if month <= last_month:
                     disbursements.append(
                         Disbursement(
-                            university=uni, year=year, date=dt.date(year, month, 10),
-                            amount=amount, doc_number=f"赣教工委财下〔{year}〕{uni.pk}-{n}号",
+                            university=uni,
+                            year=year,
+                            date=dt.date(year, month, 10),
+                            amount=amount,
+                            doc_number=f"赣教工委财下〔{year}〕{uni.pk}-{n}号",
                             recorded_by=admin,
                         )
                     )
@@ -88,16 +98,23 @@ def extend(
                     amount = (budget * Decimal(rng.uniform(0.2, 1.8))).quantize(Decimal("0.01"))
                     expenses.append(
                         Expense(
-                            university=uni, year=year,
-                            date=dt.date(year, month, rng.randint(1, days)), month=month,
-                            category=category, amount=max(amount, Decimal("1.00")),
-                            payee=rng.choice(PAYEES), purpose=PURPOSES.get(category, category),
+                            university=uni,
+                            year=year,
+                            date=dt.date(year, month, rng.randint(1, days)),
+                            month=month,
+                            category=category,
+                            amount=max(amount, Decimal("1.00")),
+                            payee=rng.choice(PAYEES),
+                            purpose=PURPOSES.get(category, category),
                             visit_id=rng.choice(linked) if linked and rng.random() < 0.7 else None,
-                            imported=True, recorded_by=admin,
+                            imported=True,
+                            recorded_by=admin,
                         )
                     )
                 if year < today.year:
-                    closes.append(MonthClose(university=uni, year=year, month=month, closed_by=admin))
+                    closes.append(
+                        MonthClose(university=uni, year=year, month=month, closed_by=admin)
+                    )
     Allocation.objects.bulk_create(allocations, batch_size=1000)
     Disbursement.objects.bulk_create(disbursements, batch_size=1000)
     Expense.objects.bulk_create(expenses, batch_size=5000)
@@ -108,4 +125,3 @@ def extend(
         "expenses": len(expenses),
         "closed_months": len(closes),
     }
-

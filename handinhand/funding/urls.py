@@ -19,7 +19,9 @@ urlpatterns = [
     path("universities/<int:pk>/close/", views.month_close, name="month_close"),
     path("universities/<int:pk>/ledger.xlsx", views.ledger_xlsx, name="ledger_xlsx"),
     path("allocations/<int:pk>/", views.allocation_detail, name="allocation_detail"),
-    path("disbursements/<int:pk>/correct/", views.disbursement_correct, name="disbursement_correct"),
+    path(
+        "disbursements/<int:pk>/correct/", views.disbursement_correct, name="disbursement_correct"
+    ),
     path(
         "disbursements/<int:pk>/attachment/",
         views.disbursement_attachment,

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -44,7 +44,9 @@ from handinhand.orgs.models import University
 
 
 def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
+    """The signed-in person (every view here is behind login_required)."""
+    if not isinstance(request.user, User):
+        raise Http404
     return request.user
 
 
@@ -291,7 +293,9 @@ def _file(field: Any, kind: str, name: str) -> FileResponse:
 @login_required
 def disbursement_attachment(request: HttpRequest, pk: int) -> FileResponse:
     line = access(selectors.disbursements_for_list(request.user), pk=pk)
-    return _file(line.attachment, line.attachment_kind, f"下拨{line.doc_number}.{line.attachment_kind}")
+    return _file(
+        line.attachment, line.attachment_kind, f"下拨{line.doc_number}.{line.attachment_kind}"
+    )
 
 
 @login_required
@@ -355,8 +359,15 @@ def expense_edit(request: HttpRequest, pk: int) -> HttpResponse:
         and line.month not in selectors.closed_months(line.university_id, line.year)
     )
     if not editable:
-        return render(request, "funding/expense_detail.html", {"e": line, "back": back,
-                      "can_correct": rules.can_spend(request.user, line.university_id)})
+        return render(
+            request,
+            "funding/expense_detail.html",
+            {
+                "e": line,
+                "back": back,
+                "can_correct": rules.can_spend(request.user, line.university_id),
+            },
+        )
     initial = {name: getattr(line, name) for name in services.EDITABLE}
     initial["expected_version"] = line.version
     form = ExpenseForm(request.POST or None, initial=initial)

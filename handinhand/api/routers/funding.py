@@ -5,7 +5,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from ninja import Query, Router, Schema, Status
+from ninja import Router, Schema, Status
 
 from handinhand.api.auth import ApiRequest
 from handinhand.api.listing import paginated
@@ -113,7 +113,7 @@ def _university(request: ApiRequest, pk: int) -> Any:
 
 @router.get("/funding/allocations", response=list[AllocationOut], summary="经费核定列表")
 @paginated
-def allocation_list(request: ApiRequest, year: int | None = Query(None)) -> Any:
+def allocation_list(request: ApiRequest, year: int | None = None) -> Any:
     qs = selectors.allocations_for_list(request.auth)
     if year:
         qs = qs.filter(year=year)
@@ -142,7 +142,7 @@ def allocation_approve(request: ApiRequest, payload: AllocationIn) -> Any:
 
 @router.get("/funding/disbursements", response=list[DisbursementOut], summary="经费下拨列表")
 @paginated
-def disbursement_list(request: ApiRequest, year: int | None = Query(None)) -> Any:
+def disbursement_list(request: ApiRequest, year: int | None = None) -> Any:
     qs = selectors.disbursements_for_list(request.auth)
     if year:
         qs = qs.filter(year=year)
@@ -173,9 +173,9 @@ def disbursement_create(request: ApiRequest, payload: DisbursementIn) -> Any:
 @paginated
 def expense_list(
     request: ApiRequest,
-    year: int | None = Query(None),
-    university_id: int | None = Query(None),
-    month: int | None = Query(None),
+    year: int | None = None,
+    university_id: int | None = None,
+    month: int | None = None,
 ) -> Any:
     qs = selectors.expenses_for_list(request.auth)
     if year:
@@ -215,7 +215,7 @@ def expense_create(request: ApiRequest, payload: ExpenseIn) -> Any:
     response={200: ExecutionOut, 404: ErrorOut},
     summary="牵头高校年度经费执行情况",
 )
-def execution(request: ApiRequest, university_id: int, year: int = Query(...)) -> Any:
+def execution(request: ApiRequest, university_id: int, year: int) -> Any:
     uni = _university(request, university_id)
     ex = selectors.execution(uni, year)
     t = ex.totals

@@ -4,7 +4,6 @@ the finance contact, an approved allocation, a disbursement and expenses."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone

@@ -20,9 +20,12 @@ pytestmark = pytest.mark.django_db
 
 cents = st.integers(min_value=1, max_value=2_000_000).map(lambda c: Decimal(c) / 100)
 step = st.one_of(
-    st.tuples(st.just("expense"), cents, st.integers(1, 12), st.sampled_from(
-        ["交通差旅", "劳务", "资料印刷", "会议", "培训", "其他"]
-    )),
+    st.tuples(
+        st.just("expense"),
+        cents,
+        st.integers(1, 12),
+        st.sampled_from(["交通差旅", "劳务", "资料印刷", "会议", "培训", "其他"]),
+    ),
     st.tuples(st.just("correct"), cents, st.integers(1, 12), st.just("")),
     st.tuples(st.just("disburse"), cents, st.integers(1, 12), st.just("")),
 )
@@ -47,20 +50,33 @@ def test_balance_and_breakdowns_add_up(cast, steps):
         try:
             if kind == "expense":
                 services.expense_create(
-                    actor=contact, university=uni, year=YEAR, date=day, category=category,
-                    amount=amount, payee="p", purpose="q",
+                    actor=contact,
+                    university=uni,
+                    year=YEAR,
+                    date=day,
+                    category=category,
+                    amount=amount,
+                    payee="p",
+                    purpose="q",
                 )
             elif kind == "correct":
                 last = Expense.objects.filter(university=uni, year=YEAR).order_by("-pk").first()
                 if last is not None:
                     services.expense_correct(
-                        actor=contact, expense=last, amount=-min(amount, last.amount),
-                        date=day, reason="更正",
+                        actor=contact,
+                        expense=last,
+                        amount=-min(amount, last.amount),
+                        date=day,
+                        reason="更正",
                     )
             else:
                 services.disbursement_create(
-                    actor=cast.province_admin, university=uni, year=YEAR, date=day,
-                    amount=amount, doc_number=doc(),
+                    actor=cast.province_admin,
+                    university=uni,
+                    year=YEAR,
+                    date=day,
+                    amount=amount,
+                    doc_number=doc(),
                 )
         except ValidationError:
             pass  # a refused step (over the allocation, a reversal below zero) writes nothing

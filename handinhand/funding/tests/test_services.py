@@ -45,7 +45,13 @@ def totals(cast, year=YEAR):
 
 @pytest.mark.parametrize(
     ("amount", "message"),
-    [("0", "不能为 0"), ("0.00", "不能为 0"), ("-5", "大于 0"), ("12.345", "两位小数"), ("abc", "格式")],
+    [
+        ("0", "不能为 0"),
+        ("0.00", "不能为 0"),
+        ("-5", "大于 0"),
+        ("12.345", "两位小数"),
+        ("abc", "格式"),
+    ],
 )
 def test_bad_amounts_are_refused(funded, amount, message):
     with pytest.raises(ValidationError, match=message):
@@ -84,7 +90,11 @@ def test_an_expense_outside_the_year_or_in_a_closed_month(funded):
     # The correction goes into an open month; the closed line stays as it was.
     with pytest.raises(ValidationError, match="已月结"):
         services.expense_correct(
-            actor=finance(funded), expense=line, amount="-20", date=dt.date(YEAR, 4, 30), reason="多报"
+            actor=finance(funded),
+            expense=line,
+            amount="-20",
+            date=dt.date(YEAR, 4, 30),
+            reason="多报",
         )
     fix = services.expense_correct(
         actor=finance(funded), expense=line, amount="-20", date=dt.date(YEAR, 5, 3), reason="多报"
@@ -112,8 +122,9 @@ def test_spending_above_the_balance_warns_or_refuses(funded, settings):
     )
     from unittest import mock
 
-    with mock.patch("handinhand.funding.services.get_policy", return_value=strict), pytest.raises(
-        ValidationError, match="超出可用经费"
+    with (
+        mock.patch("handinhand.funding.services.get_policy", return_value=strict),
+        pytest.raises(ValidationError, match="超出可用经费"),
     ):
         spent(funded, "1.00")
 
@@ -154,11 +165,17 @@ def test_a_disbursement_larger_than_the_allocation(funded):
     line = disbursed(funded, "10000.00")
     with pytest.raises(ValidationError, match="超过核定金额"):
         services.disbursement_correct(
-            actor=funded.province_admin, disbursement=line, amount="1", date=dt.date(YEAR, 6, 1),
+            actor=funded.province_admin,
+            disbursement=line,
+            amount="1",
+            date=dt.date(YEAR, 6, 1),
             reason="补拨",
         )
     fix = services.disbursement_correct(
-        actor=funded.province_admin, disbursement=line, amount="-500", date=dt.date(YEAR, 6, 1),
+        actor=funded.province_admin,
+        disbursement=line,
+        amount="-500",
+        date=dt.date(YEAR, 6, 1),
         reason="多拨收回",
     )
     line.refresh_from_db()
@@ -241,16 +258,24 @@ def test_import_with_one_bad_row_among_many_writes_nothing(funded):
     good = [[dt.date(YEAR, 7, d), "交通差旅", 100.5, "客运", "下校交通"] for d in range(1, 29)]
     rows = [*good[:10], [dt.date(YEAR, 7, 3), "吃饭", 12.345, "", "x"], *good[10:]]
     result = import_expenses(
-        actor=finance(funded), university=funded.universities["ncu"], year=YEAR,
-        data=_xlsx(rows), filename="支出.xlsx",
+        actor=finance(funded),
+        university=funded.universities["ncu"],
+        year=YEAR,
+        data=_xlsx(rows),
+        filename="支出.xlsx",
     )
     assert not result.ok and Expense.objects.count() == 0
     assert [(e.row, e.column) for e in result.errors] == [
-        (12, "支出类别"), (12, "金额（元）"), (12, "收款方")
+        (12, "支出类别"),
+        (12, "金额（元）"),
+        (12, "收款方"),
     ]
     result = import_expenses(
-        actor=finance(funded), university=funded.universities["ncu"], year=YEAR,
-        data=_xlsx(good), filename="支出.xlsx",
+        actor=finance(funded),
+        university=funded.universities["ncu"],
+        year=YEAR,
+        data=_xlsx(good),
+        filename="支出.xlsx",
     )
     assert result.ok and result.created == 28
     assert totals(funded).spent == Decimal("2814.00")

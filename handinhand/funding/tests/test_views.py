@@ -35,15 +35,23 @@ def test_the_year_through_the_pages(cast, client_for):
     assert "李指导" in page and "¥30,000.00" in page
     response = admin.post(
         calc,
-        {"doc_number": "赣教工委财〔2025〕7号", "approved_on": f"{YEAR}-03-01",
-         "expected_total": "30000.00", "year": YEAR},
+        {
+            "doc_number": "赣教工委财〔2025〕7号",
+            "approved_on": f"{YEAR}-03-01",
+            "expected_total": "30000.00",
+            "year": YEAR,
+        },
     )
     assert response.status_code == 302
     assert Allocation.objects.get().amount == Decimal("30000.00")
     response = admin.post(
         reverse("funding:disbursement_create", args=[uni.pk]) + f"?year={YEAR}",
-        {"date": f"{YEAR}-03-10", "amount": "30000.00", "doc_number": "赣教工委财〔2025〕8号",
-         "attachment": SimpleUploadedFile("下拨.pdf", PDF)},
+        {
+            "date": f"{YEAR}-03-10",
+            "amount": "30000.00",
+            "doc_number": "赣教工委财〔2025〕8号",
+            "attachment": SimpleUploadedFile("下拨.pdf", PDF),
+        },
     )
     assert response.status_code == 302, response.content.decode()
     assert Disbursement.objects.get().attachment_kind == "pdf"
@@ -53,8 +61,14 @@ def test_the_year_through_the_pages(cast, client_for):
     assert "0.0%" in client.get(page_url).content.decode()
     response = client.post(
         reverse("funding:expense_create", args=[uni.pk]) + f"?year={YEAR}",
-        {"date": f"{YEAR}-04-02", "category": "交通差旅", "amount": "3000.00",
-         "payee": "萍乡客运", "purpose": "赴湘东区指导", "receipt": SimpleUploadedFile("票据.pdf", PDF)},
+        {
+            "date": f"{YEAR}-04-02",
+            "category": "交通差旅",
+            "amount": "3000.00",
+            "payee": "萍乡客运",
+            "purpose": "赴湘东区指导",
+            "receipt": SimpleUploadedFile("票据.pdf", PDF),
+        },
     )
     assert response.status_code == 302, response.content.decode()
     page = client.get(page_url).content.decode()
@@ -63,8 +77,13 @@ def test_the_year_through_the_pages(cast, client_for):
     assert client.get(reverse("funding:expense_receipt", args=[expense.pk])).status_code == 200
     bad = client.post(
         reverse("funding:expense_create", args=[uni.pk]) + f"?year={YEAR}",
-        {"date": f"{YEAR}-04-02", "category": "交通差旅", "amount": "1.005",
-         "payee": "x", "purpose": "y"},
+        {
+            "date": f"{YEAR}-04-02",
+            "category": "交通差旅",
+            "amount": "1.005",
+            "payee": "x",
+            "purpose": "y",
+        },
     )
     assert bad.status_code == 400 and "两位小数" in bad.content.decode()
     # Closing April, then the line is shown, not edited.
@@ -84,7 +103,9 @@ def test_scope_of_lists_and_summary(cast, client_for):
     response = client_for(contact).get(reverse("funding:summary"))
     assert response.status_code == 302
     for who in ("school_user", "instructor", "leader", "city_user"):
-        assert client_for(getattr(cast, who)).get(reverse("funding:expense_list")).status_code == 404
+        assert (
+            client_for(getattr(cast, who)).get(reverse("funding:expense_list")).status_code == 404
+        )
     page = client_for(cast.province_admin).get(reverse("funding:summary") + f"?year={YEAR}")
     text = page.content.decode()
     assert "南昌大学" in text and "华东交通大学" in text and "¥30,000.00" in text
@@ -100,7 +121,9 @@ def test_pinned_query_counts(cast, client_for, django_assert_max_num_queries):
         admin.get(reverse("funding:summary") + f"?year={YEAR}")
     client = client_for(finance(cast))
     with django_assert_max_num_queries(22):
-        client.get(reverse("funding:university", args=[cast.universities["ncu"].pk]) + f"?year={YEAR}")
+        client.get(
+            reverse("funding:university", args=[cast.universities["ncu"].pk]) + f"?year={YEAR}"
+        )
 
 
 def test_documents(cast, client_for):
@@ -114,7 +137,9 @@ def test_documents(cast, client_for):
     assert book.sheetnames == ["执行概况", "下拨明细", "支出明细"]
     assert book["支出明细"]["F2"].value == 320.5
     assert book["支出明细"]["F2"].number_format.startswith('"¥"')
-    response = client_for(cast.province_admin).get(reverse("funding:summary_xlsx") + f"?year={YEAR}")
+    response = client_for(cast.province_admin).get(
+        reverse("funding:summary_xlsx") + f"?year={YEAR}"
+    )
     rows = list(load_workbook(BytesIO(response.content)).active.values)
     assert rows[-1][0] == "合计" and rows[-1][1] == 30000
 
