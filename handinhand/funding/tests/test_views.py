@@ -117,10 +117,10 @@ def test_pinned_query_counts(cast, client_for, django_assert_max_num_queries):
     for day in range(1, 28):
         spent(cast, "100.00", day=dt.date(YEAR, 5, day))
     admin = client_for(cast.province_admin)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(9):
         admin.get(reverse("funding:summary") + f"?year={YEAR}")
     client = client_for(finance(cast))
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(19):
         client.get(
             reverse("funding:university", args=[cast.universities["ncu"].pk]) + f"?year={YEAR}"
         )
