@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "handinhand.training",
     "handinhand.incentives",
     "handinhand.research",
+    "handinhand.funding",
     "handinhand.api",
     "handinhand.dashboard",
     "handinhand.seed",

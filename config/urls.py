@@ -29,6 +29,7 @@ urlpatterns = [
     path("training/", include("handinhand.training.urls")),
     path("incentives/", include("handinhand.incentives.urls")),
     path("research/", include("handinhand.research.urls")),
+    path("funding/", include("handinhand.funding.urls")),
     path("api/v1/", include("handinhand.api.urls")),
 ]
 

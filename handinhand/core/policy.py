@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -41,6 +42,7 @@ UploadKind = Literal[
 
 
 EvidenceType = Literal["pdf", "jpg", "png", "docx", "xlsx"]
+AttachmentType = Literal["jpg", "png", "gif", "pdf", "docx", "xlsx", "pptx"]
 
 
 class IndicatorsPolicy(_Strict):
@@ -223,8 +225,36 @@ class ResearchPolicy(_Strict):
 
 
 class FundingPolicy(_Strict):
-    per_member_per_year: float = Field(ge=0)
+    # Yuan per provincial-group member per year, exact to the fen.
+    per_member_per_year: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
     currency: Literal["CNY"]
+    # Additive (issue 13); a policy without them takes these defaults.
+    # "reference_date": a member in post on the reference date counts for the whole year;
+    # "months": each month in which the member is in post on its first day counts 1/12.
+    proration: Literal["reference_date", "months"] = "months"
+    reference_date: str = Field(default="01-01", pattern=r"^\d{2}-\d{2}$")
+    categories: list[str] = Field(
+        default=["交通差旅", "劳务", "资料印刷", "会议", "培训", "其他"], min_length=1
+    )
+    # Spending above the balance: saved with a warning, or refused.
+    overspend: Literal["warn", "refuse"] = "warn"
+    # A balance at the year's end: carried into the next year, or returned.
+    carry_over: Literal["allowed", "returned"] = "returned"
+    # Alert when the execution rate is below alert_min_rate on or after alert_date (month-day).
+    alert_date: str = Field(default="09-30", pattern=r"^\d{2}-\d{2}$")
+    alert_min_rate: float = Field(default=0.5, ge=0, le=1)
+    # Alert when expenses linked to no visit, meeting or training pass this share of spending.
+    alert_unlinked_share: float = Field(default=0.3, ge=0, le=1)
+    receipt_types: list[AttachmentType] = Field(default=["jpg", "png", "pdf"], min_length=1)
+    receipt_max_mb: float = Field(default=10, gt=0, le=200)
+
+    @model_validator(mode="after")
+    def _days_exist(self) -> FundingPolicy:
+        for day in (self.reference_date, self.alert_date):
+            _day_of_year(day)  # an impossible date raises ValueError
+        if len(set(self.categories)) != len(self.categories):
+            raise ValueError("categories must not repeat")
+        return self
 
 
 class TrainingPolicy(_Strict):
@@ -239,9 +269,6 @@ class TrainingPolicy(_Strict):
 
 class BrandsPolicy(_Strict):
     stages: list[str] = Field(min_length=2)
-
-
-AttachmentType = Literal["jpg", "png", "gif", "pdf", "docx", "xlsx", "pptx"]
 
 
 class GuidancePolicy(_Strict):

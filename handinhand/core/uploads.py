@@ -22,7 +22,9 @@ from django.utils.translation import gettext as _
 
 from handinhand.core.policy import get_policy
 
-Module = Literal["visits", "findings", "evidence", "meetings", "training", "resources", "research"]
+Module = Literal[
+    "visits", "findings", "evidence", "meetings", "training", "resources", "research", "funding"
+]
 
 # --- what a file is -------------------------------------------------------------------------
 
@@ -200,6 +202,9 @@ def upload_rule(module: Module) -> UploadRule:
     if module == "research":
         r = policy.research
         return UploadRule(_kinds(r.file_types), r.file_max_mb)
+    if module == "funding":
+        f = policy.funding
+        return UploadRule(_kinds(f.receipt_types), f.receipt_max_mb)
     t = policy.training
     return UploadRule(_kinds(t.material_types), t.max_material_mb)
 
@@ -210,6 +215,7 @@ _TYPE_MESSAGES = {
     "findings": "不允许的文件类型，仅限：%(allowed)s",
     "resources": "不允许的文件类型，仅限：%(allowed)s",
     "research": "不允许的文件类型，仅限：%(allowed)s",
+    "funding": "不允许的文件类型，仅限：%(allowed)s",
     "meetings": "不支持的文件类型，仅限：%(allowed)s",
     "training": "不支持的文件类型“%(name)s”，允许：%(allowed)s",
     "evidence": "文件“%(name)s”的内容不是允许的类型（仅限 %(allowed)s，且扩展名须与内容一致）",

@@ -53,6 +53,10 @@ EXPECTED_PATHS = {
     "/api/v1/research-applications/{application_id}/override": {"post"},
     "/api/v1/research-reviews": {"get"},
     "/api/v1/research-reviews/{review_id}/scores": {"post"},
+    "/api/v1/funding/allocations": {"get", "post"},
+    "/api/v1/funding/disbursements": {"get", "post"},
+    "/api/v1/funding/expenses": {"get", "post"},
+    "/api/v1/funding/execution/{university_id}": {"get"},
 }
 
 
