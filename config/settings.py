@@ -219,6 +219,9 @@ else:
             "KEY_PREFIX": "handinhand",
         }
     }
+# Per-process memos of derived, recomputable values (the audit chain's status): nothing another
+# server must see, so not worth a round trip to the shared cache.
+CACHES["local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 # Per account: 5 failures lock it for 15 minutes (accounts.services). Per client IP, whatever
 # the names tried: an address that fails this often is refused before any password is
 # checked, for LOGIN_IP_THROTTLE_MINUTES, and its attempts no longer count against anyone's

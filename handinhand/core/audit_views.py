@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -197,6 +197,7 @@ def chain_status() -> audit_chain.ChainStatus:
     key = (
         f"{CHAIN_CACHE_KEY}:{head[0]}-{head[1]}" if head else CHAIN_CACHE_KEY
     )  # a new event is a new key: walked again at once
+    cache = caches["local"]
     status = cache.get(key)
     if not isinstance(status, audit_chain.ChainStatus):
         status = audit_chain.verify(AuditEvent.objects.all())
