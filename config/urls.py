@@ -1,6 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from handinhand.api.errors import not_found as api_not_found
+
+handler404 = "handinhand.api.errors.page_not_found"
 
 urlpatterns = [
     path("", include("handinhand.core.urls")),
@@ -13,6 +17,7 @@ urlpatterns = [
     path("reports/", include("handinhand.reports.urls")),
     path("training/", include("handinhand.training.urls")),
     path("api/v1/", include("handinhand.api.urls")),
+    re_path(r"^api(?:/|$)", api_not_found),  # other API versions and /api itself: JSON 404
 ]
 
 # Django's admin needs a superuser, which 三员分立 rules out in production; it is mounted only
