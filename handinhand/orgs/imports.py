@@ -153,6 +153,9 @@ def _integer(value: Any) -> int | None:
     return int(text.split(".")[0])
 
 
+Numbered = tuple[int, tuple[Any, ...]]
+
+
 @dataclass(frozen=True)
 class _Limits:
     """How much of a file is read at most: its size, what it unpacks to, its rows (blank ones
@@ -162,6 +165,27 @@ class _Limits:
     max_unpacked_bytes: int
     max_rows: int
     deadline: float  # on the monotonic clock
+
+
+def import_limits(*, max_file_mb: float | None = None, max_rows: int | None = None) -> _Limits:
+    """The policy's limits for one .xlsx import, starting its clock now."""
+    policy = get_policy().imports
+    return _Limits(
+        max_bytes=int((max_file_mb if max_file_mb is not None else policy.max_file_mb) * 2**20),
+        max_unpacked_bytes=int(policy.max_unpacked_mb * 2**20),
+        max_rows=max_rows or policy.max_rows,
+        deadline=time.monotonic() + policy.max_seconds,
+    )
+
+
+def limited_rows(sheet: Any, limits: _Limits, *, max_col: int | None = None) -> Iterator[Numbered]:
+    """Every row of the sheet from the first, counted (blank ones too) against the limits."""
+    return spreadsheets.counted_rows(
+        _rows(sheet, max_col=max_col),
+        first_row=HEADER_SEARCH_ROWS + 1,  # rows above the data: title lines and headers
+        max_rows=limits.max_rows,
+        deadline=limits.deadline,
+    )
 
 
 @contextmanager
@@ -216,9 +240,6 @@ def _refuse_zip_bomb(data: bytes, max_unpacked_bytes: int) -> None:
 
 def _damaged() -> str:
     return spreadsheets.damaged_message()
-
-
-Numbered = tuple[int, tuple[Any, ...]]
 
 
 def _rows(sheet: Any, *, min_row: int = 1, max_col: int | None = None) -> Iterator[Numbered]:
@@ -479,13 +500,7 @@ def import_roster(
     max_rows: int | None = None,
 ) -> RosterImportResult:
     """Validate the whole roster; write it only if every row is right (DESIGN §3, R2)."""
-    policy = get_policy().imports
-    limits = _Limits(
-        max_bytes=int((max_file_mb if max_file_mb is not None else policy.max_file_mb) * 2**20),
-        max_unpacked_bytes=int(policy.max_unpacked_mb * 2**20),
-        max_rows=max_rows or policy.max_rows,
-        deadline=time.monotonic() + policy.max_seconds,
-    )
+    limits = import_limits(max_file_mb=max_file_mb, max_rows=max_rows)
     result = RosterImportResult()
     errors: list[RowError] = []
     try:

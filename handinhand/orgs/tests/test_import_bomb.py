@@ -110,3 +110,14 @@ def test_rows_are_counted_across_chunk_boundaries() -> None:
     assert count_rows_in_xml(out.getvalue(), "s.xml", 10**9) == 600_000
     with pytest.raises(SpreadsheetLimitError):
         count_rows_in_xml(out.getvalue(), "s.xml", 1000)
+
+
+def test_the_framework_import_refuses_the_bomb_too(bomb: bytes) -> None:
+    from handinhand.indicators.excel import read_nodes
+    from handinhand.orgs.imports import _FileError
+
+    started = time.monotonic()
+    with pytest.raises(_FileError) as refused:
+        read_nodes(bomb, "指标体系.xlsx")
+    assert time.monotonic() - started < 2.0
+    assert "行的上限" in str(refused.value)
