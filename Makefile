@@ -20,10 +20,10 @@ install: $(VENV)/.installed
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed --workload pilot --if-empty
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	INSECURE_DEV=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 run: install
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	INSECURE_DEV=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check handinhand config benchmarks

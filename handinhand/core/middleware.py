@@ -36,7 +36,9 @@ class SecurityHeadersMiddleware:
         if self.policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = self.policy
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        signed_in = user is not None and user.is_authenticated
+        # The API's token callers are signed in too (django-ninja sets request.auth).
+        if signed_in or getattr(request, "auth", None) is not None:
             response["Cache-Control"] = "no-store"
             response["Pragma"] = "no-cache"  # HTTP/1.0 proxies
         return response

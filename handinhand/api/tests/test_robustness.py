@@ -137,3 +137,10 @@ def test_unknown_api_paths_answer_json_404(cast: Cast, api_for: Any, url: str) -
         assert response.status_code == 404, (url, response.status_code)
         assert response["Content-Type"].startswith("application/json"), url
         assert response.json()["detail"] == "未找到"
+
+
+def test_api_answers_to_a_token_are_not_stored(cast: Cast, api_for: Any) -> None:
+    """Issue 9, defect 9: no-store on API answers too (a token is a signed-in caller)."""
+    response = api_for(cast.county_user).get("/api/v1/schools")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
