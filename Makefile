@@ -6,6 +6,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/handinhand
 PORT ?= 8000
 
 .PHONY: install demo run test test-sqlite test-postgres lint typecheck migrations-check ci bench clean
+.PHONY: audit-deps mutation
 
 $(VENV)/.installed: pyproject.toml package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
@@ -45,9 +46,28 @@ test-postgres: install
 ## Everything CI checks: lint, types, migrations, the whole suite on SQLite and on PostgreSQL.
 test: lint typecheck migrations-check test-sqlite test-postgres
 
+## Known vulnerabilities in the installed dependencies (pip-audit); waivers with their reasons
+## in .ci/pip-audit-waivers.txt. CI sets AUDIT_STRICT=--strict: a package that could not be
+## checked (no network) fails too.
+AUDIT_STRICT ?=
+audit-deps: install
+	$(VENV)/bin/pip-audit --skip-editable --progress-spinner off $(AUDIT_STRICT) \
+		$$(sed -e 's/#.*//' -e '/^[[:space:]]*$$/d' -e 's/^[[:space:]]*/--ignore-vuln /' .ci/pip-audit-waivers.txt)
+test: audit-deps
+
+## Mutation testing (mutmut, [tool.mutmut] in pyproject.toml) of core/scope*, core/audit.py and
+## orgs/imports.py; prints the kill rate. Slow and CPU heavy: not part of `make test`.
+mutation: install
+	$(VENV)/bin/mutmut run --max-children 2 || true
+	$(VENV)/bin/mutmut export-cicd-stats
+	$(PY) -c "import json; s = json.load(open('mutants/mutmut-cicd-stats.json')); \
+		done = s['killed'] + s['survived'] + s.get('timeout', 0); \
+		print(f\"mutation kill rate: {s['killed'] + s.get('timeout', 0)}/{done} = \
+		{100 * (s['killed'] + s.get('timeout', 0)) / max(done, 1):.1f}% (survived {s['survived']})\")"
+
 bench: install
 	$(PY) benchmarks/school_list.py
 	$(PY) benchmarks/roster_import.py
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles db.sqlite3
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3 mutants

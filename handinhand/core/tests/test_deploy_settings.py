@@ -87,13 +87,17 @@ PRINT_SETTINGS = (
 
 def test_https_is_the_default() -> None:
     result = manage("shell", "-c", PRINT_SETTINGS, SECRET_KEY=STRONG_KEY)
-    assert result.stdout.strip().splitlines()[-1].split() == ["True", "True", "True", "31536000"], result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["True", "True", "True", "31536000"], (
+        result.stderr
+    )
 
 
 @pytest.mark.parametrize("flag", [{"INSECURE_DEV": "true"}, {"DEBUG": "true"}])
 def test_plain_http_for_the_demo_is_explicit(flag: dict[str, str]) -> None:
     result = manage("shell", "-c", PRINT_SETTINGS, **flag)
-    assert result.stdout.strip().splitlines()[-1].split() == ["False", "False", "False", "0"], result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["False", "False", "False", "0"], (
+        result.stderr
+    )
 
 
 def test_make_demo_and_run_serve_plain_http_explicitly() -> None:
