@@ -155,3 +155,13 @@ def test_an_unknown_audit_action_is_refused(cast: Cast, action: str) -> None:
 def test_a_known_audit_action_is_recorded(cast: Cast) -> None:
     event = audit.record(actor=cast.province_admin, action="update", instance=cast.school)
     assert event.action == "update" and event.object_id == str(cast.school.pk)
+
+
+def test_the_audit_keeps_no_secrets_ids_or_bookkeeping(cast: Cast) -> None:
+    """A mutant that audited the password hash, or noise such as the version, survived."""
+    user_fields = set(audit.snapshot(cast.county_user))
+    assert not user_fields & {"id", "password", "last_login"}
+    assert "username" in user_fields
+    school_fields = set(audit.snapshot(cast.school))
+    assert not school_fields & {"id", "created_at", "updated_at", "version"}
+    assert {"name", "credit_code", "county"} <= school_fields
