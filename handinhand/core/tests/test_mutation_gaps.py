@@ -67,7 +67,8 @@ def test_a_county_bureau_instructor_edits_only_the_bureau_region(
     assert sees(scope, cast.school_anyuan.county.path)  # the paired city: seen
     assert scope.can_edit_region(cast.school.county.path)  # own county: edited
     assert not scope.can_edit_region(cast.school_anyuan.county.path)  # paired city: not
-    assert not scope.can_edit_region(cast.school_anyuan.county.parent.path)
+    city = cast.school_anyuan.county.parent
+    assert city is not None and not scope.can_edit_region(city.path)
     client = client_for(cast.county_user)
     own = client.get(reverse("orgs:school_edit", args=[cast.school.pk]))
     assert own.status_code == 200
