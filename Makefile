@@ -13,6 +13,7 @@ PG_TEST_URL ?= postgres://handinhand_owner:$(DB_OWNER_PASSWORD)@127.0.0.1:5432/h
 PORT ?= 8000
 
 .PHONY: install demo run test test-sqlite test-postgres lint fmt typecheck migrations-check ci bench clean
+.PHONY: audit-deps mutation
 
 $(VENV)/.installed: pyproject.toml package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
@@ -27,10 +28,10 @@ install: $(VENV)/.installed
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed --workload pilot --if-empty
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	INSECURE_DEV=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 run: install
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	INSECURE_DEV=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check handinhand config benchmarks
@@ -61,6 +62,25 @@ test-postgres: install
 ## Everything CI checks: lint, types, migrations, the whole suite on SQLite and on PostgreSQL.
 test: lint typecheck migrations-check test-sqlite test-postgres
 
+## Known vulnerabilities in the installed dependencies (pip-audit); waivers with their reasons
+## in .ci/pip-audit-waivers.txt. CI sets AUDIT_STRICT=--strict: a package that could not be
+## checked (no network) fails too.
+AUDIT_STRICT ?=
+audit-deps: install
+	$(VENV)/bin/pip-audit --skip-editable --progress-spinner off $(AUDIT_STRICT) \
+		$$(sed -e 's/#.*//' -e '/^[[:space:]]*$$/d' -e 's/^[[:space:]]*/--ignore-vuln /' .ci/pip-audit-waivers.txt)
+test: audit-deps
+
+## Mutation testing (mutmut, [tool.mutmut] in pyproject.toml) of core/scope*, core/audit.py and
+## orgs/imports.py; prints the kill rate. Slow and CPU heavy: not part of `make test`.
+mutation: install
+	$(VENV)/bin/mutmut run --max-children 2 || true
+	$(VENV)/bin/mutmut export-cicd-stats
+	$(PY) -c "import json; s = json.load(open('mutants/mutmut-cicd-stats.json')); \
+		done = s['killed'] + s['survived'] + s.get('timeout', 0); \
+		print(f\"mutation kill rate: {s['killed'] + s.get('timeout', 0)}/{done} = \
+		{100 * (s['killed'] + s.get('timeout', 0)) / max(done, 1):.1f}% (survived {s['survived']})\")"
+
 ## What .ci/run calls: the same as `make test`, so that README's test command is what CI checks.
 ci: test
 
@@ -69,4 +89,4 @@ bench: install
 	$(PY) benchmarks/roster_import.py
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles db.sqlite3
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3 mutants

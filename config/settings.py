@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "handinhand.core.middleware.RequestContextMiddleware",
+    "handinhand.core.middleware.SecurityHeadersMiddleware",  # CSP, no-store when signed in
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -119,15 +120,47 @@ LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(8 * 3600)))
 SESSION_COOKIE_HTTPONLY = True
-# Behind HTTPS (the intranet's reverse proxy terminates TLS) turn these on in the environment.
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+# --- Transport and browser security (issue 9) -------------------------------------------------
+# Secure by default: with DEBUG off, HTTPS only (redirect, HSTS, secure cookies), so that a
+# deployment that sets only SECRET_KEY and ALLOWED_HOSTS passes `check --deploy` with no
+# warning. Plain http is an explicit choice: DEBUG=true, or INSECURE_DEV=true (`make demo`
+# on 127.0.0.1, and the test suite, which sets the same settings in handinhand/conftest.py).
+INSECURE_DEV = DEBUG or env_bool("INSECURE_DEV", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not INSECURE_DEV)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not INSECURE_DEV)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0" if INSECURE_DEV else "31536000"))
+# Every host under the domain is HTTPS too, and the domain may be listed for preloading; a
+# deployment whose parent domain still serves plain http turns these off and says so.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# The intranet's reverse proxy terminates TLS and says so in X-Forwarded-Proto.
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less meta tag instead
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Scripts only from our own files (no inline script or event handler anywhere: a test checks
+# the templates). Styles allow 'unsafe-inline': the templates' style attributes, ECharts'
+# tooltips and Swagger UI write inline styles, and a style cannot run code; script-src is
+# what stops injected script. Images may be data: URLs (Swagger UI's icons, chart downloads).
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+# --- end of transport and browser security ---------------------------------------------------
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

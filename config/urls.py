@@ -1,9 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from handinhand.api.errors import not_found as api_not_found
 from handinhand.core import urls as core_urls
 from handinhand.dashboard import views as dashboard_views
+
+handler404 = "handinhand.api.errors.page_not_found"
 
 urlpatterns = [
     path("", include("handinhand.dashboard.urls")),
@@ -31,6 +34,7 @@ urlpatterns = [
     path("research/", include("handinhand.research.urls")),
     path("funding/", include("handinhand.funding.urls")),
     path("api/v1/", include("handinhand.api.urls")),
+    re_path(r"^api(?:/|$)", api_not_found),  # other API versions and /api itself: JSON 404
 ]
 
 # Django's admin needs a superuser, which 三员分立 rules out in production; it is mounted only

@@ -43,6 +43,13 @@ from handinhand.programme.tests.factories import (
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API in tests
 
+# The suite talks plain http (test client, the live server the browser tests drive): the
+# explicit relaxation INSECURE_DEV=true stands for, set here because pytest-django has loaded
+# the settings before this file runs. test_deploy_settings checks the secure defaults.
+settings.SECURE_SSL_REDIRECT = False
+settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+settings.SECURE_HSTS_SECONDS = 0
+
 
 @dataclass
 class Cast:

@@ -27,6 +27,7 @@ from ninja.renderers import JSONRenderer
 from handinhand.api import errors
 from handinhand.api.auth import API_AUTH, bearer_user
 from handinhand.api.routers import funding, incentives, indicators, orgs, programme, research
+from handinhand.api.schemas import ValidationErrorOut
 
 
 class LocalSwagger(DocsBase):
@@ -77,7 +78,35 @@ def docs_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapper
 
 
-api = NinjaAPI(
+class HandInHandAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI document names the 422 answer on every operation: any parameter
+    or body can fail validation, and clients should know the shape of that answer."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault(
+            "ValidationErrorOut",
+            ValidationErrorOut.model_json_schema(ref_template="#/components/schemas/{model}"),
+        )
+        answer = {
+            "description": "Unprocessable Entity",
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/ValidationErrorOut"}}
+            },
+        }
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                if isinstance(operation, dict) and "responses" in operation:
+                    operation["responses"].setdefault(422, answer)
+                for parameter in operation.get("parameters", []):
+                    if parameter.get("name") == "ordering":
+                        # An array of enumerated keys, sent comma-separated.
+                        parameter.update(style="form", explode=False)
+        return schema
+
+
+api = HandInHandAPI(
     title=cast(str, _lazy("大手拉小手 党建指导工作平台 接口")),
     version="1",
     description=cast(

@@ -4,13 +4,15 @@ stale version."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -74,10 +76,33 @@ def _field_name(loc: Any) -> str:
     return ".".join(parts) or ALL
 
 
-def ninja_errors(exc: NinjaValidationError) -> dict[str, list[str]]:
+def _ordering_message(error: dict[str, Any], request: HttpRequest | None) -> str:
+    expected = re.findall(r"'(-?[^']+)'", str((error.get("ctx") or {}).get("expected", "")))
+    # ninja drops the input from its errors; the query string still has it.
+    sent = [
+        part.strip()
+        for value in (request.GET.getlist("ordering") if request is not None else [])
+        for part in value.split(",")
+    ]
+    unknown = [value.lstrip("-") for value in sent if value and value not in expected]
+    return _("不支持的排序字段：%(name)s。可选：%(options)s") % {
+        "name": "、".join(unknown),
+        "options": "、".join(sorted({value.lstrip("-") for value in expected})),
+    }
+
+
+def ninja_errors(
+    exc: NinjaValidationError, request: HttpRequest | None = None
+) -> dict[str, list[str]]:
     result: dict[str, list[str]] = {}
     for error in exc.errors:
-        result.setdefault(_field_name(error.get("loc")), []).append(_pydantic_message(error))
+        loc = list(error.get("loc") or [])
+        if "ordering" in loc and error.get("type") == "literal_error":
+            # One answer for all of the list's items, naming the unknown keys.
+            if "ordering" not in result:
+                result["ordering"] = [_ordering_message(error, request)]
+            continue
+        result.setdefault(_field_name(loc), []).append(_pydantic_message(error))
     return result
 
 
@@ -109,7 +134,13 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(NinjaValidationError)
     def on_ninja_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-        return validation_response(api, request, ninja_errors(exc))
+        return validation_response(api, request, ninja_errors(exc, request))
+
+    @api.exception_handler(OverflowError)
+    def on_overflow(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # The schemas bound every id; this is the net under a number they do not know of
+        # (SQLite cannot bind an integer beyond 64 bits).
+        return validation_response(api, request, {ALL: [_("数值超出允许范围")]})
 
     @api.exception_handler(IntegrityError)
     def on_integrity(request: HttpRequest, exc: Exception) -> HttpResponse:
@@ -140,3 +171,18 @@ def install(api: NinjaAPI) -> None:
             {"detail": messages.get(exc.status_code, str(exc))},
             status=exc.status_code,
         )
+
+
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Any /api/ path that names no operation: JSON, like every other API answer."""
+    return JsonResponse(
+        {"detail": not_found_message()}, status=404, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The site's 404 handler: JSON under /api/ (a view there raising Http404 too), the HTML
+    page everywhere else."""
+    if request.path == "/api" or request.path.startswith("/api/"):
+        return not_found(request)
+    return defaults.page_not_found(request, exception or Http404())

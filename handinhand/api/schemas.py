@@ -4,14 +4,22 @@ their stored value and, as `*_display`, the Chinese label the pages show."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
+from handinhand.api.listing import MAX_ID
 from handinhand.orgs.models import PartyOrgForm, SchoolType
 
 # --- common ---------------------------------------------------------------------------------
+
+# Numbers sent in a body that the database compares with its 64-bit columns: beyond 2^63 - 1
+# SQLite raised OverflowError (a 500); bounded here they are a 422.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Version = Annotated[int, Field(ge=0, le=MAX_ID)]
+# Counts keep their own checks (the service's messages); only the integer's size is bound.
+Count = Annotated[int, Field(ge=-MAX_ID, le=MAX_ID)]
 
 
 class ErrorOut(Schema):
@@ -144,15 +152,15 @@ class SchoolIn(Schema):
     secretary: str = Field("", max_length=50, description="党组织书记")
     principal: str = Field("", max_length=50, description="校长")
     contact_phone: str = Field("", max_length=20, description="联系电话")
-    student_count: int = Field(0, description="学生数")
-    teacher_count: int = Field(0, description="教职工数")
+    student_count: Count = Field(0, description="学生数")
+    teacher_count: Count = Field(0, description="教职工数")
 
 
 class SchoolPatch(Schema):
     """Changes to a school: only the fields sent are changed. `version` is the version read
     before editing; if someone saved the school since, the answer is 409."""
 
-    version: int = Field(..., description="读取时的版本号（乐观锁）")
+    version: Version = Field(..., description="读取时的版本号（乐观锁）")
     name: str | None = Field(None, max_length=100)
     credit_code: str | None = Field(None, max_length=40)
     county: str | None = Field(None, max_length=6)
@@ -161,8 +169,8 @@ class SchoolPatch(Schema):
     secretary: str | None = Field(None, max_length=50)
     principal: str | None = Field(None, max_length=50)
     contact_phone: str | None = Field(None, max_length=20)
-    student_count: int | None = None
-    teacher_count: int | None = None
+    student_count: Count | None = None
+    teacher_count: Count | None = None
 
 
 # --- programme ------------------------------------------------------------------------------
@@ -299,7 +307,7 @@ class DistrictDetailOut(DistrictOut):
 
 
 class DistrictAssignIn(Schema):
-    school_ids: list[int] = Field(
+    school_ids: list[Id] = Field(
         ..., min_length=1, max_length=2000, description="要划入片区的学校编号"
     )
 

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from handinhand.api import views
+from handinhand.api import errors, views
 from handinhand.api.api import api
 
 app_name = "api"
@@ -13,4 +13,6 @@ urlpatterns = [
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("docs/assets/<str:name>", views.docs_asset, name="docs_asset"),
     *ninja_patterns,
+    # Last: whatever else is asked under /api/v1/ is a JSON 404, not the HTML page.
+    re_path(r"", errors.not_found, name="not_found"),
 ]

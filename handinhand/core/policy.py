@@ -307,6 +307,10 @@ class RemindersPolicy(_Strict):
 class ImportsPolicy(_Strict):
     max_file_mb: float = Field(gt=0, le=200)
     max_rows: PositiveInt
+    # What the file's zip members may unpack to in all: a 50,000-row roster is about 30 MB.
+    max_unpacked_mb: float = Field(default=100, gt=0, le=2000)
+    # Reading and checking one file stops after this long (a worker is not held for minutes).
+    max_seconds: float = Field(default=60, gt=0, le=3600)
 
 
 class Policy(_Strict):

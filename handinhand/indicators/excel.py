@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from handinhand.core.policy import get_policy
 from handinhand.core.text import normalise_text
 from handinhand.indicators.models import Framework
 from handinhand.indicators.services import (
@@ -20,7 +19,15 @@ from handinhand.indicators.services import (
     framework_validate,
 )
 from handinhand.indicators.structure import Node
-from handinhand.orgs.imports import RowError, _FileError, _open_sheet, _rows, _text, header_key
+from handinhand.orgs.imports import (
+    RowError,
+    _FileError,
+    _open_sheet,
+    _text,
+    header_key,
+    import_limits,
+    limited_rows,
+)
 
 SHEET = "指标体系"
 COLUMNS = ("编码", "级别", "上级编码", "指标名称", "分值", "评分要点", "佐证材料")
@@ -91,11 +98,12 @@ def _score(value: Any) -> Decimal | None:
 
 def read_nodes(data: bytes, filename: str) -> tuple[list[Node], list[RowError]]:
     """The file's indicators and every error of its rows (structure is checked after)."""
-    max_bytes = int(get_policy().imports.max_file_mb * 1024 * 1024)
+    limits = import_limits()
     nodes: list[Node] = []
     errors: list[RowError] = []
-    with _open_sheet(data, filename, max_bytes) as sheet:
-        rows = _rows(sheet, max_col=len(COLUMNS) + 5)
+    with _open_sheet(data, filename, limits) as sheet:
+        # Rows are counted, blank ones too, against the policy's limits (issue 9, defect 6).
+        rows = limited_rows(sheet, limits, max_col=len(COLUMNS) + 5)
         try:
             _number, header = next(rows)
         except StopIteration:

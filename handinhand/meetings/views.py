@@ -20,6 +20,7 @@ from handinhand.core.exceptions import ConflictError, PermissionDeniedError
 from handinhand.core.exports import xlsx_response
 from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.models import AuditAction
+from handinhand.core.redirects import safe_next
 from handinhand.core.uploads import serve_upload
 from handinhand.core.views_helpers import access, form_page, require, show_conflict
 from handinhand.meetings import ical, selectors, services
@@ -283,7 +284,7 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         _("决定事项已完成") if done else _("决定事项已重新打开"),
     )
-    return redirect(request.POST.get("next") or item.meeting.get_absolute_url())
+    return redirect(safe_next(request, item.meeting.get_absolute_url()))
 
 
 # --- compliance calendar ------------------------------------------------------------------------

@@ -10,7 +10,7 @@ natural key: a code already registered updates that school instead of adding ano
 from __future__ import annotations
 
 import re
-import zipfile
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -30,12 +30,12 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from handinhand.core import audit
+from handinhand.core import audit, spreadsheets
 from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
 from handinhand.core.scope import Scope, get_scope
 from handinhand.core.text import normalise_text
-from handinhand.core.uploads import MAX_UNPACKED_RATIO, ZipBombError, zip_members
+from handinhand.core.uploads import MAX_UNPACKED_RATIO
 from handinhand.orgs.credit_code import make_credit_code, validate_credit_code
 from handinhand.orgs.models import PartyOrgForm, Region, RegionLevel, School, SchoolType
 from handinhand.orgs.services import editable_counties
@@ -154,9 +154,45 @@ def _integer(value: Any) -> int | None:
     return int(text.split(".")[0])
 
 
+Numbered = tuple[int, tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """How much of a file is read at most: its size, what it unpacks to, its rows (blank ones
+    too) and the time spent (issue 9: a small file of a million blank rows held a worker)."""
+
+    max_bytes: int
+    max_unpacked_bytes: int
+    max_rows: int
+    deadline: float  # on the monotonic clock
+
+
+def import_limits(*, max_file_mb: float | None = None, max_rows: int | None = None) -> _Limits:
+    """The policy's limits for one .xlsx import, starting its clock now."""
+    policy = get_policy().imports
+    return _Limits(
+        max_bytes=int((max_file_mb if max_file_mb is not None else policy.max_file_mb) * 2**20),
+        max_unpacked_bytes=int(policy.max_unpacked_mb * 2**20),
+        max_rows=max_rows or policy.max_rows,
+        deadline=time.monotonic() + policy.max_seconds,
+    )
+
+
+def limited_rows(sheet: Any, limits: _Limits, *, max_col: int | None = None) -> Iterator[Numbered]:
+    """Every row of the sheet from the first, counted (blank ones too) against the limits."""
+    return spreadsheets.counted_rows(
+        _rows(sheet, max_col=max_col),
+        first_row=HEADER_SEARCH_ROWS + 1,  # rows above the data: title lines and headers
+        max_rows=limits.max_rows,
+        deadline=limits.deadline,
+    )
+
+
 @contextmanager
-def _open_sheet(data: bytes, filename: str, max_bytes: int) -> Iterator[Any]:
+def _open_sheet(data: bytes, filename: str, limits: _Limits) -> Iterator[Any]:
     """The roster sheet of an uploaded workbook, after the checks that need no parsing."""
+    max_bytes = limits.max_bytes
     if not filename.lower().endswith(".xlsx"):
         if filename.lower().endswith((".xls", ".et", ".csv")):
             raise _FileError(
@@ -170,7 +206,12 @@ def _open_sheet(data: bytes, filename: str, max_bytes: int) -> Iterator[Any]:
         )
     if not data:
         raise _FileError(_("文件是空的，请选择填写好的花名册文件。"))
-    _refuse_zip_bomb(data, max_bytes)
+    _refuse_zip_bomb(data, min(limits.max_unpacked_bytes, MAX_UNPACKED_RATIO * max_bytes))
+    try:
+        # Title lines and the header sit above the data rows.
+        spreadsheets.check_row_counts(data, limits.max_rows, above=HEADER_SEARCH_ROWS + 1)
+    except spreadsheets.SpreadsheetLimitError as exc:
+        raise _FileError(str(exc)) from exc
     try:
         workbook = load_workbook(BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # zipfile, XML and openpyxl errors alike: the file is damaged
@@ -181,25 +222,21 @@ def _open_sheet(data: bytes, filename: str, max_bytes: int) -> Iterator[Any]:
         # Some programs write a wrong <dimension>; read every row that is really there.
         sheet.reset_dimensions()  # type: ignore[union-attr]
         yield sheet
+    except spreadsheets.SpreadsheetLimitError as exc:
+        raise _FileError(str(exc)) from exc
     finally:
         workbook.close()
 
 
-def _refuse_zip_bomb(data: bytes, max_bytes: int) -> None:
-    """The one zip guard of core/uploads.py, with the roster's own words."""
+def _refuse_zip_bomb(data: bytes, max_unpacked_bytes: int) -> None:
     try:
-        zip_members(BytesIO(data), max_unpacked=MAX_UNPACKED_RATIO * max_bytes)
-    except zipfile.BadZipFile as exc:
-        raise _FileError(_damaged()) from exc
-    except ZipBombError as exc:
-        raise _FileError(_("文件解压后过大，可能不是正常的花名册，已拒绝导入。")) from exc
+        spreadsheets.check_unpacked_size(data, max_unpacked_bytes)
+    except spreadsheets.SpreadsheetLimitError as exc:
+        raise _FileError(str(exc)) from exc
 
 
 def _damaged() -> str:
-    return _("文件已损坏或不是 Excel 工作簿，无法读取，请重新保存为 .xlsx 后再试。")
-
-
-Numbered = tuple[int, tuple[Any, ...]]
+    return spreadsheets.damaged_message()
 
 
 def _rows(sheet: Any, *, min_row: int = 1, max_col: int | None = None) -> Iterator[Numbered]:
@@ -461,21 +498,23 @@ def import_roster(
     max_rows: int | None = None,
 ) -> RosterImportResult:
     """Validate the whole roster; write it only if every row is right (DESIGN §3, R2)."""
-    policy = get_policy().imports
-    max_bytes = int((max_file_mb if max_file_mb is not None else policy.max_file_mb) * 1024 * 1024)
+    limits = import_limits(max_file_mb=max_file_mb, max_rows=max_rows)
     result = RosterImportResult()
     errors: list[RowError] = []
     try:
-        mapping, data_rows = _read(data, filename, max_bytes, max_rows or policy.max_rows, errors)
+        mapping, data_rows = _read(data, filename, limits, errors)
+        if not data_rows:  # headers unusable, or no data under them
+            result.errors = _sorted(errors)
+            return result
+        validator = _RowValidator(actor, mapping, errors)
+        parsed = []
+        for number, cells in data_rows:
+            parsed.append(validator.validate(number, cells))
+            if number % 512 == 0 and time.monotonic() > limits.deadline:
+                raise _FileError(spreadsheets.too_slow_message())
     except _FileError as exc:
         result.errors = [RowError(0, "", str(exc))]
         return result
-    if not data_rows:  # headers unusable, or no data under them
-        result.errors = _sorted(errors)
-        return result
-
-    validator = _RowValidator(actor, mapping, errors)
-    parsed = [validator.validate(number, cells) for number, cells in data_rows]
     existing = _check_credit_codes(parsed, get_scope(actor), errors)
     if errors:
         result.errors = _sorted(errors)
@@ -515,25 +554,28 @@ def import_roster(
 
 
 def _read(
-    data: bytes, filename: str, max_bytes: int, row_limit: int, errors: list[RowError]
+    data: bytes, filename: str, limits: _Limits, errors: list[RowError]
 ) -> tuple[dict[str, int], list[Numbered]]:
     """The column mapping and the rows that are not empty; header problems go to `errors`,
     problems with the file as a whole raise _FileError."""
-    with _open_sheet(data, filename, max_bytes) as sheet:
+    with _open_sheet(data, filename, limits) as sheet:
         header_row, header_cells = _find_header(_rows(sheet))
         mapping, usable = _map_headers(header_row, header_cells, errors)
         if not usable:
             return mapping, []
         data_rows: list[Numbered] = []
         width = max(mapping.values()) + 1
-        for number, cells in _rows(sheet, min_row=header_row + 1, max_col=width):
+        # Every row read counts, blank or not: a million blank rows are the attack.
+        rows = spreadsheets.counted_rows(
+            _rows(sheet, min_row=header_row + 1, max_col=width),
+            first_row=header_row,
+            max_rows=limits.max_rows,
+            deadline=limits.deadline,
+        )
+        for number, cells in rows:
             if _is_empty(cells):
                 continue
             data_rows.append((number, cells))
-            if len(data_rows) > row_limit:
-                raise _FileError(
-                    _("数据超过 %(max)d 行的上限，请拆分成多个文件分批导入。") % {"max": row_limit}
-                )
     if not data_rows:
         errors.append(RowError(header_row, "", _("表头下面没有任何学校数据。")))
     return mapping, data_rows

@@ -10,8 +10,8 @@ from typing import Any, Literal
 from ninja import Query, Router, Schema
 
 from handinhand.api.auth import ApiRequest
-from handinhand.api.listing import paginated
-from handinhand.api.schemas import ErrorOut, ValidationErrorOut
+from handinhand.api.listing import IdPath, id_query, paginated
+from handinhand.api.schemas import ErrorOut, Id, ValidationErrorOut, Version
 from handinhand.core.views_helpers import access
 from handinhand.indicators import selectors, services, workflow
 from handinhand.indicators.models import Evaluation, Framework
@@ -98,25 +98,25 @@ class EvaluationDetailOut(EvaluationOut):
 
 
 class ScoreIn(Schema):
-    indicator_id: int
+    indicator_id: Id
     score: Decimal | None = None
     text: str = ""
 
 
 class SelfAssessmentIn(Schema):
-    version: int
+    version: Version
     submit: bool = False
     scores: list[ScoreIn]
 
 
 class ReviewIn(Schema):
-    version: int
+    version: Version
     passed: bool = False
     scores: list[ScoreIn]
 
 
 class TransitionIn(Schema):
-    version: int
+    version: Version
     action: Literal["return", "confirm", "reopen"]
     reason: str = ""
 
@@ -135,7 +135,7 @@ def framework_list(request: ApiRequest, status: str | None = None) -> Any:
     response={200: FrameworkDetailOut, 404: ErrorOut},
     summary="指标体系详情（含全部指标）",
 )
-def framework_detail(request: ApiRequest, framework_id: int) -> Any:
+def framework_detail(request: ApiRequest, framework_id: IdPath) -> Any:
     framework = access(Framework.objects.visible_to(request.auth), pk=framework_id)
     indicators = list(framework.indicators.select_related("parent").order_by("order", "pk"))
     setattr(framework, "indicator_list", indicators)  # noqa: B010
@@ -146,9 +146,9 @@ def framework_detail(request: ApiRequest, framework_id: int) -> Any:
 @paginated
 def evaluation_list(
     request: ApiRequest,
-    cycle: int | None = Query(None, description="评估周期 id"),
+    cycle: int | None = id_query("评估周期 id"),
     status: str | None = Query(None, description="状态"),
-    school: int | None = Query(None, description="学校 id"),
+    school: int | None = id_query("学校 id"),
 ) -> Any:
     qs = selectors.evaluations_for_list(request.auth)
     if cycle:
@@ -174,7 +174,7 @@ def _detail(user: Any, pk: int) -> Evaluation:
     response={200: EvaluationDetailOut, 404: ErrorOut},
     summary="学校评估详情（含各项得分）",
 )
-def evaluation_detail(request: ApiRequest, evaluation_id: int) -> Any:
+def evaluation_detail(request: ApiRequest, evaluation_id: IdPath) -> Any:
     return _detail(request.auth, evaluation_id)
 
 
@@ -187,7 +187,7 @@ def _entries(scores: list[ScoreIn]) -> dict[int, tuple[Decimal | None, str]]:
     response={200: EvaluationDetailOut, **WRITE_ERRORS},
     summary="保存或提交自评（学校用户；需提供 version）",
 )
-def evaluation_self(request: ApiRequest, evaluation_id: int, payload: SelfAssessmentIn) -> Any:
+def evaluation_self(request: ApiRequest, evaluation_id: IdPath, payload: SelfAssessmentIn) -> Any:
     user = request.auth
     evaluation = access(selectors.evaluation_qs(user), pk=evaluation_id)
     services.evaluation_save_self(
@@ -205,7 +205,7 @@ def evaluation_self(request: ApiRequest, evaluation_id: int, payload: SelfAssess
     response={200: EvaluationDetailOut, **WRITE_ERRORS},
     summary="保存审核评分或审核通过（片区指导员；需提供 version）",
 )
-def evaluation_review(request: ApiRequest, evaluation_id: int, payload: ReviewIn) -> Any:
+def evaluation_review(request: ApiRequest, evaluation_id: IdPath, payload: ReviewIn) -> Any:
     user = request.auth
     evaluation = access(selectors.evaluation_qs(user), pk=evaluation_id)
     services.evaluation_review(
@@ -223,7 +223,7 @@ def evaluation_review(request: ApiRequest, evaluation_id: int, payload: ReviewIn
     response={200: EvaluationDetailOut, **WRITE_ERRORS},
     summary="退回、确认或退回重审（需提供 version）",
 )
-def evaluation_move(request: ApiRequest, evaluation_id: int, payload: TransitionIn) -> Any:
+def evaluation_move(request: ApiRequest, evaluation_id: IdPath, payload: TransitionIn) -> Any:
     user = request.auth
     evaluation = access(selectors.evaluation_qs(user), pk=evaluation_id)
     services.evaluation_transition(

@@ -1,7 +1,7 @@
 """Regions, universities and schools: the same reads (visible_to / selectors) and writes
 (orgs.services) as the pages."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from handinhand.api.auth import ApiRequest
-from handinhand.api.listing import order, ordering_help, paginated
+from handinhand.api.listing import IdPath, order, ordering_query, ordering_type, paginated
 from handinhand.api.schemas import (
     ErrorOut,
     RegionDetailOut,
@@ -45,6 +45,18 @@ SCHOOL_ORDERING = {
     "teacher_count": "teacher_count",
     "updated_at": "updated_at",
 }
+if TYPE_CHECKING:
+    UniversityOrdering = list[str]
+else:
+    UniversityOrdering = ordering_type(UNIVERSITY_ORDERING)
+if TYPE_CHECKING:
+    RegionOrdering = list[str]
+else:
+    RegionOrdering = ordering_type(REGION_ORDERING)
+if TYPE_CHECKING:
+    SchoolOrdering = list[str]
+else:
+    SchoolOrdering = ordering_type(SCHOOL_ORDERING)
 WRITE_ERRORS = {404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
 
 
@@ -58,7 +70,7 @@ def region_list(
     level: RegionLevel | None = None,
     parent: str | None = Query(None, description="上级区划代码"),
     q: str | None = Query(None, description="按名称或代码搜索"),
-    ordering: str | None = Query(None, description=ordering_help(REGION_ORDERING)),
+    ordering: RegionOrdering | None = ordering_query(REGION_ORDERING),  # noqa: B008,
 ) -> Any:
     qs = Region.objects.visible_to(request.auth)
     if level:
@@ -91,7 +103,7 @@ def university_list(
     request: ApiRequest,
     city: str | None = Query(None, description="所在城市的区划代码"),
     q: str | None = Query(None, description="按名称、简称或标识码搜索"),
-    ordering: str | None = Query(None, description=ordering_help(UNIVERSITY_ORDERING)),
+    ordering: UniversityOrdering | None = ordering_query(UNIVERSITY_ORDERING),  # noqa: B008,
 ) -> Any:
     qs = University.objects.visible_to(request.auth).select_related("city")
     if city:
@@ -106,7 +118,7 @@ def university_list(
     response={200: UniversityDetailOut, 404: ErrorOut},
     summary="高校详情",
 )
-def university_detail(request: ApiRequest, university_id: int) -> Any:
+def university_detail(request: ApiRequest, university_id: IdPath) -> Any:
     user = request.auth
     university = access(
         University.objects.visible_to(user).select_related("city"), pk=university_id
@@ -128,7 +140,7 @@ def school_list(
     school_type: str | None = Query(None, description="学校类型"),
     party_org_form: str | None = Query(None, description="党组织形式"),
     q: str | None = Query(None, description="按学校名称、信用代码、书记搜索"),
-    ordering: str | None = Query(None, description=ordering_help(SCHOOL_ORDERING)),
+    ordering: SchoolOrdering | None = ordering_query(SCHOOL_ORDERING),  # noqa: B008,
 ) -> Any:
     qs = selectors.schools_for_list(request.auth)
     if city:
@@ -159,7 +171,7 @@ def _school_out(user: Any, pk: int) -> School:
     response={200: SchoolDetailOut, 404: ErrorOut},
     summary="学校详情（含所在片区与结对指导组）",
 )
-def school_detail(request: ApiRequest, school_id: int) -> Any:
+def school_detail(request: ApiRequest, school_id: IdPath) -> Any:
     return _school_out(request.auth, school_id)
 
 
@@ -193,7 +205,7 @@ def school_create(request: ApiRequest, payload: SchoolIn) -> Any:
     response={200: SchoolDetailOut, **WRITE_ERRORS},
     summary="修改学校（需提供 version）",
 )
-def school_update(request: ApiRequest, school_id: int, payload: SchoolPatch) -> Any:
+def school_update(request: ApiRequest, school_id: IdPath, payload: SchoolPatch) -> Any:
     user = request.auth
     school = access(selectors.school_detail_qs(user), pk=school_id)
     data = payload.model_dump(mode="json", exclude_unset=True)

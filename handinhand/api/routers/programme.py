@@ -1,7 +1,7 @@
 """Batches, guidance groups, memberships, pairings, districts and coverage: the same reads
 (visible_to / programme.selectors) and writes (programme.services) as the pages."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count
@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from handinhand.api.auth import ApiRequest
-from handinhand.api.listing import order, ordering_help, paginated
+from handinhand.api.listing import IdPath, id_query, order, ordering_query, ordering_type, paginated
 from handinhand.api.schemas import (
     BatchCoverageOut,
     BatchOut,
@@ -47,24 +47,44 @@ GROUP_ORDERING = {
     "batch": "batch__number",
     "member_count": "member_count",
 }
+if TYPE_CHECKING:
+    BatchOrdering = list[str]
+else:
+    BatchOrdering = ordering_type(BATCH_ORDERING)
+if TYPE_CHECKING:
+    GroupOrdering = list[str]
+else:
+    GroupOrdering = ordering_type(GROUP_ORDERING)
 MEMBERSHIP_ORDERING = {
     "group": "group_id",
     "role": "role",
     "full_name": "user__full_name",
     "term_start": "term_start",
 }
+if TYPE_CHECKING:
+    MembershipOrdering = list[str]
+else:
+    MembershipOrdering = ordering_type(MEMBERSHIP_ORDERING)
 PAIRING_ORDERING = {
     "batch": "batch__number",
     "region": "region_id",
     "group": "group_id",
     "since": "since",
 }
+if TYPE_CHECKING:
+    PairingOrdering = list[str]
+else:
+    PairingOrdering = ordering_type(PAIRING_ORDERING)
 DISTRICT_ORDERING = {
     "name": "name",
     "group": "group_id",
     "batch": "batch__number",
     "school_count": "school_count",
 }
+if TYPE_CHECKING:
+    DistrictOrdering = list[str]
+else:
+    DistrictOrdering = ordering_type(DISTRICT_ORDERING)
 
 
 # --- batches --------------------------------------------------------------------------------
@@ -75,7 +95,7 @@ DISTRICT_ORDERING = {
 def batch_list(
     request: ApiRequest,
     status: BatchStatus | None = None,
-    ordering: str | None = Query(None, description=ordering_help(BATCH_ORDERING)),
+    ordering: BatchOrdering | None = ordering_query(BATCH_ORDERING),  # noqa: B008,
 ) -> Any:
     qs = Batch.objects.visible_to(request.auth)
     if status:
@@ -91,11 +111,11 @@ def batch_list(
 def group_list(
     request: ApiRequest,
     level: GroupLevel | None = None,
-    batch: int | None = Query(None, description="批次编号"),
+    batch: int | None = id_query("批次编号"),
     region: str | None = Query(None, description="所属行政区划代码"),
     is_active: bool | None = None,
     q: str | None = Query(None, description="按名称搜索"),
-    ordering: str | None = Query(None, description=ordering_help(GROUP_ORDERING)),
+    ordering: GroupOrdering | None = ordering_query(GROUP_ORDERING),  # noqa: B008,
 ) -> Any:
     qs = selectors.groups_for_list(request.auth)
     if level:
@@ -116,7 +136,7 @@ def group_list(
     response={200: GroupDetailOut, 404: ErrorOut},
     summary="党建指导组详情（含成员、结对与片区）",
 )
-def group_detail(request: ApiRequest, group_id: int) -> Any:
+def group_detail(request: ApiRequest, group_id: IdPath) -> Any:
     return selectors.group_detail(request.auth, group_id)
 
 
@@ -127,11 +147,11 @@ def group_detail(request: ApiRequest, group_id: int) -> Any:
 @paginated
 def membership_list(
     request: ApiRequest,
-    group: int | None = Query(None, description="指导组编号"),
+    group: int | None = id_query("指导组编号"),
     role: MemberRole | None = None,
     is_active: bool | None = None,
     q: str | None = Query(None, description="按姓名搜索"),
-    ordering: str | None = Query(None, description=ordering_help(MEMBERSHIP_ORDERING)),
+    ordering: MembershipOrdering | None = ordering_query(MEMBERSHIP_ORDERING),  # noqa: B008,
 ) -> Any:
     qs = Membership.objects.visible_to(request.auth).select_related("group", "user")
     if group:
@@ -149,10 +169,10 @@ def membership_list(
 @paginated
 def pairing_list(
     request: ApiRequest,
-    batch: int | None = Query(None, description="批次编号"),
-    group: int | None = Query(None, description="指导组编号"),
+    batch: int | None = id_query("批次编号"),
+    group: int | None = id_query("指导组编号"),
     region: str | None = Query(None, description="结对地区代码"),
-    ordering: str | None = Query(None, description=ordering_help(PAIRING_ORDERING)),
+    ordering: PairingOrdering | None = ordering_query(PAIRING_ORDERING),  # noqa: B008,
 ) -> Any:
     qs = Pairing.objects.visible_to(request.auth).select_related("group", "region")
     if batch:
@@ -180,10 +200,10 @@ def _districts(user: Any) -> Any:
 @paginated
 def district_list(
     request: ApiRequest,
-    group: int | None = Query(None, description="指导组编号"),
-    batch: int | None = Query(None, description="批次编号"),
+    group: int | None = id_query("指导组编号"),
+    batch: int | None = id_query("批次编号"),
     q: str | None = Query(None, description="按片区名称搜索"),
-    ordering: str | None = Query(None, description=ordering_help(DISTRICT_ORDERING)),
+    ordering: DistrictOrdering | None = ordering_query(DISTRICT_ORDERING),  # noqa: B008,
 ) -> Any:
     qs = _districts(request.auth)
     if group:
@@ -212,7 +232,7 @@ def _district_out(user: Any, pk: int) -> District:
     response={200: DistrictDetailOut, 404: ErrorOut},
     summary="片区详情（含学校编号）",
 )
-def district_detail(request: ApiRequest, district_id: int) -> Any:
+def district_detail(request: ApiRequest, district_id: IdPath) -> Any:
     return _district_out(request.auth, district_id)
 
 
@@ -221,7 +241,7 @@ def district_detail(request: ApiRequest, district_id: int) -> Any:
     response={200: DistrictAssignOut, 404: ErrorOut, 422: ValidationErrorOut},
     summary="将学校划入片区",
 )
-def district_assign(request: ApiRequest, district_id: int, payload: DistrictAssignIn) -> Any:
+def district_assign(request: ApiRequest, district_id: IdPath, payload: DistrictAssignIn) -> Any:
     user = request.auth
     district = access(
         District.objects.visible_to(user).select_related("group__region", "batch"),
