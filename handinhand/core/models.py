@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from handinhand.core.scope import get_scope
+from handinhand.core.users import AnyUser
 
 
 class TimeStampedModel(models.Model):
@@ -44,7 +45,7 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise TypeError("audit events are append-only")
 
-    def visible_to(self, user: Any) -> AuditEventQuerySet:
+    def visible_to(self, user: AnyUser) -> AuditEventQuerySet:
         return self if get_scope(user).can_read_audit else self.none()
 
 
@@ -104,7 +105,7 @@ class JobStatus(models.TextChoices):
 
 
 class JobQuerySet(models.QuerySet["Job"]):
-    def visible_to(self, user: Any) -> JobQuerySet:
+    def visible_to(self, user: AnyUser) -> JobQuerySet:
         """A job is its creator's; province admins see every job."""
         from handinhand.core.scope import get_scope
 
@@ -112,7 +113,7 @@ class JobQuerySet(models.QuerySet["Job"]):
             return self.none()
         if get_scope(user).is_province_admin:
             return self
-        return self.filter(created_by=user)
+        return self.filter(created_by_id=user.pk)
 
 
 class JobManager(models.Manager.from_queryset(JobQuerySet)):  # type: ignore[misc]
