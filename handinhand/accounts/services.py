@@ -110,12 +110,12 @@ def validate_new_password(password: str, user: User) -> None:
         raise ValidationError(errors) from exc
 
 
-def _require(actor: Any, allowed: bool) -> None:
+def _require(actor: User, allowed: bool) -> None:
     if not allowed:
         raise PermissionDeniedError(_("您无权执行此操作"))
 
 
-def _require_not_a_fellow_admin(actor: Any, user: User) -> None:
+def _require_not_a_fellow_admin(actor: User, user: User) -> None:
     """三员分立: the system administrator must not take over the security or audit
     administrator's account (a password reset would let them read the log or grant roles).
     Those accounts are reset on the server (`manage.py changepassword`) under the
@@ -128,7 +128,7 @@ def _require_not_a_fellow_admin(actor: Any, user: User) -> None:
 
 def user_create(
     *,
-    actor: Any,
+    actor: User,
     username: str,
     full_name: str,
     password: str,
@@ -155,7 +155,7 @@ def user_create(
 
 
 def user_update(
-    *, actor: Any, user: User, data: dict[str, Any], expected_version: int | None
+    *, actor: User, user: User, data: dict[str, Any], expected_version: int | None
 ) -> User:
     _require(actor, get_scope(actor).can_manage_users)
     allowed = {"full_name", "phone", "work_unit", "title", "email", "is_active"}
@@ -169,7 +169,7 @@ def user_update(
     return update_object(actor=actor, instance=user, data=data, expected_version=expected_version)
 
 
-def user_unlock(*, actor: Any, user: User) -> User:
+def user_unlock(*, actor: User, user: User) -> User:
     """The system administrator lifts a lockout (the login page tells users to ask them)."""
     _require(actor, get_scope(actor).can_manage_users)
     _require_not_a_fellow_admin(actor, user)
@@ -208,7 +208,7 @@ def _check_anchor(role: str, region: Any, school: Any) -> None:
 
 
 def role_assign(
-    *, actor: Any, user: User, role: str, region: Any = None, school: Any = None
+    *, actor: User, user: User, role: str, region: Any = None, school: Any = None
 ) -> RoleAssignment:
     _require(actor, get_scope(actor).can_manage_roles)
     if role not in Role.values:
@@ -243,7 +243,7 @@ def role_assign(
     return result
 
 
-def role_revoke(*, actor: Any, assignment: RoleAssignment) -> RoleAssignment:
+def role_revoke(*, actor: User, assignment: RoleAssignment) -> RoleAssignment:
     _require(actor, get_scope(actor).can_manage_roles)
     if actor.pk == assignment.user_id:
         raise ValidationError({"user": _("不能撤销自己的角色")})
@@ -254,7 +254,7 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment) -> RoleAssignment:
     return result
 
 
-def password_set(*, actor: Any, user: User, password: str) -> None:
+def password_set(*, actor: User, user: User, password: str) -> None:
     """Reset by the system administrator, or a user changing their own password.
 
     A reset by the administrator also lifts a lockout: it is what a locked-out user asks for.

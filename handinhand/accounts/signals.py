@@ -12,13 +12,14 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from handinhand.accounts.models import User
 from handinhand.accounts.services import login_failed, login_succeeded
 from handinhand.core import audit
 from handinhand.core.models import AuditAction
 
 
 @receiver(user_logged_in)
-def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _logged_in(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     login_succeeded(user=user)
 
 
@@ -30,6 +31,6 @@ def _login_failed(
 
 
 @receiver(user_logged_out)
-def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _logged_out(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     if user is not None:
         audit.record(actor=user, action=AuditAction.LOGOUT, instance=user)

@@ -15,7 +15,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +34,7 @@ from handinhand.accounts.forms import (
     search_schools,
 )
 from handinhand.accounts.models import RoleAssignment, User
+from handinhand.accounts.types import AuthenticatedHttpRequest
 from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.scope import get_scope
 from handinhand.core.views_helpers import access, form_page, require
@@ -47,8 +48,8 @@ login_view = auth_views.LoginView.as_view(
 
 
 @login_required
-def password_change(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user: User = request.user
     form = PasswordChangeForm(user, request.POST or None)
 
     def save(data: dict[str, Any]) -> User:
@@ -72,16 +73,16 @@ def password_change(request: HttpRequest) -> HttpResponse:
 # --- the separated administrators -------------------------------------------------------------
 
 
-def _can_see_users(user: Any) -> bool:
+def _can_see_users(user: User) -> bool:
     scope = get_scope(user)
     return scope.can_manage_users or scope.can_manage_roles
 
 
-def _can_manage_users(user: Any) -> bool:
+def _can_manage_users(user: User) -> bool:
     return get_scope(user).can_manage_users
 
 
-def _can_manage_roles(user: Any) -> bool:
+def _can_manage_roles(user: User) -> bool:
     return get_scope(user).can_manage_roles
 
 
@@ -119,7 +120,7 @@ class LocalTimeColumn(Column):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
 
-def users_for_list(user: Any) -> QuerySet[User]:
+def users_for_list(user: User) -> QuerySet[User]:
     memberships = hooks.current_memberships.get()()
     return (
         User.objects.visible_to(user)
@@ -159,14 +160,14 @@ USER_LIST = ListSpec(
 
 
 @login_required
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     # The security administrator reads the list too (read-only), to find whom to grant roles.
     require(_can_see_users(request.user))
     return render_list(request, USER_LIST)
 
 
 @login_required
-def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def user_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(_can_see_users(request.user))
     person = access(User.objects.visible_to(request.user), pk=pk)
     assignments = (
@@ -191,7 +192,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(_can_manage_users(request.user))
     form = UserCreateForm(request.POST or None)
 
@@ -219,7 +220,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def user_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(_can_manage_users(request.user))
     person = access(User.objects.visible_to(request.user), pk=pk)
     form = UserEditForm(request.POST or None, instance=person)
@@ -238,7 +239,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def user_password(request: HttpRequest, pk: int) -> HttpResponse:
+def user_password(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(_can_manage_users(request.user))
     person = access(User.objects.visible_to(request.user), pk=pk)
     form = PasswordResetForm(person, request.POST or None)
@@ -260,7 +261,7 @@ def user_password(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+def user_unlock(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(_can_manage_users(request.user))
     person = access(User.objects.visible_to(request.user), pk=pk)
     if request.method != "POST":
@@ -271,7 +272,7 @@ def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def role_grant(request: HttpRequest, pk: int) -> HttpResponse:
+def role_grant(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(_can_manage_roles(request.user))
     person = access(User.objects.visible_to(request.user), pk=pk)
     form = RoleGrantForm(request.POST or None, actor=request.user)
@@ -299,7 +300,7 @@ def role_grant(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def role_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(_can_manage_roles(request.user))
     assignment = access(
         RoleAssignment.objects.visible_to(request.user).select_related("user"), pk=pk
@@ -317,7 +318,7 @@ def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def school_search(request: HttpRequest) -> HttpResponse:
+def school_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The school picker of the grant form: a search, never a select of 12,000 schools."""
     require(_can_manage_roles(request.user))
     text = request.GET.get("school_q", "")
