@@ -30,6 +30,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from handinhand.accounts.models import User
 from handinhand.core import audit
 from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
@@ -179,7 +180,7 @@ def _open_sheet(data: bytes, filename: str, max_bytes: int) -> Iterator[Any]:
         names = workbook.sheetnames
         sheet = workbook[ROSTER_SHEET] if ROSTER_SHEET in names else workbook.worksheets[0]
         # Some programs write a wrong <dimension>; read every row that is really there.
-        sheet.reset_dimensions()  # type: ignore[union-attr]
+        sheet.reset_dimensions()
         yield sheet
     finally:
         workbook.close()
@@ -323,7 +324,7 @@ class _Counties:
 
 
 @cache
-def _model_field(name: str) -> models.Field:
+def _model_field(name: str) -> models.Field[Any, Any]:
     model_field = School._meta.get_field(name)
     if not isinstance(model_field, models.Field):
         raise TypeError(f"School.{name} is a relation, not a column")
@@ -350,7 +351,7 @@ class _RowValidator:
     """Turns one row's cells into School values, adding an error for every bad cell. What it
     needs from the database (counties, scope) is loaded once, before the first row."""
 
-    def __init__(self, actor: Any, mapping: dict[str, int], errors: list[RowError]) -> None:
+    def __init__(self, actor: User, mapping: dict[str, int], errors: list[RowError]) -> None:
         self.mapping = mapping
         self.errors = errors
         self.scope = get_scope(actor)
@@ -454,7 +455,7 @@ def _sorted(errors: list[RowError]) -> list[RowError]:
 
 def import_roster(
     *,
-    actor: Any,
+    actor: User,
     data: bytes,
     filename: str,
     max_file_mb: float | None = None,
@@ -623,7 +624,7 @@ def _update_changed(schools: list[School], field_names: set[str]) -> None:
 
 def _write(
     *,
-    actor: Any,
+    actor: User,
     filename: str,
     new: list[School],
     changed: list[tuple[School, dict[str, list[Any]]]],
@@ -719,11 +720,11 @@ def _general_notes() -> list[str]:
     ]
 
 
-def _editable_counties(actor: Any) -> list[Region]:
+def _editable_counties(actor: User) -> list[Region]:
     return list(editable_counties(actor))
 
 
-def build_template(actor: Any) -> Workbook:
+def build_template(actor: User) -> Workbook:
     """The import template: headers, drop-downs, a guide and the counties the actor may fill."""
     guide_text = _guide()
     workbook = Workbook()

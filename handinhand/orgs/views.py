@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from handinhand.accounts.types import AuthenticatedHttpRequest
 from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.scope import get_scope
 from handinhand.core.views_helpers import access, form_page, require
@@ -48,7 +49,7 @@ SCHOOL_LIST = ListSpec(
 
 
 @login_required
-def school_list(request: HttpRequest) -> HttpResponse:
+def school_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     spec = SCHOOL_LIST
     if services.can_create_schools(request.user):
         spec = ListSpec(
@@ -64,7 +65,7 @@ def school_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def school_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     school = access(selectors.school_detail_qs(request.user), pk=pk)
     context = {
         "school": school,
@@ -75,7 +76,7 @@ def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def school_create(request: HttpRequest) -> HttpResponse:
+def school_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(services.can_create_schools(request.user))
     form = SchoolForm(request.POST or None, user=request.user)
     return form_page(
@@ -92,7 +93,7 @@ def school_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def school_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def school_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     school = access(selectors.school_detail_qs(request.user), pk=pk)
     require(services.can_edit_school_in(request.user, school.county))
     form = SchoolForm(request.POST or None, instance=school, user=request.user)
@@ -133,12 +134,12 @@ UNIVERSITY_LIST = ListSpec(
 
 
 @login_required
-def university_list(request: HttpRequest) -> HttpResponse:
+def university_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render_list(request, UNIVERSITY_LIST)
 
 
 @login_required
-def university_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def university_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     university = access(University.objects.visible_to(request.user).select_related("city"), pk=pk)
     groups = (
         hooks.visible_groups.get()(request.user)
@@ -160,7 +161,7 @@ def university_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def university_recognition_add(request: HttpRequest, pk: int) -> HttpResponse:
+def university_recognition_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     university = access(University.objects.visible_to(request.user), pk=pk)
     require(get_scope(request.user).everything)
     form = RecognitionForm(request.POST or None)
@@ -178,7 +179,7 @@ def university_recognition_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def university_create(request: HttpRequest) -> HttpResponse:
+def university_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(get_scope(request.user).everything)
     form = UniversityForm(request.POST or None)
     return form_page(
@@ -195,7 +196,7 @@ def university_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def university_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def university_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     university = access(University.objects.visible_to(request.user), pk=pk)
     require(get_scope(request.user).everything)
     form = UniversityForm(request.POST or None, instance=university)
@@ -232,12 +233,12 @@ REGION_LIST = ListSpec(
 
 
 @login_required
-def region_list(request: HttpRequest) -> HttpResponse:
+def region_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render_list(request, REGION_LIST)
 
 
 @login_required
-def region_detail(request: HttpRequest, code: str) -> HttpResponse:
+def region_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     region = access(Region.objects.visible_to(request.user).select_related("parent"), pk=code)
     children = selectors.regions_for_list(request.user).filter(parent=region)
     schools = School.objects.visible_to(request.user).filter(county__path__startswith=region.path)
