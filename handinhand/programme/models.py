@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +14,9 @@ from handinhand.core.models import VersionedModel
 from handinhand.core.scope import get_scope
 from handinhand.orgs.models import Region, RegionLevel, School, University
 
+if TYPE_CHECKING:
+    from handinhand.accounts.models import User
+
 
 class BatchStatus(models.TextChoices):
     PLANNED = "planned", _("筹备中")
@@ -22,7 +25,7 @@ class BatchStatus(models.TextChoices):
 
 
 class BatchQuerySet(models.QuerySet["Batch"]):
-    def visible_to(self, user: Any) -> BatchQuerySet:
+    def visible_to(self, user: User) -> BatchQuerySet:
         # Batches are the province's plan, public to everyone working in the programme.
         return self if get_scope(user).is_business else self.none()
 
@@ -68,7 +71,7 @@ GROUP_REGION_LEVEL = {
 
 
 class GuidanceGroupQuerySet(models.QuerySet["GuidanceGroup"]):
-    def visible_to(self, user: Any) -> GuidanceGroupQuerySet:
+    def visible_to(self, user: User) -> GuidanceGroupQuerySet:
         scope = get_scope(user)
         if scope.everything:
             return self
@@ -146,7 +149,7 @@ class MemberRole(models.TextChoices):
 
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
-    def visible_to(self, user: Any) -> MembershipQuerySet:
+    def visible_to(self, user: User) -> MembershipQuerySet:
         return self.filter(group__in=GuidanceGroup.objects.visible_to(user))
 
     def current(self, on: Any = None) -> MembershipQuerySet:
@@ -210,7 +213,7 @@ class Membership(VersionedModel):
 
 
 class PairingQuerySet(models.QuerySet["Pairing"]):
-    def visible_to(self, user: Any) -> PairingQuerySet:
+    def visible_to(self, user: User) -> PairingQuerySet:
         return self.filter(group__in=GuidanceGroup.objects.visible_to(user))
 
 
@@ -253,7 +256,7 @@ class Pairing(VersionedModel):
 
 
 class DistrictQuerySet(models.QuerySet["District"]):
-    def visible_to(self, user: Any) -> DistrictQuerySet:
+    def visible_to(self, user: User) -> DistrictQuerySet:
         return self.filter(group__in=GuidanceGroup.objects.visible_to(user))
 
 

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,8 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from handinhand.accounts.models import User
+from handinhand.accounts.types import AuthenticatedHttpRequest
 from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.exports import xlsx_response
@@ -69,7 +71,7 @@ class ComputedColumn(Column):
         return self.compute(obj)
 
 
-def _province_admin(user: Any) -> bool:
+def _province_admin(user: User) -> bool:
     return get_scope(user).everything
 
 
@@ -101,13 +103,13 @@ BATCH_LIST = ListSpec(
 
 
 @login_required
-def batch_list(request: HttpRequest) -> HttpResponse:
+def batch_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_business(request)
     return render_list(request, BATCH_LIST)
 
 
 @login_required
-def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = access(Batch.objects.visible_to(request.user), pk=pk)
     figures = next(
         (
@@ -133,7 +135,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def batch_create(request: HttpRequest) -> HttpResponse:
+def batch_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(_province_admin(request.user))
     form = BatchForm(request.POST or None)
     return form_page(
@@ -148,7 +150,7 @@ def batch_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def batch_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = access(Batch.objects.visible_to(request.user), pk=pk)
     require(_province_admin(request.user))
     form = BatchForm(request.POST or None, instance=batch)
@@ -199,7 +201,7 @@ GROUP_LIST = ListSpec(
 
 
 @login_required
-def group_list(request: HttpRequest) -> HttpResponse:
+def group_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_business(request)
     return render_list(request, GROUP_LIST)
 
@@ -208,7 +210,7 @@ ROLE_RANK = {role: i for i, role in enumerate(MemberRole.values)}
 
 
 @login_required
-def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def group_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     group = selectors.group_detail(request.user, pk)
     members = list(group.memberships.all())
     active = [m for m in members if m.is_active]
@@ -229,13 +231,15 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _group_form_kwargs(request: HttpRequest, group: GuidanceGroup | None) -> dict[str, Any]:
+def _group_form_kwargs(
+    request: AuthenticatedHttpRequest, group: GuidanceGroup | None
+) -> dict[str, Any]:
     restructure = group is None or services.can_restructure_group(request.user, group)
     return {"user": request.user, "restructure": restructure}
 
 
 @login_required
-def group_create(request: HttpRequest) -> HttpResponse:
+def group_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(services.can_create_group(request.user))
     form = GroupForm(request.POST or None, **_group_form_kwargs(request, None))
     return form_page(
@@ -250,7 +254,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def group_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     group = access(GuidanceGroup.objects.visible_to(request.user).select_related("region"), pk=pk)
     require(services.can_manage_group(request.user, group))
     form = GroupForm(request.POST or None, instance=group, **_group_form_kwargs(request, group))
@@ -298,25 +302,25 @@ MEMBERSHIP_LIST = ListSpec(
 
 
 @login_required
-def membership_list(request: HttpRequest) -> HttpResponse:
+def membership_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_business(request)
     return render_list(request, MEMBERSHIP_LIST)
 
 
-def _membership(request: HttpRequest, pk: int) -> Membership:
+def _membership(request: AuthenticatedHttpRequest, pk: int) -> Membership:
     return access(
         Membership.objects.visible_to(request.user).select_related("group__region", "user"), pk=pk
     )
 
 
 @login_required
-def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     membership = _membership(request, pk)
     return redirect(reverse("programme:group_detail", args=[membership.group_id]) + "#members")
 
 
 @login_required
-def membership_create(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     group = access(GuidanceGroup.objects.visible_to(request.user).select_related("region"), pk=pk)
     require(services.can_manage_group(request.user, group))
     form = MembershipForm(request.POST or None)
@@ -335,7 +339,7 @@ def membership_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     membership = _membership(request, pk)
     require(services.can_manage_group(request.user, membership.group))
     form = MembershipForm(request.POST or None, instance=membership)
@@ -355,7 +359,7 @@ def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     membership = _membership(request, pk)
     require(services.can_manage_group(request.user, membership.group) and membership.is_active)
     form = MembershipEndForm(request.POST or None, membership=membership)
@@ -407,17 +411,17 @@ PAIRING_LIST = ListSpec(
 
 
 @login_required
-def pairing_list(request: HttpRequest) -> HttpResponse:
+def pairing_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_business(request)
     return render_list(request, PAIRING_LIST)
 
 
-def _pairing(request: HttpRequest, pk: int) -> Pairing:
+def _pairing(request: AuthenticatedHttpRequest, pk: int) -> Pairing:
     return access(selectors.pairings_for_list(request.user), pk=pk)
 
 
 @login_required
-def pairing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def pairing_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     pairing = _pairing(request, pk)
     schools = School.objects.visible_to(request.user).filter(
         county__path__startswith=pairing.region.path
@@ -434,7 +438,7 @@ def pairing_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def pairing_create(request: HttpRequest) -> HttpResponse:
+def pairing_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(_province_admin(request.user))
     form = PairingForm(request.POST or None, user=request.user)
     return form_page(
@@ -449,7 +453,7 @@ def pairing_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def pairing_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def pairing_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     pairing = _pairing(request, pk)
     require(_province_admin(request.user))
     errors: list[str] = []
@@ -496,16 +500,16 @@ DISTRICT_LIST = ListSpec(
 
 
 @login_required
-def district_list(request: HttpRequest) -> HttpResponse:
+def district_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_business(request)
     return render_list(request, DISTRICT_LIST)
 
 
-def _district(request: HttpRequest, pk: int) -> District:
+def _district(request: AuthenticatedHttpRequest, pk: int) -> District:
     return access(selectors.district_detail_qs(request.user), pk=pk)
 
 
-def _district_context(request: HttpRequest, district: District) -> dict[str, Any]:
+def _district_context(request: AuthenticatedHttpRequest, district: District) -> dict[str, Any]:
     schools = Paginator(
         selectors.district_schools(request.user, district), DISTRICT_SCHOOLS_PER_PAGE
     ).get_page(request.GET.get("page"))
@@ -523,7 +527,7 @@ def _district_context(request: HttpRequest, district: District) -> dict[str, Any
 
 
 @login_required
-def district_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def district_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     district = _district(request, pk)
     context = _district_context(request, district)
     if context["can_manage"]:
@@ -532,7 +536,7 @@ def district_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def district_create(request: HttpRequest, pk: int) -> HttpResponse:
+def district_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     group = access(
         GuidanceGroup.objects.visible_to(request.user).select_related("region", "batch"), pk=pk
     )
@@ -557,7 +561,7 @@ def district_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def district_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def district_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     district = _district(request, pk)
     require(services.can_manage_group(request.user, district.group))
     form = DistrictForm(request.POST or None, instance=district, group=district.group)
@@ -583,7 +587,9 @@ def district_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _candidates_context(request: HttpRequest, district: District, text: str) -> dict[str, Any]:
+def _candidates_context(
+    request: AuthenticatedHttpRequest, district: District, text: str
+) -> dict[str, Any]:
     candidates = selectors.district_candidates(request.user, district, text)
     shown = list(candidates[: CANDIDATE_LIMIT + 1])
     return {
@@ -597,7 +603,7 @@ def _candidates_context(request: HttpRequest, district: District, text: str) -> 
 
 
 @login_required
-def district_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def district_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """GET: the schools that may still join (the htmx search box); POST: add the ticked."""
     district = _district(request, pk)
     require(services.can_manage_group(request.user, district.group))
@@ -634,7 +640,7 @@ def district_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def district_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def district_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     district = _district(request, pk)
     require(services.can_manage_group(request.user, district.group))
     ids = [int(v) for v in request.POST.getlist("schools") if v.isdigit()]
@@ -659,7 +665,7 @@ def _tab_label(entry: selectors.BatchCoverage) -> str:
 
 
 @login_required
-def coverage_page(request: HttpRequest) -> HttpResponse:
+def coverage_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_business(request)
     result = selectors.coverage(request.user)
     if len(result) == 1:
@@ -679,7 +685,9 @@ def coverage_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _coverage_xlsx(request: HttpRequest, result: list[selectors.BatchCoverage]) -> HttpResponse:
+def _coverage_xlsx(
+    request: AuthenticatedHttpRequest, result: list[selectors.BatchCoverage]
+) -> HttpResponse:
     workbook = Workbook()
     workbook.remove(workbook.active)
     bold = Font(bold=True)
