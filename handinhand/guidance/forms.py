@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from handinhand.accounts.models import User
 from handinhand.core.forms import StyledFormMixin, VersionedForm, choice_field, model_choice_field
 from handinhand.core.listing import FilterForm
 from handinhand.core.policy import get_policy
@@ -48,7 +49,7 @@ class VisitFilterForm(StyledFormMixin, FilterForm):
     date_from = forms.DateField(label=_("日期自"), required=False, widget=DateInput)
     date_to = forms.DateField(label=_("日期至"), required=False, widget=DateInput)
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         form_field = choice_field(self, "form")
         form_field.choices = [("", _("全部")), *_form_choices()]
@@ -67,8 +68,8 @@ class VisitFilterForm(StyledFormMixin, FilterForm):
         return qs
 
 
-class InstructorChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Membership) -> str:  # type: ignore[override]
+class InstructorChoiceField(forms.ModelMultipleChoiceField[Membership]):
+    def label_from_instance(self, obj: Membership) -> str:
         return f"{obj.user}（{obj.group.name}）"
 
 
@@ -103,7 +104,7 @@ class VisitForm(VersionedForm):
         fields = ["date", "duration_hours", "form", "title", "content"]
         widgets = {"date": DateInput, "content": forms.Textarea(attrs={"rows": 5})}
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         group_ids = get_scope(user).group_ids
         form_field = choice_field(self, "form")
@@ -199,7 +200,7 @@ class CoverageFilterForm(StyledFormMixin, FilterForm):
         label=_("片区"), required=False, queryset=District.objects.none(), empty_label=_("全部")
     )
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         model_choice_field(self, "district").queryset = (
             District.objects.visible_to(user).select_related("group").order_by("group_id", "name")
@@ -232,7 +233,7 @@ class FindingFilterForm(StyledFormMixin, FilterForm):
     )
     overdue = forms.BooleanField(label=_("仅看逾期"), required=False)
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         self.fields["q"].widget.attrs["placeholder"] = _("学校、问题、指标")
 
@@ -246,7 +247,7 @@ class FindingFilterForm(StyledFormMixin, FilterForm):
         return qs
 
 
-class FindingForm(StyledFormMixin, forms.ModelForm):
+class FindingForm(StyledFormMixin, forms.ModelForm[Finding]):
     class Meta:
         model = Finding
         fields = ["school", "problem", "indicator", "severity", "found_on", "deadline"]
@@ -256,7 +257,7 @@ class FindingForm(StyledFormMixin, forms.ModelForm):
             "problem": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args: Any, user: Any = None, visit: Visit | None = None, **kwargs: Any):
+    def __init__(self, *args: Any, user: User, visit: Visit | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         schools = model_choice_field(self, "school")
         if visit is not None:
@@ -295,7 +296,7 @@ class ReturnForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(label=_("退回理由"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class BrandForm(StyledFormMixin, forms.ModelForm):
+class BrandForm(StyledFormMixin, forms.ModelForm[Brand]):
     class Meta:
         model = Brand
         fields = ["school", "name", "idea", "measures"]
@@ -318,7 +319,7 @@ class BrandForm(StyledFormMixin, forms.ModelForm):
 class BrandFilterForm(StyledFormMixin, FilterForm):
     stage = forms.ChoiceField(label=_("所处阶段"), required=False)
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         stage = choice_field(self, "stage")
         stage.choices = [("", _("全部")), *[(s, s) for s in get_policy().brands.stages]]
@@ -339,7 +340,7 @@ class ResourceForm(StyledFormMixin, forms.Form):
     )
     upload = forms.FileField(label=_("文件"))
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         ids = get_scope(user).university_ids
         model_choice_field(self, "university").queryset = University.objects.filter(pk__in=ids)
