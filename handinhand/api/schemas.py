@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
-from handinhand.orgs.models import PartyOrgForm, SchoolType
+from handinhand.orgs.models import PartyOrgForm, School, SchoolType
 
 # --- common ---------------------------------------------------------------------------------
 
@@ -103,7 +103,7 @@ class SchoolOut(Schema):
     updated_at: dt.datetime
 
     @staticmethod
-    def resolve_city_code(obj: Any) -> str | None:
+    def resolve_city_code(obj: School) -> str | None:
         return obj.county.parent_id
 
     @staticmethod
