@@ -1,7 +1,7 @@
 """Writes of meetings: plan, update, mark held, attendance and sign-in, files, action items,
 to-dos. Every one is audited; edits of a meeting or an action item are optimistically locked.
 
-Who may write: whoever manages the host group (programme.services.can_manage_group) — the
+Who may write: whoever manages the host group (programme.access.can_manage_group) — the
 province admin, the group's leader or deputy, a city/county bureau for its region's groups.
 Attendees: current members of the host group only. A joint meeting (联席会议) gathers the
 member units through their people in the group, so the group's membership list is the roll; a
@@ -34,8 +34,8 @@ from handinhand.meetings.models import (
     Todo,
     TodoKind,
 )
+from handinhand.programme.access import can_manage_group
 from handinhand.programme.models import GuidanceGroup, Membership
-from handinhand.programme.services import can_manage_group
 
 MEETING_FIELDS = ("kind", "title", "date", "start_time", "place", "chair", "agenda", "minutes")
 

@@ -34,8 +34,8 @@ from handinhand.meetings.forms import (
     TodoFilterForm,
 )
 from handinhand.meetings.models import Meeting, MeetingFile, MeetingStatus, Todo
+from handinhand.programme.access import can_manage_group
 from handinhand.programme.models import GuidanceGroup
-from handinhand.programme.services import can_manage_group
 
 MEETING_LIST = ListSpec(
     title=_lazy("会议"),

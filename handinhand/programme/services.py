@@ -23,6 +23,9 @@ from handinhand.core.services import (
     update_object,
 )
 from handinhand.orgs.models import School
+from handinhand.programme.access import can_create_group as can_create_group
+from handinhand.programme.access import can_manage_group as can_manage_group
+from handinhand.programme.access import can_restructure_group as can_restructure_group
 from handinhand.programme.models import (
     Batch,
     District,
@@ -35,15 +38,6 @@ from handinhand.programme.models import (
 from handinhand.programme.scope import group_region_q
 
 
-def can_manage_group(actor: User, group: GuidanceGroup) -> bool:
-    """Province admins manage every group; a city/county bureau its own region's groups; a
-    group's leader or deputy its own group."""
-    scope = get_scope(actor)
-    if scope.everything or group.pk in scope.led_group_ids:
-        return True
-    return group.level != GroupLevel.PROVINCE and scope.can_edit_region(group.region.path)
-
-
 def _require_group(actor: User, group: GuidanceGroup) -> None:
     if not can_manage_group(actor, group):
         raise PermissionDeniedError(_("您无权管理该指导组"))
@@ -53,24 +47,6 @@ def _only(data: dict[str, Any], allowed: Iterable[str]) -> None:
     unknown = set(data) - set(allowed)
     if unknown:
         raise ValueError(f"fields not editable: {sorted(unknown)}")
-
-
-def can_create_group(actor: User) -> bool:
-    scope = get_scope(actor)
-    return scope.everything or bool(scope.staff_paths)
-
-
-def can_restructure_group(actor: User, group: GuidanceGroup) -> bool:
-    """Level, region, lead university and batch: the province admin for every group, a
-    bureau for the city and county groups of its own region; a leader never."""
-    scope = get_scope(actor)
-    if scope.everything:
-        return True
-    return (
-        group.level != GroupLevel.PROVINCE
-        and group.region_id is not None
-        and scope.can_edit_region(group.region.path)
-    )
 
 
 # --- batches --------------------------------------------------------------------------------

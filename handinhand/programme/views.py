@@ -22,17 +22,21 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from handinhand.accounts.models import User
 from handinhand.accounts.types import AuthenticatedHttpRequest
 from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.exports import xlsx_response
 from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.models import AuditAction
-from handinhand.core.scope import get_scope
 from handinhand.core.views_helpers import access, form_page, require, require_business
 from handinhand.orgs.models import School
 from handinhand.programme import selectors, services
+from handinhand.programme.access import (
+    can_create_group,
+    can_manage_group,
+    can_restructure_group,
+    is_province_admin,
+)
 from handinhand.programme.forms import (
     BatchFilterForm,
     BatchForm,
@@ -71,10 +75,6 @@ class ComputedColumn(Column):
         return self.compute(obj)
 
 
-def _province_admin(user: User) -> bool:
-    return get_scope(user).everything
-
-
 def _without_version(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k != "expected_version"}
 
@@ -97,7 +97,7 @@ BATCH_LIST = ListSpec(
     filter_form=BatchFilterForm,
     detail_url="programme:batch_detail",
     create_url="programme:batch_create",
-    can_create=_province_admin,
+    can_create=is_province_admin,
     export_name="programme.batch",
 )
 
@@ -129,14 +129,14 @@ def batch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             .order_by(selectors.LEVEL_ORDER, "region_id", "name"),
             "pairings": selectors.pairings_for_list(request.user).filter(batch=batch),
             "coverage": figures,
-            "can_edit": _province_admin(request.user),
+            "can_edit": is_province_admin(request.user),
         },
     )
 
 
 @login_required
 def batch_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    require(_province_admin(request.user))
+    require(is_province_admin(request.user))
     form = BatchForm(request.POST or None)
     return form_page(
         request,
@@ -152,7 +152,7 @@ def batch_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def batch_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = access(Batch.objects.visible_to(request.user), pk=pk)
-    require(_province_admin(request.user))
+    require(is_province_admin(request.user))
     form = BatchForm(request.POST or None, instance=batch)
 
     return form_page(
@@ -225,8 +225,8 @@ def group_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "staffing": staffing,
             "pairings": list(group.pairings.all()),
             "districts": sorted(group.districts.all(), key=lambda d: d.name),
-            "can_manage": services.can_manage_group(request.user, group),
-            "is_province_admin": _province_admin(request.user),
+            "can_manage": can_manage_group(request.user, group),
+            "is_province_admin": is_province_admin(request.user),
         },
     )
 
@@ -234,13 +234,13 @@ def group_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def _group_form_kwargs(
     request: AuthenticatedHttpRequest, group: GuidanceGroup | None
 ) -> dict[str, Any]:
-    restructure = group is None or services.can_restructure_group(request.user, group)
+    restructure = group is None or can_restructure_group(request.user, group)
     return {"user": request.user, "restructure": restructure}
 
 
 @login_required
 def group_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    require(services.can_create_group(request.user))
+    require(can_create_group(request.user))
     form = GroupForm(request.POST or None, **_group_form_kwargs(request, None))
     return form_page(
         request,
@@ -256,7 +256,7 @@ def group_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def group_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     group = access(GuidanceGroup.objects.visible_to(request.user).select_related("region"), pk=pk)
-    require(services.can_manage_group(request.user, group))
+    require(can_manage_group(request.user, group))
     form = GroupForm(request.POST or None, instance=group, **_group_form_kwargs(request, group))
 
     return form_page(
@@ -322,7 +322,7 @@ def membership_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @login_required
 def membership_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     group = access(GuidanceGroup.objects.visible_to(request.user).select_related("region"), pk=pk)
-    require(services.can_manage_group(request.user, group))
+    require(can_manage_group(request.user, group))
     form = MembershipForm(request.POST or None)
     back = reverse("programme:group_detail", args=[group.pk])
     return form_page(
@@ -341,7 +341,7 @@ def membership_create(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @login_required
 def membership_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     membership = _membership(request, pk)
-    require(services.can_manage_group(request.user, membership.group))
+    require(can_manage_group(request.user, membership.group))
     form = MembershipForm(request.POST or None, instance=membership)
     back = reverse("programme:group_detail", args=[membership.group_id])
 
@@ -361,7 +361,7 @@ def membership_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def membership_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     membership = _membership(request, pk)
-    require(services.can_manage_group(request.user, membership.group) and membership.is_active)
+    require(can_manage_group(request.user, membership.group) and membership.is_active)
     form = MembershipEndForm(request.POST or None, membership=membership)
     back = reverse("programme:group_detail", args=[membership.group_id])
 
@@ -405,7 +405,7 @@ PAIRING_LIST = ListSpec(
     filter_form=PairingFilterForm,
     detail_url="programme:pairing_detail",
     create_url="programme:pairing_create",
-    can_create=_province_admin,
+    can_create=is_province_admin,
     export_name="programme.pairing",
 )
 
@@ -432,14 +432,14 @@ def pairing_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "pairing": pairing,
             "school_count": schools.count(),
-            "can_delete": _province_admin(request.user),
+            "can_delete": is_province_admin(request.user),
         },
     )
 
 
 @login_required
 def pairing_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    require(_province_admin(request.user))
+    require(is_province_admin(request.user))
     form = PairingForm(request.POST or None, user=request.user)
     return form_page(
         request,
@@ -455,7 +455,7 @@ def pairing_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def pairing_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     pairing = _pairing(request, pk)
-    require(_province_admin(request.user))
+    require(is_province_admin(request.user))
     errors: list[str] = []
     if request.method == "POST":
         try:
@@ -522,7 +522,7 @@ def _district_context(request: AuthenticatedHttpRequest, district: District) -> 
         "page_range": schools.paginator.get_elided_page_range(
             schools.number, on_each_side=2, on_ends=1
         ),
-        "can_manage": services.can_manage_group(request.user, district.group),
+        "can_manage": can_manage_group(request.user, district.group),
     }
 
 
@@ -540,7 +540,7 @@ def district_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     group = access(
         GuidanceGroup.objects.visible_to(request.user).select_related("region", "batch"), pk=pk
     )
-    require(services.can_manage_group(request.user, group))
+    require(can_manage_group(request.user, group))
     form = DistrictForm(request.POST or None, group=group)
     return form_page(
         request,
@@ -563,7 +563,7 @@ def district_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def district_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     district = _district(request, pk)
-    require(services.can_manage_group(request.user, district.group))
+    require(can_manage_group(request.user, district.group))
     form = DistrictForm(request.POST or None, instance=district, group=district.group)
 
     def save(data: dict[str, Any]) -> District:
@@ -606,7 +606,7 @@ def _candidates_context(
 def district_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """GET: the schools that may still join (the htmx search box); POST: add the ticked."""
     district = _district(request, pk)
-    require(services.can_manage_group(request.user, district.group))
+    require(can_manage_group(request.user, district.group))
     if request.method != "POST":
         context = _candidates_context(request, district, request.GET.get("q", ""))
         return render(request, "programme/district_detail.html#candidates", context)
@@ -642,7 +642,7 @@ def district_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def district_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     district = _district(request, pk)
-    require(services.can_manage_group(request.user, district.group))
+    require(can_manage_group(request.user, district.group))
     ids = [int(v) for v in request.POST.getlist("schools") if v.isdigit()]
     schools = list(School.objects.visible_to(request.user).filter(pk__in=ids))
     removed = (
