@@ -11,8 +11,8 @@ from handinhand.accounts.models import User
 from handinhand.core.forms import StyledFormMixin, VersionedForm
 from handinhand.core.listing import FilterForm
 from handinhand.programme.models import GroupLevel
+from handinhand.reports.access import department_q
 from handinhand.reports.models import AnnualReport, ReportStatus
-from handinhand.reports.services import department_q
 from handinhand.training.forms import year_choices
 
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,10 +17,13 @@ from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.jobs import job_enqueue, job_fail, job_finish, job_progress, job_running
 from handinhand.core.models import AuditAction
-from handinhand.core.scope import get_scope
 from handinhand.core.services import update_object
-from handinhand.programme.models import GroupLevel, GuidanceGroup, MemberRole, Membership
 from handinhand.reports import tasks  # a module import: tasks imports this module too
+from handinhand.reports.access import can_edit as can_edit
+from handinhand.reports.access import can_generate as can_generate
+from handinhand.reports.access import department_q as department_q
+from handinhand.reports.access import is_department as is_department
+from handinhand.reports.access import is_leader as is_leader
 from handinhand.reports.figures import active_group_ids, compute_figures
 from handinhand.reports.models import (
     OPEN_STATUSES,
@@ -32,43 +34,6 @@ from handinhand.reports.models import (
 
 NARRATIVE_FIELDS = ("work_summary", "problems", "plans", "leader_duty")
 WRITE_CHUNK = 20
-
-
-def can_generate(actor: User) -> bool:
-    return get_scope(actor).everything
-
-
-def is_leader(actor: User, group: GuidanceGroup) -> bool:
-    """The group's leader (组长 in office) writes and submits its report."""
-    return (
-        Membership.objects.current()
-        .filter(group=group, user_id=getattr(actor, "pk", None) or 0, role=MemberRole.LEADER)
-        .exists()
-    )
-
-
-def is_department(actor: User, group: GuidanceGroup) -> bool:
-    """The education department of the group's level: the province admin for provincial
-    groups; the bureau of the group's own region for city and county groups."""
-    scope = get_scope(actor)
-    if group.level == GroupLevel.PROVINCE:
-        return scope.everything
-    return "region_staff" in scope.roles and group.region.path in scope.staff_paths
-
-
-def department_q(actor: User) -> Q:
-    """Reports whose receiving department is the actor (the same rule as is_department)."""
-    scope = get_scope(actor)
-    query = Q(group__level=GroupLevel.PROVINCE) if scope.everything else Q(pk__in=[])
-    if "region_staff" in scope.roles:
-        query |= Q(group__level__in=[GroupLevel.CITY, GroupLevel.COUNTY]) & Q(
-            group__region__path__in=scope.staff_paths
-        )
-    return query
-
-
-def can_edit(actor: User, report: AnnualReport) -> bool:
-    return report.status in OPEN_STATUSES and is_leader(actor, report.group)
 
 
 def _locked(report: AnnualReport) -> AnnualReport:

@@ -18,6 +18,7 @@ from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.uploads import serve_generated
 from handinhand.core.views_helpers import access, form_page, require, show_conflict
 from handinhand.reports import selectors, services
+from handinhand.reports.access import can_edit, can_generate, is_department, is_leader
 from handinhand.reports.documents import report_docx as build_docx
 from handinhand.reports.figures import figure_sections
 from handinhand.reports.forms import GenerateForm, ReportFilterForm, ReportForm, ReturnForm
@@ -49,7 +50,7 @@ REPORT_LIST = ListSpec(
 @login_required
 def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     spec = REPORT_LIST
-    if services.can_generate(request.user):
+    if can_generate(request.user):
         spec = ListSpec(
             **{
                 **REPORT_LIST.__dict__,
@@ -69,8 +70,8 @@ def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     context = {
         "report": report,
         "sections": figure_sections(report.figures or {}),
-        "can_edit": services.can_edit(request.user, report),
-        "is_department": services.is_department(request.user, report.group),
+        "can_edit": can_edit(request.user, report),
+        "is_department": is_department(request.user, report.group),
         "return_form": ReturnForm(),
     }
     return render(request, "reports/report_detail.html", context)
@@ -79,7 +80,7 @@ def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def report_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
-    require(services.can_edit(request.user, report))
+    require(can_edit(request.user, report))
     form = ReportForm(request.POST or None, instance=report)
 
     return form_page(
@@ -114,7 +115,7 @@ def _act(
 @require_POST
 def report_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
-    require(services.is_leader(request.user, report.group))
+    require(is_leader(request.user, report.group))
     version = request.POST.get("expected_version")
     return _act(
         request,
@@ -132,7 +133,7 @@ def report_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
-    require(services.is_department(request.user, report.group))
+    require(is_department(request.user, report.group))
     return _act(
         request,
         report,
@@ -144,7 +145,7 @@ def report_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 @login_required
 def report_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
-    require(services.is_department(request.user, report.group))
+    require(is_department(request.user, report.group))
     form = ReturnForm(request.POST or None)
     return form_page(
         request,
@@ -166,7 +167,7 @@ def report_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def report_generate(request: AuthenticatedHttpRequest) -> HttpResponse:
-    require(services.can_generate(request.user))
+    require(can_generate(request.user))
     form = GenerateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         job = services.job_start(actor=request.user, year=form.cleaned_data["year"])
@@ -177,7 +178,7 @@ def report_generate(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def job_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    require(services.can_generate(request.user))
+    require(can_generate(request.user))
     job = access(ReportJob.objects.select_related("created_by"), pk=pk)
     template = "reports/job_detail.html"
     if getattr(request, "htmx", False):
