@@ -28,6 +28,10 @@ from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
 from handinhand.core.services import create_object, update_object
 from handinhand.core.uploads import check_upload
+from handinhand.guidance.access import can_manage_visit as can_manage_visit
+from handinhand.guidance.access import can_publish_for as can_publish_for
+from handinhand.guidance.access import can_record_for as can_record_for
+from handinhand.guidance.access import is_school_user_of as is_school_user_of
 from handinhand.guidance.models import (
     Brand,
     Finding,
@@ -61,15 +65,6 @@ def guided_schools(group_ids: Iterable[int]) -> QuerySet[School]:
         for path in paths:
             query |= Q(county__path__startswith=path)
     return School.objects.filter(query)
-
-
-def can_record_for(actor: User, group: GuidanceGroup) -> bool:
-    return group.pk in get_scope(actor).group_ids
-
-
-def can_manage_visit(actor: User, visit: Visit) -> bool:
-    """The group that made a visit keeps its record; nobody else edits it."""
-    return visit.group_id in get_scope(actor).group_ids
 
 
 def _require(allowed: bool) -> None:
@@ -285,10 +280,6 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str, str]] = {
 }
 
 
-def is_school_user_of(actor: User, school_id: int) -> bool:
-    return get_scope(actor).is_own_school(school_id)
-
-
 def holds_role(actor: User, finding: Finding, role: str) -> bool:
     if role == SCHOOL:
         return is_school_user_of(actor, finding.school_id)
@@ -496,11 +487,6 @@ def brand_advance(
 
 
 # --- shared resources -----------------------------------------------------------------------------
-
-
-def can_publish_for(actor: User, university_id: int) -> bool:
-    """Members of a group the university leads publish its materials (they are its staff)."""
-    return university_id in get_scope(actor).university_ids
 
 
 def resource_publish(

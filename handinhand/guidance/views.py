@@ -35,6 +35,7 @@ from handinhand.core.views_helpers import (
     show_conflict,
 )
 from handinhand.guidance import selectors, services
+from handinhand.guidance.access import can_manage_visit, is_instructor
 from handinhand.guidance.documents import visit_docx_response
 from handinhand.guidance.forms import (
     AnswerForm,
@@ -60,10 +61,6 @@ from handinhand.guidance.models import (
 from handinhand.orgs.models import Region, RegionLevel, School
 from handinhand.programme.models import GuidanceGroup, Membership
 from handinhand.programme.views import ComputedColumn
-
-
-def _instructor(user: User) -> bool:
-    return bool(get_scope(user).group_ids)
 
 
 def _names(items: Any) -> str:
@@ -101,7 +98,7 @@ VISIT_LIST = ListSpec(
     filter_form=VisitFilterForm,
     detail_url="guidance:visit_detail",
     create_url="guidance:visit_create",
-    can_create=_instructor,
+    can_create=is_instructor,
     export_name="guidance.visit",
 )
 
@@ -120,7 +117,7 @@ def visit_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "guidance/visit_detail.html",
         {
             "visit": visit,
-            "can_manage": services.can_manage_visit(request.user, visit),
+            "can_manage": can_manage_visit(request.user, visit),
             "attachment_form": AttachmentForm(),
             "today": timezone.localdate(),
         },
@@ -157,14 +154,14 @@ def _visit_form_page(request: AuthenticatedHttpRequest, visit: Visit | None) -> 
 
 @login_required
 def visit_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    require(_instructor(request.user))
+    require(is_instructor(request.user))
     return _visit_form_page(request, None)
 
 
 @login_required
 def visit_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     visit = access(Visit.objects.visible_to(request.user), pk=pk)
-    require(services.can_manage_visit(request.user, visit))
+    require(can_manage_visit(request.user, visit))
     return _visit_form_page(request, visit)
 
 
@@ -172,7 +169,7 @@ def _status_action(
     request: AuthenticatedHttpRequest, pk: int, action: Any, done: str
 ) -> HttpResponse:
     visit = access(Visit.objects.visible_to(request.user), pk=pk)
-    require(services.can_manage_visit(request.user, visit))
+    require(can_manage_visit(request.user, visit))
     version = request.POST.get("expected_version")
     try:
         action(
@@ -207,7 +204,7 @@ def visit_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def attachment_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     visit = access(Visit.objects.visible_to(request.user), pk=pk)
-    require(services.can_manage_visit(request.user, visit))
+    require(can_manage_visit(request.user, visit))
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("请选择要上传的文件"))
@@ -316,7 +313,7 @@ def visit_calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def workbench(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The instructor's first page: their groups, districts, schools and visits to come."""
-    require(_instructor(request.user))
+    require(is_instructor(request.user))
     return render(
         request,
         "guidance/workbench.html",
@@ -420,7 +417,7 @@ FINDING_LIST = ListSpec(
     filter_form=FindingFilterForm,
     detail_url="guidance:finding_detail",
     create_url="guidance:finding_create",
-    can_create=_instructor,
+    can_create=is_instructor,
     export_name="guidance.finding",
 )
 
@@ -442,12 +439,12 @@ def finding_stats(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def finding_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    require(_instructor(request.user))
+    require(is_instructor(request.user))
     visit = None
     visit_id = request.GET.get("visit", "")
     if visit_id.isdigit():
         visit = access(Visit.objects.visible_to(request.user), pk=int(visit_id))
-        require(services.can_manage_visit(request.user, visit))
+        require(can_manage_visit(request.user, visit))
     initial = {"found_on": visit.date if visit else timezone.localdate()}
     form = FindingForm(request.POST or None, user=request.user, visit=visit, initial=initial)
     return form_page(
