@@ -20,21 +20,11 @@ from handinhand.core.scope import get_scope
 from handinhand.core.services import create_object, delete_object, update_object
 from handinhand.core.uploads import check_upload
 from handinhand.programme.models import GuidanceGroup, Membership
+from handinhand.training.access import can_create_session as can_create_session
+from handinhand.training.access import can_manage_session as can_manage_session
 from handinhand.training.models import Attendance, TrainingMaterial, TrainingSession
 
 SESSION_FIELDS = ("topic", "date", "hours", "group", "location", "description")
-
-
-def can_create_session(actor: User) -> bool:
-    scope = get_scope(actor)
-    return scope.everything or bool(scope.led_group_ids)
-
-
-def can_manage_session(actor: User, session: TrainingSession) -> bool:
-    scope = get_scope(actor)
-    return scope.everything or (
-        session.group_id is not None and session.group_id in scope.led_group_ids
-    )
 
 
 def _require(allowed: bool) -> None:

@@ -21,6 +21,7 @@ from handinhand.core.policy import get_policy
 from handinhand.core.uploads import serve_upload
 from handinhand.core.views_helpers import access, form_page, require
 from handinhand.training import selectors, services
+from handinhand.training.access import can_create_session, can_manage_session
 from handinhand.training.forms import (
     AttendanceForm,
     HoursFilterForm,
@@ -61,7 +62,7 @@ def session_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = access(selectors.session_detail_qs(request.user), pk=pk)
-    can_manage = services.can_manage_session(request.user, session)
+    can_manage = can_manage_session(request.user, session)
     context = {
         "session": session,
         "attendances": selectors.session_attendances(request.user, session),
@@ -76,7 +77,7 @@ def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def session_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    require(services.can_create_session(request.user))
+    require(can_create_session(request.user))
     form = SessionForm(request.POST or None, user=request.user)
     return form_page(
         request,
@@ -93,7 +94,7 @@ def session_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def session_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = access(selectors.session_detail_qs(request.user), pk=pk)
-    require(services.can_manage_session(request.user, session))
+    require(can_manage_session(request.user, session))
     form = SessionForm(request.POST or None, instance=session, user=request.user)
 
     return form_page(
@@ -110,7 +111,7 @@ def session_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def _managed_session(request: AuthenticatedHttpRequest, pk: int) -> TrainingSession:
     session = access(selectors.session_detail_qs(request.user), pk=pk)
-    require(services.can_manage_session(request.user, session))
+    require(can_manage_session(request.user, session))
     return session
 
 
@@ -146,7 +147,7 @@ def attendance_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     attendance = access(
         Attendance.objects.visible_to(request.user).select_related("session"), pk=pk
     )
-    require(services.can_manage_session(request.user, attendance.session))
+    require(can_manage_session(request.user, attendance.session))
     services.attendance_remove(actor=request.user, attendance=attendance)
     messages.success(request, _("参训记录已删除"))
     return redirect(attendance.session.get_absolute_url())
