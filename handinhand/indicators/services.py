@@ -27,13 +27,13 @@ from handinhand.core.exceptions import (
 from handinhand.core.jobs import job_enqueue, job_fail, job_finish, job_progress, job_running
 from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
-from handinhand.core.scope import get_scope
 from handinhand.core.services import create_object, delete_object, update_object
 from handinhand.core.uploads import check_file
 from handinhand.indicators import (
     tasks,  # a module import: tasks imports this module too
     workflow,
 )
+from handinhand.indicators.access import can_edit_frameworks as can_edit_frameworks
 from handinhand.indicators.models import (
     CycleJob,
     CycleScope,
@@ -67,10 +67,6 @@ INDICATOR_FIELDS = (
     "evidence",
     "order",
 )
-
-
-def can_edit_frameworks(actor: User) -> bool:
-    return get_scope(actor).everything
 
 
 def _require_admin(actor: User) -> None:

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
-from handinhand.accounts.models import User
 from handinhand.accounts.types import AuthenticatedHttpRequest
 from handinhand.core import audit
 from handinhand.core.exceptions import ConflictError, PermissionDeniedError
@@ -22,10 +21,10 @@ from handinhand.core.exports import xlsx_response
 from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
-from handinhand.core.scope import get_scope
 from handinhand.core.uploads import serve_generated, serve_upload
 from handinhand.core.views_helpers import access, form_page, require, show_conflict
 from handinhand.indicators import selectors, services, workflow
+from handinhand.indicators.access import can_edit_frameworks, can_see_analytics
 from handinhand.indicators.analytics import analytics
 from handinhand.indicators.documents import report_card_docx as build
 from handinhand.indicators.excel import COLUMNS, export_workbook, import_framework
@@ -83,14 +82,14 @@ def _framework(request: AuthenticatedHttpRequest, pk: int) -> Framework:
 def _editable(request: AuthenticatedHttpRequest, pk: int) -> Framework:
     """A draft the user may edit; anything else answers 404."""
     framework = _framework(request, pk)
-    require(services.can_edit_frameworks(request.user) and framework.is_draft)
+    require(can_edit_frameworks(request.user) and framework.is_draft)
     return framework
 
 
 @login_required
 def framework_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     framework = _framework(request, pk)
-    can_edit = services.can_edit_frameworks(request.user)
+    can_edit = can_edit_frameworks(request.user)
     rows = selectors.framework_tree(framework)
     context = {
         "framework": framework,
@@ -106,7 +105,7 @@ def framework_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 @login_required
 def framework_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    require(services.can_edit_frameworks(request.user))
+    require(can_edit_frameworks(request.user))
     form = FrameworkForm(
         request.POST or None,
         initial={"total_score": get_policy().indicators.total_score},
@@ -164,7 +163,7 @@ def framework_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @login_required
 def framework_copy(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     framework = _framework(request, pk)
-    require(services.can_edit_frameworks(request.user))
+    require(can_edit_frameworks(request.user))
     form = FrameworkCopyForm(request.POST or None, initial={"name": framework.name})
     return form_page(
         request,
@@ -245,7 +244,7 @@ def _indicator(request: AuthenticatedHttpRequest, pk: int) -> Indicator:
         ).select_related("framework", "parent"),
         pk=pk,
     )
-    require(services.can_edit_frameworks(request.user) and indicator.framework.is_draft)
+    require(can_edit_frameworks(request.user) and indicator.framework.is_draft)
     return indicator
 
 
@@ -316,7 +315,7 @@ def cycle_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def cycle_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    require(services.can_edit_frameworks(request.user))
+    require(can_edit_frameworks(request.user))
     form = CycleForm(request.POST or None, user=request.user)
     return form_page(
         request,
@@ -564,14 +563,9 @@ def report_card_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     return serve_generated(data, "docx", name)
 
 
-def _can_see_analytics(user: User) -> bool:
-    scope = get_scope(user)
-    return scope.everything or bool(scope.staff_paths) or scope.is_instructor
-
-
 @login_required
 def analytics_page(request: AuthenticatedHttpRequest) -> HttpResponse:
-    require(_can_see_analytics(request.user))
+    require(can_see_analytics(request.user))
     cycles = EvaluationCycle.objects.visible_to(request.user).select_related("framework")
     cycle = None
     wanted = request.GET.get("cycle")
