@@ -19,6 +19,7 @@ from handinhand.core.exports import xlsx_response
 from handinhand.core.forms import StyledFormMixin
 from handinhand.core.policy import get_policy
 from handinhand.core.views_helpers import require
+from handinhand.orgs.access import can_create_schools
 from handinhand.orgs.imports import (
     ROSTER_COLUMNS,
     RosterImportResult,
@@ -26,7 +27,6 @@ from handinhand.orgs.imports import (
     import_roster,
 )
 from handinhand.orgs.models import Region
-from handinhand.orgs.services import can_create_schools
 
 ERRORS_SHOWN = 1000  # a page of every error of a 12,000-row file helps nobody
 

@@ -13,6 +13,8 @@ from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.scope import get_scope
 from handinhand.core.services import create_object, require_province_admin, update_object
 from handinhand.core.text import normalise_text
+from handinhand.orgs.access import can_create_schools as can_create_schools
+from handinhand.orgs.access import can_edit_school_in as can_edit_school_in
 from handinhand.orgs.models import Region, RegionLevel, School, University, UniversityRecognition
 
 SCHOOL_FIELDS = (
@@ -29,12 +31,6 @@ SCHOOL_FIELDS = (
 )
 
 
-def can_create_schools(actor: User) -> bool:
-    """Province admins and education bureaus maintain school records (form and roster)."""
-    scope = get_scope(actor)
-    return scope.everything or bool(scope.staff_paths)
-
-
 def editable_counties(actor: User) -> QuerySet[Region]:
     """The counties whose schools the actor may create or edit: the same list for the form, the
     roster template and the import."""
@@ -43,10 +39,6 @@ def editable_counties(actor: User) -> QuerySet[Region]:
     if not scope.everything:
         counties = counties.filter(scope.staff_q("path"))
     return counties.select_related("parent").order_by("code")
-
-
-def can_edit_school_in(actor: User, county: Any) -> bool:
-    return get_scope(actor).can_edit_region(county.path)
 
 
 def _require_school_region(actor: User, county: Any) -> None:

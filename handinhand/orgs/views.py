@@ -12,6 +12,7 @@ from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.scope import get_scope
 from handinhand.core.views_helpers import access, form_page, require
 from handinhand.orgs import hooks, selectors, services
+from handinhand.orgs.access import can_create_schools, can_edit_school_in
 from handinhand.orgs.forms import (
     RecognitionForm,
     RegionFilterForm,
@@ -51,7 +52,7 @@ SCHOOL_LIST = ListSpec(
 @login_required
 def school_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     spec = SCHOOL_LIST
-    if services.can_create_schools(request.user):
+    if can_create_schools(request.user):
         spec = ListSpec(
             **{
                 **SCHOOL_LIST.__dict__,
@@ -69,7 +70,7 @@ def school_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     school = access(selectors.school_detail_qs(request.user), pk=pk)
     context = {
         "school": school,
-        "can_edit": services.can_edit_school_in(request.user, school.county),
+        "can_edit": can_edit_school_in(request.user, school.county),
         **hooks.school_programme.get()(request.user, school),
     }
     return render(request, "orgs/school_detail.html", context)
@@ -77,7 +78,7 @@ def school_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def school_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    require(services.can_create_schools(request.user))
+    require(can_create_schools(request.user))
     form = SchoolForm(request.POST or None, user=request.user)
     return form_page(
         request,
@@ -95,7 +96,7 @@ def school_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def school_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     school = access(selectors.school_detail_qs(request.user), pk=pk)
-    require(services.can_edit_school_in(request.user, school.county))
+    require(can_edit_school_in(request.user, school.county))
     form = SchoolForm(request.POST or None, instance=school, user=request.user)
 
     return form_page(
