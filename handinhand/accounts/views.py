@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from handinhand.accounts import hooks, services
+from handinhand.accounts.access import can_manage_roles, can_manage_users, can_see_users
 from handinhand.accounts.forms import (
     LoginForm,
     PasswordChangeForm,
@@ -36,7 +37,6 @@ from handinhand.accounts.forms import (
 from handinhand.accounts.models import RoleAssignment, User
 from handinhand.accounts.types import AuthenticatedHttpRequest
 from handinhand.core.listing import Column, ListSpec, render_list
-from handinhand.core.scope import get_scope
 from handinhand.core.views_helpers import access, form_page, require
 
 login_view = auth_views.LoginView.as_view(
@@ -71,19 +71,6 @@ def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 # --- the separated administrators -------------------------------------------------------------
-
-
-def _can_see_users(user: User) -> bool:
-    scope = get_scope(user)
-    return scope.can_manage_users or scope.can_manage_roles
-
-
-def _can_manage_users(user: User) -> bool:
-    return get_scope(user).can_manage_users
-
-
-def _can_manage_roles(user: User) -> bool:
-    return get_scope(user).can_manage_roles
 
 
 def _role_label(assignment: RoleAssignment) -> str:
@@ -154,7 +141,7 @@ USER_LIST = ListSpec(
     filter_form=UserFilterForm,
     detail_url="accounts:user_detail",
     create_url="accounts:user_create",
-    can_create=_can_manage_users,
+    can_create=can_manage_users,
     export_name="accounts.user",
 )
 
@@ -162,13 +149,13 @@ USER_LIST = ListSpec(
 @login_required
 def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     # The security administrator reads the list too (read-only), to find whom to grant roles.
-    require(_can_see_users(request.user))
+    require(can_see_users(request.user))
     return render_list(request, USER_LIST)
 
 
 @login_required
 def user_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    require(_can_see_users(request.user))
+    require(can_see_users(request.user))
     person = access(User.objects.visible_to(request.user), pk=pk)
     assignments = (
         RoleAssignment.objects.visible_to(request.user)
@@ -185,15 +172,15 @@ def user_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "is_instructor": hooks.current_memberships.get()().filter(user=person).exists(),
             "is_locked": services.is_locked(person),
             "is_self": person.pk == request.user.pk,
-            "can_manage_users": _can_manage_users(request.user),
-            "can_manage_roles": _can_manage_roles(request.user),
+            "can_manage_users": can_manage_users(request.user),
+            "can_manage_roles": can_manage_roles(request.user),
         },
     )
 
 
 @login_required
 def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    require(_can_manage_users(request.user))
+    require(can_manage_users(request.user))
     form = UserCreateForm(request.POST or None)
 
     def save(data: dict[str, Any]) -> User:
@@ -221,7 +208,7 @@ def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def user_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    require(_can_manage_users(request.user))
+    require(can_manage_users(request.user))
     person = access(User.objects.visible_to(request.user), pk=pk)
     form = UserEditForm(request.POST or None, instance=person)
 
@@ -240,7 +227,7 @@ def user_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def user_password(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    require(_can_manage_users(request.user))
+    require(can_manage_users(request.user))
     person = access(User.objects.visible_to(request.user), pk=pk)
     form = PasswordResetForm(person, request.POST or None)
 
@@ -262,7 +249,7 @@ def user_password(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def user_unlock(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    require(_can_manage_users(request.user))
+    require(can_manage_users(request.user))
     person = access(User.objects.visible_to(request.user), pk=pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -273,7 +260,7 @@ def user_unlock(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def role_grant(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    require(_can_manage_roles(request.user))
+    require(can_manage_roles(request.user))
     person = access(User.objects.visible_to(request.user), pk=pk)
     form = RoleGrantForm(request.POST or None, actor=request.user)
 
@@ -301,7 +288,7 @@ def role_grant(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def role_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    require(_can_manage_roles(request.user))
+    require(can_manage_roles(request.user))
     assignment = access(
         RoleAssignment.objects.visible_to(request.user).select_related("user"), pk=pk
     )
@@ -320,7 +307,7 @@ def role_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def school_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The school picker of the grant form: a search, never a select of 12,000 schools."""
-    require(_can_manage_roles(request.user))
+    require(can_manage_roles(request.user))
     text = request.GET.get("school_q", "")
     return render(
         request,
