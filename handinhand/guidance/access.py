@@ -30,3 +30,8 @@ def can_publish_for(actor: User, university_id: int) -> bool:
 
 def is_instructor(user: User) -> bool:
     return bool(get_scope(user).group_ids)
+
+
+def can_publish_resources(actor: User) -> bool:
+    """Members of a group led by some university publish resources for it (can_publish_for)."""
+    return bool(get_scope(actor).university_ids)

@@ -35,7 +35,7 @@ from handinhand.core.views_helpers import (
     show_conflict,
 )
 from handinhand.guidance import selectors, services
-from handinhand.guidance.access import can_manage_visit, is_instructor
+from handinhand.guidance.access import can_manage_visit, can_publish_resources, is_instructor
 from handinhand.guidance.documents import visit_docx_response
 from handinhand.guidance.forms import (
     AnswerForm,
@@ -679,7 +679,7 @@ def resource_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def resource_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    require(bool(get_scope(request.user).university_ids))
+    require(can_publish_resources(request.user))
     form = ResourceForm(request.POST or None, request.FILES or None, user=request.user)
     return form_page(
         request,

@@ -18,3 +18,8 @@ def can_create_schools(actor: User) -> bool:
 
 def can_edit_school_in(actor: User, county: Any) -> bool:
     return get_scope(actor).can_edit_region(county.path)
+
+
+def can_edit_universities(actor: User) -> bool:
+    """Universities and their recognitions are the Education Work Committee's to maintain."""
+    return get_scope(actor).everything

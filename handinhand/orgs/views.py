@@ -12,7 +12,7 @@ from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.scope import get_scope
 from handinhand.core.views_helpers import access, form_page, require
 from handinhand.orgs import hooks, selectors, services
-from handinhand.orgs.access import can_create_schools, can_edit_school_in
+from handinhand.orgs.access import can_create_schools, can_edit_school_in, can_edit_universities
 from handinhand.orgs.forms import (
     RecognitionForm,
     RegionFilterForm,
@@ -147,7 +147,7 @@ def university_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         .filter(lead_university=university)
         .select_related("region", "batch")
     )
-    can_edit = get_scope(request.user).everything
+    can_edit = can_edit_universities(request.user)
     return render(
         request,
         "orgs/university_detail.html",
@@ -164,7 +164,7 @@ def university_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @login_required
 def university_recognition_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     university = access(University.objects.visible_to(request.user), pk=pk)
-    require(get_scope(request.user).everything)
+    require(can_edit_universities(request.user))
     form = RecognitionForm(request.POST or None)
     return form_page(
         request,
@@ -181,7 +181,7 @@ def university_recognition_add(request: AuthenticatedHttpRequest, pk: int) -> Ht
 
 @login_required
 def university_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    require(get_scope(request.user).everything)
+    require(can_edit_universities(request.user))
     form = UniversityForm(request.POST or None)
     return form_page(
         request,
@@ -199,7 +199,7 @@ def university_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def university_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     university = access(University.objects.visible_to(request.user), pk=pk)
-    require(get_scope(request.user).everything)
+    require(can_edit_universities(request.user))
     form = UniversityForm(request.POST or None, instance=university)
 
     return form_page(
