@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -22,6 +22,12 @@ from handinhand.core.text import normalise_text
 from handinhand.orgs.models import Region, RegionLevel, School, Unit, phone_validator
 
 INSTRUCTOR = "instructor"
+
+# SetPasswordForm is generic in django-stubs only; django_stubs_ext does not patch it.
+if TYPE_CHECKING:
+    _SetPasswordForm = auth_forms.SetPasswordForm[User]
+else:
+    _SetPasswordForm = auth_forms.SetPasswordForm
 
 
 class LoginForm(auth_forms.AuthenticationForm):
@@ -86,7 +92,7 @@ class ChinesePasswordMixin:
 
     def validate_password_for_user(
         self,
-        user: Any,
+        user: User,
         password_field_name: str = "password2",  # noqa: S107 -- a field's name, not a password
         **kwargs: Any,
     ) -> None:
@@ -102,11 +108,11 @@ class PasswordChangeForm(ChinesePasswordMixin, StyledFormMixin, auth_forms.Passw
     """The logged-in user's own password: the old one first, then the validators."""
 
 
-class PasswordResetForm(ChinesePasswordMixin, StyledFormMixin, auth_forms.SetPasswordForm):
+class PasswordResetForm(ChinesePasswordMixin, StyledFormMixin, _SetPasswordForm):
     """The system administrator sets a new password for someone (no old password asked)."""
 
 
-class UserCreateForm(ChinesePasswordMixin, StyledFormMixin, auth_forms.UserCreationForm):
+class UserCreateForm(ChinesePasswordMixin, StyledFormMixin, auth_forms.UserCreationForm[User]):
     """A new account with its initial password, checked by the password validators."""
 
     phone = forms.CharField(
@@ -149,7 +155,7 @@ class UserFilterForm(StyledFormMixin, FilterForm):
         choices=[("", _("全部")), *Role.choices, (INSTRUCTOR, _("党建指导组成员"))],
     )
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         self.fields["q"].widget.attrs["placeholder"] = _("用户名、姓名、单位、电话")
 
@@ -170,7 +176,7 @@ class UserFilterForm(StyledFormMixin, FilterForm):
         return qs
 
 
-def grantable_regions(actor: Any) -> QuerySet[Region]:
+def grantable_regions(actor: User) -> QuerySet[Region]:
     """Where a security administrator may anchor a region_staff grant: any city or county.
 
     Granting is not reading business data, so it does not go through Region.visible_to (which
@@ -185,13 +191,13 @@ def grantable_regions(actor: Any) -> QuerySet[Region]:
     )
 
 
-def grantable_schools(actor: Any) -> QuerySet[School]:
+def grantable_schools(actor: User) -> QuerySet[School]:
     if not get_scope(actor).can_manage_roles:
         return School.objects.none()
     return School.objects.select_related("county__parent")
 
 
-def search_schools(actor: Any, text: str, limit: int = 20) -> list[School]:
+def search_schools(actor: User, text: str, limit: int = 20) -> list[School]:
     text = normalise_text(text)
     if len(text) < 2:
         return []
@@ -199,8 +205,8 @@ def search_schools(actor: Any, text: str, limit: int = 20) -> list[School]:
     return list(grantable_schools(actor).filter(query).order_by("county_id", "name")[:limit])
 
 
-class RegionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Region) -> str:  # type: ignore[override]
+class RegionChoiceField(forms.ModelChoiceField[Region]):
+    def label_from_instance(self, obj: Region) -> str:
         return f"{obj.full_name}（{obj.code}）"
 
 
@@ -227,7 +233,7 @@ class RoleGrantForm(StyledFormMixin, forms.Form):
         help_text=_("仅单位联络人需要选择"),
     )
 
-    def __init__(self, *args: Any, actor: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
         region = model_choice_field(self, "region")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -27,7 +27,7 @@ SEPARATED_ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.
 
 
 class UserQuerySet(models.QuerySet["User"]):
-    def visible_to(self, user: Any) -> UserQuerySet:
+    def visible_to(self, user: User) -> UserQuerySet:
         scope = get_scope(user)
         # Account administration belongs to the system and security administrators only.
         if scope.can_manage_users or scope.can_manage_roles:
@@ -35,8 +35,17 @@ class UserQuerySet(models.QuerySet["User"]):
         return self.filter(pk=user.pk) if getattr(user, "pk", None) else self.none()
 
 
-class HandInHandUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
-    pass
+if TYPE_CHECKING:
+    # django-stubs cannot follow `from_queryset` on the generic UserManager: spell out for the
+    # type checker what the manager built below has.
+    class HandInHandUserManager(UserManager["User"]):
+        def get_queryset(self) -> UserQuerySet: ...
+        def visible_to(self, user: User) -> UserQuerySet: ...
+
+else:
+
+    class HandInHandUserManager(UserManager.from_queryset(UserQuerySet)):
+        pass
 
 
 class User(AbstractUser):
@@ -61,7 +70,7 @@ class User(AbstractUser):
     password_changed_at = models.DateTimeField(_("密码修改时间"), default=timezone.now)
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
-    objects = HandInHandUserManager()  # type: ignore[misc]
+    objects: ClassVar[HandInHandUserManager] = HandInHandUserManager()
 
     class Meta:
         verbose_name = _("用户")
@@ -76,7 +85,7 @@ class RoleAssignmentQuerySet(models.QuerySet["RoleAssignment"]):
     def active(self) -> RoleAssignmentQuerySet:
         return self.filter(is_active=True)
 
-    def visible_to(self, user: Any) -> RoleAssignmentQuerySet:
+    def visible_to(self, user: User) -> RoleAssignmentQuerySet:
         scope = get_scope(user)
         if scope.can_manage_roles or scope.can_manage_users:
             return self
@@ -205,7 +214,7 @@ class ResetStatus(models.TextChoices):
 
 
 class PasswordResetRequestQuerySet(models.QuerySet["PasswordResetRequest"]):
-    def visible_to(self, user: Any) -> PasswordResetRequestQuerySet:
+    def visible_to(self, user: User) -> PasswordResetRequestQuerySet:
         from handinhand.core.scope import get_scope
 
         scope = get_scope(user)
@@ -265,7 +274,7 @@ class UserSessionQuerySet(models.QuerySet["UserSession"]):
     def online(self) -> UserSessionQuerySet:
         return self.filter(ended_at__isnull=True)
 
-    def visible_to(self, user: Any) -> UserSessionQuerySet:
+    def visible_to(self, user: User) -> UserSessionQuerySet:
         from handinhand.core.scope import get_scope
 
         return self if get_scope(user).can_manage_roles else self.none()

@@ -8,13 +8,16 @@ although OWASP ASVS advises against composition and rotation rules.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from pypinyin import lazy_pinyin
+
+if TYPE_CHECKING:
+    from handinhand.accounts.models import User
 
 MIN_CLASSES = 3
 
@@ -33,7 +36,7 @@ def character_classes(password: str) -> int:
 class CharacterClassValidator:
     """At least three of: lower-case letters, upper-case letters, digits, other characters."""
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         if character_classes(password) < MIN_CLASSES:
             raise ValidationError(
                 _("密码须包含大写字母、小写字母、数字、特殊字符中的至少三类。"),
@@ -44,7 +47,7 @@ class CharacterClassValidator:
         return _("密码须包含大写字母、小写字母、数字、特殊字符中的至少三类。")
 
 
-def personal_fragments(user: Any) -> list[str]:
+def personal_fragments(user: User) -> list[str]:
     """What a password must not contain: the username, the name in pinyin (both orders of
     surname and given name, and with initials), the phone number."""
     fragments: list[str] = []
@@ -66,7 +69,7 @@ def personal_fragments(user: Any) -> list[str]:
 
 
 class PersonalDataValidator:
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         if user is None:
             return
         lowered = password.lower()
@@ -82,7 +85,7 @@ class PersonalDataValidator:
 class PasswordHistoryValidator:
     """Not the current password nor one of the last PASSWORD_HISTORY_COUNT ones."""
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         if user is None or not getattr(user, "pk", None):
             return
         from handinhand.accounts.models import PasswordHistory, User

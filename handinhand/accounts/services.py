@@ -203,12 +203,12 @@ def validate_new_password(password: str, user: User) -> None:
         raise ValidationError(errors) from exc
 
 
-def _require(actor: Any, allowed: bool) -> None:
+def _require(actor: User, allowed: bool) -> None:
     if not allowed:
         raise PermissionDeniedError(_("您无权执行此操作"))
 
 
-def _require_not_a_fellow_admin(actor: Any, user: User) -> None:
+def _require_not_a_fellow_admin(actor: User, user: User) -> None:
     """三员分立: the system administrator must not take over the security or audit
     administrator's account (a password reset would let them read the log or grant roles).
     Those accounts are reset on the server (`manage.py changepassword`) under the
@@ -221,7 +221,7 @@ def _require_not_a_fellow_admin(actor: Any, user: User) -> None:
 
 def user_create(
     *,
-    actor: Any,
+    actor: User,
     username: str,
     full_name: str,
     password: str,
@@ -248,7 +248,7 @@ def user_create(
 
 
 def user_update(
-    *, actor: Any, user: User, data: dict[str, Any], expected_version: int | None
+    *, actor: User, user: User, data: dict[str, Any], expected_version: int | None
 ) -> User:
     _require(actor, get_scope(actor).can_manage_users)
     allowed = {"full_name", "phone", "unit", "work_unit", "title", "email", "is_active"}
@@ -269,7 +269,7 @@ def user_update(
     return result
 
 
-def user_unlock(*, actor: Any, user: User) -> User:
+def user_unlock(*, actor: User, user: User) -> User:
     """The system administrator lifts a lockout (the login page tells users to ask them)."""
     _require(actor, get_scope(actor).can_manage_users)
     _require_not_a_fellow_admin(actor, user)
@@ -316,7 +316,7 @@ def _check_anchor(role: str, region: Any, school: Any, unit: Any = None) -> None
 
 def role_assign(
     *,
-    actor: Any,
+    actor: User,
     user: User,
     role: str,
     region: Any = None,
@@ -358,7 +358,7 @@ def role_assign(
     return result
 
 
-def role_revoke(*, actor: Any, assignment: RoleAssignment) -> RoleAssignment:
+def role_revoke(*, actor: User, assignment: RoleAssignment) -> RoleAssignment:
     _require(actor, get_scope(actor).can_manage_roles)
     if actor.pk == assignment.user_id:
         raise ValidationError({"user": _("不能撤销自己的角色")})
@@ -380,7 +380,7 @@ def holds_privileged_rights(user: User) -> bool:
     return RoleAssignment.objects.active().filter(user=user, role__in=PRIVILEGED_ROLES).exists()
 
 
-def password_set(*, actor: Any, user: User, password: str) -> PasswordResetRequest | None:
+def password_set(*, actor: User, user: User, password: str) -> PasswordResetRequest | None:
     """Reset by the system administrator, or a user changing their own password.
 
     A reset by the administrator also lifts a lockout: it is what a locked-out user asks for,
@@ -407,7 +407,7 @@ def password_set(*, actor: Any, user: User, password: str) -> PasswordResetReque
 
 
 def _apply_password(
-    *, actor: Any, user: User, encoded: str, extra: dict[str, Any] | None = None
+    *, actor: User, user: User, encoded: str, extra: dict[str, Any] | None = None
 ) -> None:
     """Store the new hash, keep the old one in the history, audit with the values masked."""
     by_self = actor.pk == user.pk
@@ -433,7 +433,7 @@ def _apply_password(
     audit.record(actor=actor, action=AuditAction.UPDATE, instance=user, changes=changes)
 
 
-def _reset_request_create(*, actor: Any, user: User, encoded: str) -> PasswordResetRequest:
+def _reset_request_create(*, actor: User, user: User, encoded: str) -> PasswordResetRequest:
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).first()
         if PasswordResetRequest.objects.pending().filter(user=user).exists():
@@ -450,7 +450,7 @@ def _reset_request_create(*, actor: Any, user: User, encoded: str) -> PasswordRe
     return request
 
 
-def _decide(*, actor: Any, request: PasswordResetRequest, approve: bool) -> PasswordResetRequest:
+def _decide(*, actor: User, request: PasswordResetRequest, approve: bool) -> PasswordResetRequest:
     _require(actor, get_scope(actor).can_manage_roles)
     with transaction.atomic():
         current = PasswordResetRequest.objects.select_for_update().get(pk=request.pk)
@@ -480,12 +480,12 @@ def _decide(*, actor: Any, request: PasswordResetRequest, approve: bool) -> Pass
     return current
 
 
-def password_reset_approve(*, actor: Any, request: PasswordResetRequest) -> PasswordResetRequest:
+def password_reset_approve(*, actor: User, request: PasswordResetRequest) -> PasswordResetRequest:
     """The security administrator approves a reset asked for by the system administrator."""
     return _decide(actor=actor, request=request, approve=True)
 
 
-def password_reset_refuse(*, actor: Any, request: PasswordResetRequest) -> PasswordResetRequest:
+def password_reset_refuse(*, actor: User, request: PasswordResetRequest) -> PasswordResetRequest:
     return _decide(actor=actor, request=request, approve=False)
 
 
@@ -532,7 +532,7 @@ def _end(sessions: Any, *, reason: str) -> int:
     return ended
 
 
-def session_end(*, actor: Any, session: UserSession) -> UserSession:
+def session_end(*, actor: User, session: UserSession) -> UserSession:
     """The security administrator ends someone's session at once."""
     _require(actor, get_scope(actor).can_manage_roles)
     with transaction.atomic():

@@ -19,6 +19,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from handinhand.accounts import middleware, services
+from handinhand.accounts.models import User
 from handinhand.accounts.services import login_failed, login_succeeded
 from handinhand.core import audit
 from handinhand.core.models import AuditAction
@@ -26,7 +27,7 @@ from handinhand.core.request_context import client_ip
 
 
 @receiver(user_logged_in)
-def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _logged_in(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     login_succeeded(user=user)
 
 
@@ -38,12 +39,12 @@ def _login_failed(
 
 
 @receiver(user_logged_out)
-def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _logged_out(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     if user is not None:
         audit.record(actor=user, action=AuditAction.LOGOUT, instance=user)
 
 
-def password_change_due(user: Any) -> bool:
+def password_change_due(user: User) -> bool:
     if not user.has_usable_password():
         return False  # no password to change (it logs in some other way, or not at all)
     if getattr(user, "must_change_password", False):
@@ -54,7 +55,7 @@ def password_change_due(user: Any) -> bool:
 
 
 @receiver(user_logged_in)
-def _session_started(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _session_started(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     session = getattr(request, "session", None)
     if session is None:
         return
@@ -79,7 +80,7 @@ def _session_started(sender: Any, request: Any, user: Any, **kwargs: Any) -> Non
 
 
 @receiver(user_logged_out)
-def _session_closed(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _session_closed(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     session = getattr(request, "session", None)
     if session is not None and session.session_key:
         services.session_closed(session_key=session.session_key, reason="logout")

@@ -33,6 +33,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from qrcode.image.svg import SvgPathImage
 
 from handinhand.accounts import hooks, services
+from handinhand.accounts.access import can_manage_roles, can_manage_users, can_see_users
 from handinhand.accounts.forms import (
     LoginForm,
     PasswordChangeForm,
@@ -45,10 +46,10 @@ from handinhand.accounts.forms import (
 )
 from handinhand.accounts.middleware import MUST_CHANGE, otp_verified
 from handinhand.accounts.models import PasswordResetRequest, RoleAssignment, User, UserSession
+from handinhand.accounts.types import AuthenticatedHttpRequest
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.forms import StyledFormMixin
 from handinhand.core.listing import Column, ListSpec, render_list
-from handinhand.core.scope import get_scope
 from handinhand.core.views_helpers import access, form_page, require
 
 login_view = auth_views.LoginView.as_view(
@@ -60,8 +61,8 @@ login_view = auth_views.LoginView.as_view(
 
 
 @login_required
-def password_change(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user: User = request.user
     form = PasswordChangeForm(user, request.POST or None)
 
     def save(data: dict[str, Any]) -> User:
@@ -84,19 +85,6 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 
 # --- the separated administrators -------------------------------------------------------------
-
-
-def _can_see_users(user: Any) -> bool:
-    scope = get_scope(user)
-    return scope.can_manage_users or scope.can_manage_roles
-
-
-def _can_manage_users(user: Any) -> bool:
-    return get_scope(user).can_manage_users
-
-
-def _can_manage_roles(user: Any) -> bool:
-    return get_scope(user).can_manage_roles
 
 
 def _role_label(assignment: RoleAssignment) -> str:
@@ -133,7 +121,7 @@ class LocalTimeColumn(Column):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
 
-def users_for_list(user: Any) -> QuerySet[User]:
+def users_for_list(user: User) -> QuerySet[User]:
     memberships = hooks.current_memberships.get()()
     return (
         User.objects.visible_to(user)
@@ -167,21 +155,21 @@ USER_LIST = ListSpec(
     filter_form=UserFilterForm,
     detail_url="accounts:user_detail",
     create_url="accounts:user_create",
-    can_create=_can_manage_users,
+    can_create=can_manage_users,
     export_name="accounts.user",
 )
 
 
 @login_required
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     # The security administrator reads the list too (read-only), to find whom to grant roles.
-    require(_can_see_users(request.user))
+    require(can_see_users(request.user))
     return render_list(request, USER_LIST)
 
 
 @login_required
-def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require(_can_see_users(request.user))
+def user_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    require(can_see_users(request.user))
     person = access(User.objects.visible_to(request.user), pk=pk)
     assignments = (
         RoleAssignment.objects.visible_to(request.user)
@@ -198,15 +186,15 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_instructor": hooks.current_memberships.get()().filter(user=person).exists(),
             "is_locked": services.is_locked(person),
             "is_self": person.pk == request.user.pk,
-            "can_manage_users": _can_manage_users(request.user),
-            "can_manage_roles": _can_manage_roles(request.user),
+            "can_manage_users": can_manage_users(request.user),
+            "can_manage_roles": can_manage_roles(request.user),
         },
     )
 
 
 @login_required
-def user_create(request: HttpRequest) -> HttpResponse:
-    require(_can_manage_users(request.user))
+def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require(can_manage_users(request.user))
     form = UserCreateForm(request.POST or None)
 
     def save(data: dict[str, Any]) -> User:
@@ -233,8 +221,8 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    require(_can_manage_users(request.user))
+def user_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    require(can_manage_users(request.user))
     person = access(User.objects.visible_to(request.user), pk=pk)
     form = UserEditForm(request.POST or None, instance=person)
 
@@ -252,8 +240,8 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def user_password(request: HttpRequest, pk: int) -> HttpResponse:
-    require(_can_manage_users(request.user))
+def user_password(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    require(can_manage_users(request.user))
     person = access(User.objects.visible_to(request.user), pk=pk)
     form = PasswordResetForm(person, request.POST or None)
 
@@ -279,8 +267,8 @@ def user_password(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
-    require(_can_manage_users(request.user))
+def user_unlock(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    require(can_manage_users(request.user))
     person = access(User.objects.visible_to(request.user), pk=pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -290,8 +278,8 @@ def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def role_grant(request: HttpRequest, pk: int) -> HttpResponse:
-    require(_can_manage_roles(request.user))
+def role_grant(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    require(can_manage_roles(request.user))
     person = access(User.objects.visible_to(request.user), pk=pk)
     form = RoleGrantForm(request.POST or None, actor=request.user)
 
@@ -319,8 +307,8 @@ def role_grant(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    require(_can_manage_roles(request.user))
+def role_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    require(can_manage_roles(request.user))
     assignment = access(
         RoleAssignment.objects.visible_to(request.user).select_related("user"), pk=pk
     )
@@ -337,9 +325,9 @@ def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def school_search(request: HttpRequest) -> HttpResponse:
+def school_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The school picker of the grant form: a search, never a select of 12,000 schools."""
-    require(_can_manage_roles(request.user))
+    require(can_manage_roles(request.user))
     text = request.GET.get("school_q", "")
     return render(
         request,
@@ -372,8 +360,8 @@ def _next_url(request: HttpRequest) -> str:
 
 
 @login_required
-def otp_verify(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def otp_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     if otp_verified(request):
         return redirect(_next_url(request))
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
@@ -390,9 +378,9 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def otp_setup(request: HttpRequest) -> HttpResponse:
+def otp_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Enrolment: a QR code drawn on the server (no external service), then a first code."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     enrolled = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     if enrolled and not otp_verified(request):
         # Replacing a device takes the current one first: a password alone is not enough.
@@ -428,8 +416,8 @@ def qr_svg(data: str) -> str:
 
 
 @login_required
-def session_list(request: HttpRequest) -> HttpResponse:
-    require(_can_manage_roles(request.user))
+def session_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require(can_manage_roles(request.user))
     now = timezone.now()
     online = (
         UserSession.objects.visible_to(request.user)
@@ -449,8 +437,8 @@ def session_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def session_end(request: HttpRequest, pk: int) -> HttpResponse:
-    require(_can_manage_roles(request.user))
+def session_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    require(can_manage_roles(request.user))
     item = access(UserSession.objects.visible_to(request.user).select_related("user"), pk=pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -460,8 +448,8 @@ def session_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def reset_request_list(request: HttpRequest) -> HttpResponse:
-    require(_can_manage_roles(request.user) or _can_manage_users(request.user))
+def reset_request_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require(can_manage_roles(request.user) or can_manage_users(request.user))
     requests = (
         PasswordResetRequest.objects.visible_to(request.user)
         .select_related("user", "requested_by", "decided_by")
@@ -470,13 +458,13 @@ def reset_request_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/reset_request_list.html",
-        {"requests": requests, "can_decide": _can_manage_roles(request.user)},
+        {"requests": requests, "can_decide": can_manage_roles(request.user)},
     )
 
 
 @login_required
-def reset_request_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
-    require(_can_manage_roles(request.user) and decision in ("approve", "refuse"))
+def reset_request_decide(request: AuthenticatedHttpRequest, pk: int, decision: str) -> HttpResponse:
+    require(can_manage_roles(request.user) and decision in ("approve", "refuse"))
     item = access(PasswordResetRequest.objects.visible_to(request.user), pk=pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])

@@ -9,6 +9,7 @@ from django.conf import settings as _settings
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
+from handinhand.accounts.models import User
 from handinhand.api.services import api_token_authenticate
 
 
@@ -45,7 +46,7 @@ API_AUTH = [TokenAuth(), SessionAuth()]
 class ApiRequest(HttpRequest):
     """The request as the API's operations see it: `auth` is the caller (a User)."""
 
-    auth: Any
+    auth: User
 
 
 def bearer_user(request: HttpRequest) -> Any:

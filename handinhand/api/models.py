@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -8,9 +8,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from handinhand.accounts.models import User
+
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
-    def visible_to(self, user: Any) -> ApiTokenQuerySet:
+    def visible_to(self, user: User) -> ApiTokenQuerySet:
         # A token is a password: its owner alone sees it, administrators included.
         if not getattr(user, "is_authenticated", False):
             return self.none()

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
 from handinhand.api.listing import MAX_ID
-from handinhand.orgs.models import PartyOrgForm, SchoolType
+from handinhand.orgs.models import PartyOrgForm, School, SchoolType
 
 # --- common ---------------------------------------------------------------------------------
 
@@ -111,7 +111,7 @@ class SchoolOut(Schema):
     updated_at: dt.datetime
 
     @staticmethod
-    def resolve_city_code(obj: Any) -> str | None:
+    def resolve_city_code(obj: School) -> str | None:
         return obj.county.parent_id
 
     @staticmethod

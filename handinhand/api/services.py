@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -14,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from handinhand.accounts.models import User
 from handinhand.api.models import ApiToken
 from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
@@ -28,7 +28,7 @@ def hash_token(raw: str) -> str:
 
 
 def api_token_create(
-    *, actor: Any, name: str, expires_at: dt.datetime | None = None
+    *, actor: User, name: str, expires_at: dt.datetime | None = None
 ) -> tuple[ApiToken, str]:
     """A new token for the actor themself; returns the row and the token, shown once."""
     if not getattr(actor, "is_authenticated", False) or not actor.is_active:
@@ -72,7 +72,7 @@ def api_token_create(
     return token, raw
 
 
-def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     """Revoke one of the actor's own tokens; revoking twice changes nothing."""
     if not getattr(actor, "is_authenticated", False) or token.user_id != actor.pk:
         raise PermissionDeniedError(_("只能吊销本人的令牌"))

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from django.views.static import serve
 
+from handinhand.accounts.types import AuthenticatedHttpRequest
 from handinhand.api.models import ApiToken
 from handinhand.api.services import api_token_create, api_token_revoke
 from handinhand.core.exceptions import PermissionDeniedError
@@ -58,7 +59,7 @@ class TokenForm(StyledFormMixin, forms.Form):
 
 
 @login_required
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     new_token: str | None = None
     status = 200
@@ -98,7 +99,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     token = access(ApiToken.objects.visible_to(request.user), pk=pk)
     try:
         api_token_revoke(actor=request.user, token=token)

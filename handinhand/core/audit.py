@@ -11,9 +11,10 @@ from django.db import models
 
 from handinhand.core.models import AuditAction, AuditEvent
 from handinhand.core.request_context import request_ip
+from handinhand.core.users import AnyUser
 
 
-def audit_value(instance: models.Model, field: models.Field) -> Any:
+def audit_value(instance: models.Model, field: models.Field[Any, Any]) -> Any:
     """A JSON-safe, human-readable value of one field, as the audit log keeps it."""
     if isinstance(field, models.ForeignKey):
         related_id = getattr(instance, field.attname)
@@ -30,7 +31,7 @@ def audit_value(instance: models.Model, field: models.Field) -> Any:
     return value
 
 
-def audited_fields(instance: models.Model) -> list[models.Field]:
+def audited_fields(instance: models.Model) -> list[models.Field[Any, Any]]:
     skip = {"id", "created_at", "updated_at", "version", "password", "last_login"}
     return [
         f
@@ -57,7 +58,7 @@ def _object_type(instance: models.Model) -> str:
 
 def record(
     *,
-    actor: Any,
+    actor: AnyUser | None,
     action: str,
     instance: models.Model | None = None,
     changes: dict[str, Any] | None = None,
@@ -80,7 +81,9 @@ def record(
     )
 
 
-def record_many(*, actor: Any, action: str, items: Iterable[tuple[models.Model, dict]]) -> int:
+def record_many(
+    *, actor: AnyUser | None, action: str, items: Iterable[tuple[models.Model, dict[str, Any]]]
+) -> int:
     """One bulk insert for the events of a bulk write (an import of thousands of rows)."""
     events = [
         AuditEvent(**_event_fields(actor=actor, action=action, instance=obj, changes=changes))
@@ -92,7 +95,7 @@ def record_many(*, actor: Any, action: str, items: Iterable[tuple[models.Model, 
 
 def _event_fields(
     *,
-    actor: Any,
+    actor: AnyUser | None,
     action: str,
     instance: models.Model | None = None,
     changes: dict[str, Any] | None = None,

@@ -26,6 +26,7 @@ from handinhand.core.forms import StyledFormMixin, choice_field
 from handinhand.core.listing import Column, FilterForm, ListSpec, render_list
 from handinhand.core.models import AuditAction, AuditEvent
 from handinhand.core.scope import get_scope
+from handinhand.core.users import AnyUser
 from handinhand.core.views_helpers import access, require
 
 # Keys some events keep in `changes` that are no model field.
@@ -110,7 +111,7 @@ class AuditFilterForm(StyledFormMixin, FilterForm):
     # Filled from an event's page ("all events of this object"); uses the object index.
     object_id = forms.CharField(label=_lazy("对象编号"), required=False, max_length=64)
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: AnyUser | None = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         types = sorted(
             ((m._meta.label_lower, str(m._meta.verbose_name)) for m in _project_models()),
@@ -159,7 +160,7 @@ class ChangesColumn(Column):
         return json.dumps(obj.changes, ensure_ascii=False) if obj.changes else ""
 
 
-def events_for_list(user: Any) -> QuerySet[AuditEvent]:
+def events_for_list(user: AnyUser) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.visible_to(user).select_related("actor")
 
 

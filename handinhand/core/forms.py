@@ -27,7 +27,7 @@ class StyledFormMixin:
                 widget.attrs.setdefault("class", "form-control form-control-sm")
 
 
-class VersionedForm(StyledFormMixin, forms.ModelForm):
+class VersionedForm(StyledFormMixin, forms.ModelForm[Any]):
     """A model form that carries the version it was loaded at (optimistic lock)."""
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -69,7 +69,7 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(None, message)
 
 
-def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
     """A form's choice field, typed, so that its queryset can be narrowed to the user's scope."""
     field = form.fields[name]
     if not isinstance(field, forms.ModelChoiceField):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from handinhand.core.scope import get_scope
+from handinhand.core.users import AnyUser
 
 
 class TimeStampedModel(models.Model):
@@ -51,7 +52,7 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise TypeError("audit events are append-only")
 
-    def visible_to(self, user: Any) -> AuditEventQuerySet:
+    def visible_to(self, user: AnyUser) -> AuditEventQuerySet:
         return self if get_scope(user).can_read_audit else self.none()
 
     def bulk_create(  # type: ignore[override]
@@ -64,7 +65,7 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
         with transaction.atomic(using=self.db, savepoint=False):
             audit_chain.lock_chain(self.db)
             audit_chain.seal(events, audit_chain.head_hash(AuditEvent, self.db))
-            return list(super().bulk_create(events, batch_size=batch_size))  # type: ignore[arg-type]
+            return list(super().bulk_create(events, batch_size=batch_size))
 
 
 class AuditEvent(models.Model):
@@ -133,7 +134,7 @@ class JobStatus(models.TextChoices):
 
 
 class JobQuerySet(models.QuerySet["Job"]):
-    def visible_to(self, user: Any) -> JobQuerySet:
+    def visible_to(self, user: AnyUser) -> JobQuerySet:
         """A job is its creator's; province admins see every job."""
         from handinhand.core.scope import get_scope
 
@@ -141,7 +142,7 @@ class JobQuerySet(models.QuerySet["Job"]):
             return self.none()
         if get_scope(user).is_province_admin:
             return self
-        return self.filter(created_by=user)
+        return self.filter(created_by_id=user.pk)
 
 
 class JobManager(models.Manager.from_queryset(JobQuerySet)):  # type: ignore[misc]

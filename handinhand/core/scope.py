@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import Q
 
 from handinhand.core.registry import Slot
+from handinhand.core.users import AnyUser
 
 SCOPE_ATTR = "_handinhand_scope"
 
@@ -90,7 +91,7 @@ EMPTY = Scope()
 scope_computation: Slot[Callable[[Any], Scope]] = Slot("scope computation")
 
 
-def get_scope(user: Any) -> Scope:
+def get_scope(user: AnyUser) -> Scope:
     scope = getattr(user, SCOPE_ATTR, None)
     if scope is None:
         scope = scope_computation.get()(user)
@@ -100,6 +101,6 @@ def get_scope(user: Any) -> Scope:
     return scope
 
 
-def reset_scope(user: Any) -> None:
+def reset_scope(user: AnyUser) -> None:
     if hasattr(user, SCOPE_ATTR):
         delattr(user, SCOPE_ATTR)

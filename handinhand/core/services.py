@@ -16,18 +16,19 @@ from handinhand.core import audit
 from handinhand.core.exceptions import ConflictError, PermissionDeniedError
 from handinhand.core.models import AuditAction
 from handinhand.core.scope import get_scope
+from handinhand.core.users import AnyUser
 
 M = TypeVar("M", bound=models.Model)
 
 
-def require_province_admin(actor: Any) -> None:
+def require_province_admin(actor: AnyUser) -> None:
     """Structure of the whole programme (batches, pairings, universities) is the Education
     Work Committee's to change."""
     if not get_scope(actor).everything:
         raise PermissionDeniedError(_("仅省委教育工委管理员可执行此操作"))
 
 
-def create_object(*, actor: Any, instance: M) -> M:
+def create_object(*, actor: AnyUser | None, instance: M) -> M:
     with transaction.atomic():
         instance.full_clean()
         instance.save(force_insert=True)
@@ -41,7 +42,7 @@ def create_object(*, actor: Any, instance: M) -> M:
 
 
 def update_object(
-    *, actor: Any, instance: M, data: dict[str, Any], expected_version: int | None
+    *, actor: AnyUser | None, instance: M, data: dict[str, Any], expected_version: int | None
 ) -> M:
     """Apply `data` to `instance` unless someone saved it since `expected_version` was read."""
     model = type(instance)
@@ -73,7 +74,7 @@ def update_object(
     return current
 
 
-def delete_object(*, actor: Any, instance: models.Model) -> None:
+def delete_object(*, actor: AnyUser | None, instance: models.Model) -> None:
     with transaction.atomic():
         before = audit.snapshot(instance)
         object_id, object_repr = str(instance.pk), str(instance)

@@ -6,16 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from handinhand.accounts.models import Role
+from handinhand.accounts.types import AuthenticatedHttpRequest
 from handinhand.core.scope import get_scope
 from handinhand.programme import selectors
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One section per role the user holds; each reads only what that role needs, so that the
     page costs a fixed number of queries however large the province."""
     user = request.user

@@ -5,17 +5,16 @@ its months. Nobody else sees any of it."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from handinhand.accounts.models import User
 from handinhand.core.scope import get_scope
 from handinhand.orgs.models import University
 
 
-def is_province_admin(user: Any) -> bool:
+def is_province_admin(user: User) -> bool:
     return get_scope(user).everything
 
 
-def finance_university_ids(user: Any) -> frozenset[int]:
+def finance_university_ids(user: User) -> frozenset[int]:
     """The universities whose ledger the user keeps (one query; none without a unit)."""
     unit_ids = get_scope(user).unit_ids
     if not unit_ids:
@@ -25,13 +24,13 @@ def finance_university_ids(user: Any) -> frozenset[int]:
     )
 
 
-def can_see_funding(user: Any) -> bool:
+def can_see_funding(user: User) -> bool:
     return is_province_admin(user) or bool(finance_university_ids(user))
 
 
-def can_spend(user: Any, university_id: int) -> bool:
+def can_spend(user: User, university_id: int) -> bool:
     return university_id in finance_university_ids(user)
 
 
-def can_close(user: Any, university_id: int) -> bool:
+def can_close(user: User, university_id: int) -> bool:
     return can_spend(user, university_id)

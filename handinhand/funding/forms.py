@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from handinhand.accounts.models import User
 from handinhand.core.forms import StyledFormMixin
 from handinhand.core.listing import FilterForm
 from handinhand.core.policy import get_policy
@@ -93,7 +94,7 @@ class ExpenseFilterForm(StyledFormMixin, FilterForm):
     )
     university = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         self.fields["year"].choices = [("", _("全部")), *years()]  # type: ignore[attr-defined]
         self.fields["category"].choices = _categories(blank=True)  # type: ignore[attr-defined]

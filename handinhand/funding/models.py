@@ -13,7 +13,7 @@ unit sees that university's funding; nobody else sees any of it.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -24,8 +24,11 @@ from django.utils.translation import gettext_lazy as _
 from handinhand.core.models import TimeStampedModel, VersionedModel
 from handinhand.orgs.models import University
 
+if TYPE_CHECKING:
+    from handinhand.accounts.models import User
 
-def _scoped(qs: models.QuerySet[Any], user: Any, field: str = "university") -> Any:
+
+def _scoped(qs: models.QuerySet[Any], user: User, field: str = "university") -> Any:
     from handinhand.core.scope import get_scope
 
     scope = get_scope(user)
@@ -37,7 +40,7 @@ def _scoped(qs: models.QuerySet[Any], user: Any, field: str = "university") -> A
 
 
 class AllocationQuerySet(models.QuerySet["Allocation"]):
-    def visible_to(self, user: Any) -> AllocationQuerySet:
+    def visible_to(self, user: User) -> AllocationQuerySet:
         return _scoped(self, user)  # type: ignore[no-any-return]
 
 
@@ -95,7 +98,7 @@ class EntryKind(models.TextChoices):
 
 
 class DisbursementQuerySet(models.QuerySet["Disbursement"]):
-    def visible_to(self, user: Any) -> DisbursementQuerySet:
+    def visible_to(self, user: User) -> DisbursementQuerySet:
         return _scoped(self, user)  # type: ignore[no-any-return]
 
 
@@ -164,7 +167,7 @@ class Disbursement(TimeStampedModel):
 
 
 class ExpenseQuerySet(models.QuerySet["Expense"]):
-    def visible_to(self, user: Any) -> ExpenseQuerySet:
+    def visible_to(self, user: User) -> ExpenseQuerySet:
         return _scoped(self, user)  # type: ignore[no-any-return]
 
 
@@ -266,7 +269,7 @@ class Expense(VersionedModel):
 
 
 class MonthCloseQuerySet(models.QuerySet["MonthClose"]):
-    def visible_to(self, user: Any) -> MonthCloseQuerySet:
+    def visible_to(self, user: User) -> MonthCloseQuerySet:
         return _scoped(self, user)  # type: ignore[no-any-return]
 
 

@@ -14,6 +14,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from handinhand.accounts.models import User
 from handinhand.core.policy import FundingPolicy, get_policy
 from handinhand.funding.calculation import month_day
 from handinhand.funding.models import Allocation, Disbursement, Expense, MonthClose
@@ -29,7 +30,7 @@ def _yuan(value: Any) -> Decimal:
     return Decimal(value or 0).quantize(CENT)
 
 
-def lead_universities(user: Any) -> QuerySet[University]:
+def lead_universities(user: User) -> QuerySet[University]:
     """Universities leading a provincial group whose funding the user may see."""
     from handinhand.funding.access import finance_university_ids, is_province_admin
 
@@ -39,15 +40,15 @@ def lead_universities(user: Any) -> QuerySet[University]:
     return qs.filter(pk__in=sorted(finance_university_ids(user))).order_by("code")
 
 
-def allocations_for_list(user: Any) -> QuerySet[Allocation]:
+def allocations_for_list(user: User) -> QuerySet[Allocation]:
     return Allocation.objects.visible_to(user).select_related("university", "approved_by")
 
 
-def disbursements_for_list(user: Any) -> QuerySet[Disbursement]:
+def disbursements_for_list(user: User) -> QuerySet[Disbursement]:
     return Disbursement.objects.visible_to(user).select_related("university", "corrects")
 
 
-def expenses_for_list(user: Any) -> QuerySet[Expense]:
+def expenses_for_list(user: User) -> QuerySet[Expense]:
     return Expense.objects.visible_to(user).select_related(
         "university", "visit", "meeting", "training", "corrects"
     )
@@ -269,7 +270,7 @@ class SummaryRow:
         return percent(self.totals.rate)
 
 
-def province_summary(user: Any, year: int, *, today: dt.date | None = None) -> list[SummaryRow]:
+def province_summary(user: User, year: int, *, today: dt.date | None = None) -> list[SummaryRow]:
     """Every lead university the user sees, with its year's totals: four queries in all."""
     policy = get_policy().funding
     universities = list(lead_universities(user))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from handinhand.accounts.models import User
+from handinhand.accounts.types import AuthenticatedHttpRequest
 from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.exports import xlsx_response
@@ -59,7 +60,7 @@ def _year(request: HttpRequest) -> int:
     return year if year in valid else timezone.localdate().year
 
 
-def _university(request: HttpRequest, pk: int) -> University:
+def _university(request: AuthenticatedHttpRequest, pk: int) -> University:
     return access(selectors.lead_universities(request.user), pk=pk)
 
 
@@ -92,7 +93,7 @@ EXPENSE_LIST = ListSpec(
 
 
 @login_required
-def summary(request: HttpRequest) -> HttpResponse:
+def summary(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(rules.can_see_funding(request.user))
     year = _year(request)
     rows = selectors.province_summary(request.user, year)
@@ -114,7 +115,7 @@ def summary(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def summary_xlsx(request: HttpRequest) -> HttpResponse:
+def summary_xlsx(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(rules.is_province_admin(request.user))
     year = _year(request)
     rows = selectors.province_summary(request.user, year)
@@ -129,7 +130,7 @@ def summary_xlsx(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def university(request: HttpRequest, pk: int) -> HttpResponse:
+def university(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     uni = _university(request, pk)
     year = _year(request)
     ex = selectors.execution(uni, year)
@@ -160,7 +161,7 @@ def university(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def allocation_calc(request: HttpRequest, pk: int) -> HttpResponse:
+def allocation_calc(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The calculation as it stands, the difference from the approved version, and approval."""
     require(rules.is_province_admin(request.user))
     uni = _university(request, pk)
@@ -213,7 +214,7 @@ def allocation_calc(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def allocation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def allocation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     allocation = access(selectors.allocations_for_list(request.user), pk=pk)
     return render(
         request,
@@ -229,7 +230,7 @@ def allocation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def disbursement_create(request: HttpRequest, pk: int) -> HttpResponse:
+def disbursement_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(rules.is_province_admin(request.user))
     uni = _university(request, pk)
     year = _year(request)
@@ -254,7 +255,7 @@ def disbursement_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def disbursement_correct(request: HttpRequest, pk: int) -> HttpResponse:
+def disbursement_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(rules.is_province_admin(request.user))
     line = access(selectors.disbursements_for_list(request.user), pk=pk)
     form = DisbursementCorrectionForm(request.POST or None)
@@ -283,7 +284,7 @@ def _file(field: Any, kind: str, name: str) -> FileResponse:
 
 
 @login_required
-def disbursement_attachment(request: HttpRequest, pk: int) -> FileResponse:
+def disbursement_attachment(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     line = access(selectors.disbursements_for_list(request.user), pk=pk)
     return _file(
         line.attachment, line.attachment_kind, f"下拨{line.doc_number}.{line.attachment_kind}"
@@ -291,13 +292,13 @@ def disbursement_attachment(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-def expense_receipt(request: HttpRequest, pk: int) -> FileResponse:
+def expense_receipt(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     line = access(selectors.expenses_for_list(request.user), pk=pk)
     return _file(line.receipt, line.receipt_kind, f"票据{line.pk}.{line.receipt_kind}")
 
 
 @login_required
-def expense_list(request: HttpRequest) -> HttpResponse:
+def expense_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(rules.can_see_funding(request.user))
     return render_list(request, EXPENSE_LIST)
 
@@ -309,7 +310,7 @@ def _recorded(request: HttpRequest, recorded: services.Recorded) -> Expense:
 
 
 @login_required
-def expense_create(request: HttpRequest, pk: int) -> HttpResponse:
+def expense_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     uni = _university(request, pk)
     require(rules.can_spend(request.user, uni.pk))
     year = _year(request)
@@ -342,7 +343,7 @@ def expense_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def expense_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def expense_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     line = access(selectors.expenses_for_list(request.user), pk=pk)
     back = _page(line.university, line.year)
     editable = (
@@ -385,7 +386,7 @@ def expense_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def expense_correct(request: HttpRequest, pk: int) -> HttpResponse:
+def expense_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     line = access(selectors.expenses_for_list(request.user), pk=pk)
     require(rules.can_spend(request.user, line.university_id))
     back = _page(line.university, line.year)
@@ -411,7 +412,7 @@ def expense_correct(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def expense_import(request: HttpRequest, pk: int) -> HttpResponse:
+def expense_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     uni = _university(request, pk)
     require(rules.can_spend(request.user, uni.pk))
     year = _year(request)
@@ -440,14 +441,14 @@ def expense_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def expense_template(request: HttpRequest) -> HttpResponse:
+def expense_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(rules.can_see_funding(request.user))
     return xlsx_response(build_template(), "经费支出导入模板.xlsx")
 
 
 @login_required
 @require_POST
-def month_close(request: HttpRequest, pk: int) -> HttpResponse:
+def month_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     uni = _university(request, pk)
     require(rules.can_close(request.user, uni.pk))
     year = _year(request)
@@ -464,7 +465,7 @@ def month_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def ledger_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+def ledger_xlsx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     uni = _university(request, pk)
     year = _year(request)
     ex = selectors.execution(uni, year)

@@ -23,7 +23,7 @@ def _chinese_date(visit: Visit) -> str:
 def visit_docx(visit: Visit) -> bytes:
     document = Document()
     style = document.styles["Normal"]
-    style.font.size = Pt(11)  # type: ignore[attr-defined]
+    style.font.size = Pt(11)
     document.add_heading(_("党建指导活动记录"), level=1)
     rows = [
         (_("活动主题"), visit.title),

@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from handinhand.accounts.models import User
 from handinhand.core.forms import StyledFormMixin, VersionedForm, choice_field, model_choice_field
 from handinhand.core.listing import FilterForm
 from handinhand.core.policy import get_policy
@@ -49,8 +50,9 @@ class VisitFilterForm(StyledFormMixin, FilterForm):
     date_from = forms.DateField(label=_("日期自"), required=False, widget=DateInput)
     date_to = forms.DateField(label=_("日期至"), required=False, widget=DateInput)
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
+        self.reader = user  # typed: the base form keeps any user
         form_field = choice_field(self, "form")
         form_field.choices = [("", _("全部")), *_form_choices()]
         model_choice_field(self, "group").queryset = GuidanceGroup.objects.visible_to(user)
@@ -70,14 +72,14 @@ class VisitFilterForm(StyledFormMixin, FilterForm):
             # Only the names of schools in scope are searched: matching a school the user
             # may not see would tell them that it was visited too (issue 9).
             named = VisitSchool.objects.filter(
-                school__in=School.objects.visible_to(self.user), school__name__icontains=text
+                school__in=School.objects.visible_to(self.reader), school__name__icontains=text
             ).values("visit_id")
             qs = qs.filter(Q(title__icontains=text) | Q(pk__in=named))
         return qs
 
 
-class InstructorChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Membership) -> str:  # type: ignore[override]
+class InstructorChoiceField(forms.ModelMultipleChoiceField[Membership]):
+    def label_from_instance(self, obj: Membership) -> str:
         return f"{obj.user}（{obj.group.name}）"
 
 
@@ -112,7 +114,7 @@ class VisitForm(VersionedForm):
         fields = ["date", "duration_hours", "form", "title", "content"]
         widgets = {"date": DateInput, "content": forms.Textarea(attrs={"rows": 5})}
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         group_ids = get_scope(user).group_ids
         form_field = choice_field(self, "form")
@@ -208,7 +210,7 @@ class CoverageFilterForm(StyledFormMixin, FilterForm):
         label=_("片区"), required=False, queryset=District.objects.none(), empty_label=_("全部")
     )
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         model_choice_field(self, "district").queryset = (
             District.objects.visible_to(user).select_related("group").order_by("group_id", "name")
@@ -241,7 +243,7 @@ class FindingFilterForm(StyledFormMixin, FilterForm):
     )
     overdue = forms.BooleanField(label=_("仅看逾期"), required=False)
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         self.fields["q"].widget.attrs["placeholder"] = _("学校、问题、指标")
 
@@ -255,7 +257,7 @@ class FindingFilterForm(StyledFormMixin, FilterForm):
         return qs
 
 
-class FindingForm(StyledFormMixin, forms.ModelForm):
+class FindingForm(StyledFormMixin, forms.ModelForm[Finding]):
     class Meta:
         model = Finding
         fields = ["school", "problem", "indicator", "severity", "found_on", "deadline"]
@@ -265,7 +267,7 @@ class FindingForm(StyledFormMixin, forms.ModelForm):
             "problem": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args: Any, user: Any = None, visit: Visit | None = None, **kwargs: Any):
+    def __init__(self, *args: Any, user: User, visit: Visit | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         schools = model_choice_field(self, "school")
         if visit is not None:
@@ -304,7 +306,7 @@ class ReturnForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(label=_("退回理由"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class BrandForm(StyledFormMixin, forms.ModelForm):
+class BrandForm(StyledFormMixin, forms.ModelForm[Brand]):
     class Meta:
         model = Brand
         fields = ["school", "name", "idea", "measures"]
@@ -327,7 +329,7 @@ class BrandForm(StyledFormMixin, forms.ModelForm):
 class BrandFilterForm(StyledFormMixin, FilterForm):
     stage = forms.ChoiceField(label=_("所处阶段"), required=False)
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         stage = choice_field(self, "stage")
         stage.choices = [("", _("全部")), *[(s, s) for s in get_policy().brands.stages]]
@@ -348,7 +350,7 @@ class ResourceForm(StyledFormMixin, forms.Form):
     )
     upload = forms.FileField(label=_("文件"))
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         ids = get_scope(user).university_ids
         model_choice_field(self, "university").queryset = University.objects.filter(pk__in=ids)

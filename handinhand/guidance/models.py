@@ -7,7 +7,7 @@ scope rule of schools decides, once, who sees what happened there.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,6 +24,9 @@ from handinhand.orgs.models import School
 from handinhand.programme.models import GuidanceGroup, Membership
 from handinhand.programme.scope import readable_university_ids
 
+if TYPE_CHECKING:
+    from handinhand.accounts.models import User
+
 
 class VisitStatus(models.TextChoices):
     PLANNED = "planned", _("计划中")
@@ -32,7 +35,7 @@ class VisitStatus(models.TextChoices):
 
 
 class VisitQuerySet(models.QuerySet["Visit"]):
-    def visible_to(self, user: Any) -> VisitQuerySet:
+    def visible_to(self, user: User) -> VisitQuerySet:
         schools = School.objects.visible_to(user)
         return self.filter(pk__in=VisitSchool.objects.filter(school__in=schools).values("visit_id"))
 
@@ -167,7 +170,7 @@ class FindingStatus(models.TextChoices):
 
 
 class FindingQuerySet(models.QuerySet["Finding"]):
-    def visible_to(self, user: Any) -> FindingQuerySet:
+    def visible_to(self, user: User) -> FindingQuerySet:
         # A school user's scope is their own school: they never see another school's findings.
         return self.filter(school__in=School.objects.visible_to(user))
 
@@ -279,7 +282,7 @@ class Rectification(models.Model):
 
 
 class BrandQuerySet(models.QuerySet["Brand"]):
-    def visible_to(self, user: Any) -> BrandQuerySet:
+    def visible_to(self, user: User) -> BrandQuerySet:
         return self.filter(school__in=School.objects.visible_to(user))
 
 
@@ -334,7 +337,7 @@ class ResourceKind(models.TextChoices):
 
 
 class ResourceQuerySet(models.QuerySet["Resource"]):
-    def visible_to(self, user: Any) -> ResourceQuerySet:
+    def visible_to(self, user: User) -> ResourceQuerySet:
         scope = get_scope(user)
         if scope.everything:
             return self

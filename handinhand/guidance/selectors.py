@@ -21,6 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from handinhand.accounts.models import User
 from handinhand.core.policy import get_policy
 from handinhand.guidance.models import (
     Finding,
@@ -34,7 +35,7 @@ from handinhand.orgs.models import School
 from handinhand.programme.models import District, DistrictSchool, Membership
 
 
-def visits_for_list(user: Any) -> QuerySet[Visit]:
+def visits_for_list(user: User) -> QuerySet[Visit]:
     """Visits in scope, each with only the schools and instructors the user may see: a visit
     to a school in scope and one outside it must not name the other school (issue 9). Every
     page, fragment, export and document of a visit reads `visit.schools.all()` from here."""
@@ -56,7 +57,7 @@ def visits_for_list(user: Any) -> QuerySet[Visit]:
     )
 
 
-def visit_detail_qs(user: Any) -> QuerySet[Visit]:
+def visit_detail_qs(user: User) -> QuerySet[Visit]:
     return visits_for_list(user).select_related("created_by").prefetch_related("attachments")
 
 
@@ -111,14 +112,15 @@ class Workbench:
     pending_reviews: list[Any]
 
 
-def workbench(user: Any) -> Workbench:
+def workbench(user: User) -> Workbench:
     """What an instructor needs first: a fixed number of queries however large the province."""
     today = timezone.localdate()
     memberships = list(
         Membership.objects.current().filter(user=user).select_related("group__lead_university")
     )
     mine = [m.pk for m in memberships]
-    districts = list(
+    # Rows annotated with school_count, which the model's type does not know.
+    districts: list[Any] = list(
         District.objects.filter(instructors__in=mine)
         .select_related("group")
         .annotate(school_count=Count("assignments", distinct=True))
@@ -182,7 +184,7 @@ def held_visits(year: int | None = None) -> QuerySet[Any]:
     return rows
 
 
-def coverage_schools(user: Any, year: int) -> QuerySet[School]:
+def coverage_schools(user: User, year: int) -> QuerySet[School]:
     """Each school in scope with its held visits of the year and whether it was ever visited:
     correlated subqueries on the (school, visit) index, no GROUP BY over the visits, no loop."""
     counted = (
@@ -202,7 +204,7 @@ def coverage_schools(user: Any, year: int) -> QuerySet[School]:
     )
 
 
-def coverage_districts(user: Any, year: int) -> list[Any]:
+def coverage_districts(user: User, year: int) -> list[Any]:
     """Districts in scope: schools, schools never visited, schools below the yearly minimum.
     Each figure is a correlated count per district over its schools' (school, held_on) index:
     one query, no loop over schools."""
@@ -243,13 +245,13 @@ def coverage_districts(user: Any, year: int) -> list[Any]:
 # --- findings -----------------------------------------------------------------------------------
 
 
-def findings_for_list(user: Any) -> QuerySet[Any]:
+def findings_for_list(user: User) -> QuerySet[Any]:
     return Finding.objects.visible_to(user).select_related(
         "school__county__parent", "raised_by__user", "group"
     )
 
 
-def finding_counts(user: Any) -> dict[str, Any]:
+def finding_counts(user: User) -> dict[str, Any]:
     """Findings in scope counted by status, by city and by indicator: three GROUP BYs."""
     qs = findings_for_list(user).order_by()
     today = timezone.localdate()

@@ -20,6 +20,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from handinhand.accounts.models import User
 from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.models import AuditAction
@@ -27,6 +28,10 @@ from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
 from handinhand.core.services import create_object, update_object
 from handinhand.core.uploads import check_upload
+from handinhand.guidance.access import can_manage_visit as can_manage_visit
+from handinhand.guidance.access import can_publish_for as can_publish_for
+from handinhand.guidance.access import can_record_for as can_record_for
+from handinhand.guidance.access import is_school_user_of as is_school_user_of
 from handinhand.guidance.models import (
     Brand,
     Finding,
@@ -46,7 +51,7 @@ from handinhand.programme.models import (
     GuidanceGroup,
     Membership,
 )
-from handinhand.programme.selectors import guided_region_paths
+from handinhand.programme.scope import guided_region_paths
 
 VISIT_FIELDS = ("date", "duration_hours", "form", "title", "content", "indicators")
 
@@ -60,15 +65,6 @@ def guided_schools(group_ids: Iterable[int]) -> QuerySet[School]:
         for path in paths:
             query |= Q(county__path__startswith=path)
     return School.objects.filter(query)
-
-
-def can_record_for(actor: Any, group: GuidanceGroup) -> bool:
-    return group.pk in get_scope(actor).group_ids
-
-
-def can_manage_visit(actor: Any, visit: Visit) -> bool:
-    """The group that made a visit keeps its record; nobody else edits it."""
-    return visit.group_id in get_scope(actor).group_ids
 
 
 def _require(allowed: bool) -> None:
@@ -107,7 +103,9 @@ def _check_held_date(status: str, day: date | None) -> None:
         raise ValidationError({"date": _("活动日期在今天之后，不能标记为已开展")})
 
 
-def _people_snapshot(schools: Iterable[School], instructors: Iterable[Membership]) -> dict:
+def _people_snapshot(
+    schools: Iterable[School], instructors: Iterable[Membership]
+) -> dict[str, Any]:
     return {
         "schools": sorted(f"{s} (#{s.pk})" for s in schools),
         "instructors": sorted(f"{m.user} (#{m.pk})" for m in instructors),
@@ -116,7 +114,7 @@ def _people_snapshot(schools: Iterable[School], instructors: Iterable[Membership
 
 def visit_plan(
     *,
-    actor: Any,
+    actor: User,
     group: GuidanceGroup,
     date: date,
     duration_hours: Decimal,
@@ -160,7 +158,7 @@ def visit_plan(
 
 
 def visit_update(
-    *, actor: Any, visit: Visit, data: dict[str, Any], expected_version: int | None
+    *, actor: User, visit: Visit, data: dict[str, Any], expected_version: int | None
 ) -> Visit:
     """Edit a planned or held visit; schools and instructors are checked like at planning."""
     _require(can_manage_visit(actor, visit))
@@ -210,7 +208,7 @@ def _held_on(visit: Visit) -> date | None:
     return visit.date if visit.status == VisitStatus.HELD else None
 
 
-def _set_status(*, actor: Any, visit: Visit, status: str, expected_version: int | None) -> Visit:
+def _set_status(*, actor: User, visit: Visit, status: str, expected_version: int | None) -> Visit:
     _require(can_manage_visit(actor, visit))
     visit.refresh_from_db(fields=["status"])
     if visit.status != VisitStatus.PLANNED:
@@ -224,19 +222,19 @@ def _set_status(*, actor: Any, visit: Visit, status: str, expected_version: int 
     return updated
 
 
-def visit_mark_held(*, actor: Any, visit: Visit, expected_version: int | None = None) -> Visit:
+def visit_mark_held(*, actor: User, visit: Visit, expected_version: int | None = None) -> Visit:
     return _set_status(
         actor=actor, visit=visit, status=VisitStatus.HELD, expected_version=expected_version
     )
 
 
-def visit_cancel(*, actor: Any, visit: Visit, expected_version: int | None = None) -> Visit:
+def visit_cancel(*, actor: User, visit: Visit, expected_version: int | None = None) -> Visit:
     return _set_status(
         actor=actor, visit=visit, status=VisitStatus.CANCELLED, expected_version=expected_version
     )
 
 
-def attachment_add(*, actor: Any, visit: Visit, upload: UploadedFile) -> VisitAttachment:
+def attachment_add(*, actor: User, visit: Visit, upload: UploadedFile[bytes]) -> VisitAttachment:
     """Attach a photo or file; its type is read from its bytes, its size held to the policy."""
     _require(can_manage_visit(actor, visit))
     kind = check_upload(upload, module="visits")
@@ -250,7 +248,7 @@ def attachment_add(*, actor: Any, visit: Visit, upload: UploadedFile) -> VisitAt
 M = TypeVar("M", bound=models.Model)
 
 
-def _create_with_file(*, actor: Any, instance: M, file_field: str) -> M:
+def _create_with_file(*, actor: User, instance: M, file_field: str) -> M:
     """create_object for a row holding an uploaded file: the audit names the stored path
     (a file is no JSON value). Call inside or outside a transaction."""
     with transaction.atomic():
@@ -282,17 +280,13 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str, str]] = {
 }
 
 
-def is_school_user_of(actor: Any, school_id: int) -> bool:
-    return get_scope(actor).is_own_school(school_id)
-
-
-def holds_role(actor: Any, finding: Finding, role: str) -> bool:
+def holds_role(actor: User, finding: Finding, role: str) -> bool:
     if role == SCHOOL:
         return is_school_user_of(actor, finding.school_id)
     return finding.group_id in get_scope(actor).group_ids
 
 
-def allowed_actions(actor: Any, finding: Finding) -> list[str]:
+def allowed_actions(actor: User, finding: Finding) -> list[str]:
     return [
         name
         for name, (sources, _target, role) in TRANSITIONS.items()
@@ -301,7 +295,7 @@ def allowed_actions(actor: Any, finding: Finding) -> list[str]:
 
 
 def _transition(
-    *, actor: Any, finding: Finding, action: str, expected_version: int | None
+    *, actor: User, finding: Finding, action: str, expected_version: int | None
 ) -> Finding:
     sources, target, role = TRANSITIONS[action]
     if not holds_role(actor, finding, role):
@@ -321,7 +315,7 @@ def _transition(
 
 def finding_raise(
     *,
-    actor: Any,
+    actor: User,
     school: School,
     problem: str,
     severity: str,
@@ -369,10 +363,10 @@ def _groups_guiding(school: School) -> QuerySet[GuidanceGroup]:
 
 def finding_answer(
     *,
-    actor: Any,
+    actor: User,
     finding: Finding,
     measures: str,
-    evidence: UploadedFile | None = None,
+    evidence: UploadedFile[bytes] | None = None,
     expected_version: int | None = None,
 ) -> Rectification:
     """The school answers with its measures (and evidence): the finding awaits verification."""
@@ -391,12 +385,12 @@ def finding_answer(
             evidence_kind=kind_checked or "",
         )
         if evidence is not None:
-            answer.evidence = evidence  # type: ignore[assignment]
+            answer.evidence = evidence
         return _create_with_file(actor=actor, instance=answer, file_field="evidence")
 
 
 def _review(
-    *, actor: Any, finding: Finding, action: str, reason: str, expected_version: int | None
+    *, actor: User, finding: Finding, action: str, reason: str, expected_version: int | None
 ) -> Finding:
     with transaction.atomic():
         updated = _transition(
@@ -418,7 +412,9 @@ def _review(
     return updated
 
 
-def finding_accept(*, actor: Any, finding: Finding, expected_version: int | None = None) -> Finding:
+def finding_accept(
+    *, actor: User, finding: Finding, expected_version: int | None = None
+) -> Finding:
     """The instructor accepts the answer: the finding is closed (销号)."""
     return _review(
         actor=actor, finding=finding, action="accept", reason="", expected_version=expected_version
@@ -426,7 +422,7 @@ def finding_accept(*, actor: Any, finding: Finding, expected_version: int | None
 
 
 def finding_return(
-    *, actor: Any, finding: Finding, reason: str, expected_version: int | None = None
+    *, actor: User, finding: Finding, reason: str, expected_version: int | None = None
 ) -> Finding:
     """The instructor returns the answer with a reason; the school answers again."""
     if not reason.strip():
@@ -448,7 +444,7 @@ def finding_return(
 # school's Party-building work. Instructors and the school itself do not.
 
 
-def can_advance_brand(actor: Any, brand: Brand) -> bool:
+def can_advance_brand(actor: User, brand: Brand) -> bool:
     scope = get_scope(actor)
     if scope.everything:
         return True
@@ -456,7 +452,7 @@ def can_advance_brand(actor: Any, brand: Brand) -> bool:
     return bool(led) and _groups_guiding(brand.school).filter(pk__in=led).exists()
 
 
-def brand_propose(*, actor: Any, school: School, name: str, idea: str, measures: str) -> Brand:
+def brand_propose(*, actor: User, school: School, name: str, idea: str, measures: str) -> Brand:
     if not is_school_user_of(actor, school.pk):
         raise PermissionDeniedError(_("只有本校用户可以申报本校的党建品牌"))
     stages = get_policy().brands.stages
@@ -467,7 +463,7 @@ def brand_propose(*, actor: Any, school: School, name: str, idea: str, measures:
 
 
 def brand_advance(
-    *, actor: Any, brand: Brand, to_stage: str, expected_version: int | None = None
+    *, actor: User, brand: Brand, to_stage: str, expected_version: int | None = None
 ) -> Brand:
     """Move the brand to the next stage; any other target (a skip, a step back) is refused."""
     if not can_advance_brand(actor, brand):
@@ -493,18 +489,13 @@ def brand_advance(
 # --- shared resources -----------------------------------------------------------------------------
 
 
-def can_publish_for(actor: Any, university_id: int) -> bool:
-    """Members of a group the university leads publish its materials (they are its staff)."""
-    return university_id in get_scope(actor).university_ids
-
-
 def resource_publish(
     *,
-    actor: Any,
+    actor: User,
     university: Any,
     kind: str,
     title: str,
-    upload: UploadedFile,
+    upload: UploadedFile[bytes],
     description: str = "",
 ) -> Resource:
     if not can_publish_for(actor, university.pk):

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from handinhand.accounts.models import User
+from handinhand.accounts.types import AuthenticatedHttpRequest
 from handinhand.core import audit
 from handinhand.core.exceptions import ConflictError, PermissionDeniedError
 from handinhand.core.listing import Column, ListSpec, render_list
@@ -33,6 +35,7 @@ from handinhand.core.views_helpers import (
     show_conflict,
 )
 from handinhand.guidance import selectors, services
+from handinhand.guidance.access import can_manage_visit, can_publish_resources, is_instructor
 from handinhand.guidance.documents import visit_docx_response
 from handinhand.guidance.forms import (
     AnswerForm,
@@ -58,10 +61,6 @@ from handinhand.guidance.models import (
 from handinhand.orgs.models import Region, RegionLevel, School
 from handinhand.programme.models import GuidanceGroup, Membership
 from handinhand.programme.views import ComputedColumn
-
-
-def _instructor(user: Any) -> bool:
-    return bool(get_scope(user).group_ids)
 
 
 def _names(items: Any) -> str:
@@ -99,33 +98,33 @@ VISIT_LIST = ListSpec(
     filter_form=VisitFilterForm,
     detail_url="guidance:visit_detail",
     create_url="guidance:visit_create",
-    can_create=_instructor,
+    can_create=is_instructor,
     export_name="guidance.visit",
 )
 
 
 @login_required
-def visit_list(request: HttpRequest) -> HttpResponse:
+def visit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_business(request)
     return render_list(request, VISIT_LIST)
 
 
 @login_required
-def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     visit = access(selectors.visit_detail_qs(request.user), pk=pk)
     return render(
         request,
         "guidance/visit_detail.html",
         {
             "visit": visit,
-            "can_manage": services.can_manage_visit(request.user, visit),
+            "can_manage": can_manage_visit(request.user, visit),
             "attachment_form": AttachmentForm(),
             "today": timezone.localdate(),
         },
     )
 
 
-def _visit_form_page(request: HttpRequest, visit: Visit | None) -> HttpResponse:
+def _visit_form_page(request: AuthenticatedHttpRequest, visit: Visit | None) -> HttpResponse:
     form = VisitForm(request.POST or None, instance=visit, user=request.user)
 
     def save(data: dict[str, Any]) -> Visit:
@@ -154,21 +153,23 @@ def _visit_form_page(request: HttpRequest, visit: Visit | None) -> HttpResponse:
 
 
 @login_required
-def visit_create(request: HttpRequest) -> HttpResponse:
-    require(_instructor(request.user))
+def visit_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require(is_instructor(request.user))
     return _visit_form_page(request, None)
 
 
 @login_required
-def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     visit = access(Visit.objects.visible_to(request.user), pk=pk)
-    require(services.can_manage_visit(request.user, visit))
+    require(can_manage_visit(request.user, visit))
     return _visit_form_page(request, visit)
 
 
-def _status_action(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
+def _status_action(
+    request: AuthenticatedHttpRequest, pk: int, action: Any, done: str
+) -> HttpResponse:
     visit = access(Visit.objects.visible_to(request.user), pk=pk)
-    require(services.can_manage_visit(request.user, visit))
+    require(can_manage_visit(request.user, visit))
     version = request.POST.get("expected_version")
     try:
         action(
@@ -189,21 +190,21 @@ def _status_action(request: HttpRequest, pk: int, action: Any, done: str) -> Htt
 
 @login_required
 @require_POST
-def visit_mark_held(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_mark_held(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _status_action(request, pk, services.visit_mark_held, _("已标记为已开展"))
 
 
 @login_required
 @require_POST
-def visit_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _status_action(request, pk, services.visit_cancel, _("活动已取消"))
 
 
 @login_required
 @require_POST
-def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     visit = access(Visit.objects.visible_to(request.user), pk=pk)
-    require(services.can_manage_visit(request.user, visit))
+    require(can_manage_visit(request.user, visit))
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("请选择要上传的文件"))
@@ -220,7 +221,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+def attachment_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     attachment = access(
         VisitAttachment.objects.filter(visit__in=Visit.objects.visible_to(request.user)), pk=pk
     )
@@ -228,7 +229,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-def visit_docx(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     visit = access(selectors.visit_detail_qs(request.user), pk=pk)
     audit.record(
         actor=request.user,
@@ -257,7 +258,7 @@ def _shift(year: int, month: int, by: int) -> str:
 
 
 @login_required
-def visit_calendar(request: HttpRequest) -> HttpResponse:
+def visit_calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A month of visits, for one person, one group or one region (or all in scope)."""
     require_business(request)
     user = request.user
@@ -310,9 +311,9 @@ def visit_calendar(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def workbench(request: HttpRequest) -> HttpResponse:
+def workbench(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The instructor's first page: their groups, districts, schools and visits to come."""
-    require(_instructor(request.user))
+    require(is_instructor(request.user))
     return render(
         request,
         "guidance/workbench.html",
@@ -323,7 +324,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
 # --- coverage -----------------------------------------------------------------------------------
 
 
-def _coverage_reader(user: Any) -> bool:
+def _coverage_reader(user: User) -> bool:
     """Coverage is the programme's view of many schools: not a school's own page."""
     scope = get_scope(user)
     return scope.everything or bool(scope.staff_paths) or bool(scope.group_ids)
@@ -361,7 +362,7 @@ COVERAGE_LIST = ListSpec(
 
 
 @login_required
-def coverage(request: HttpRequest) -> HttpResponse:
+def coverage(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(_coverage_reader(request.user))
     spec = replace(
         COVERAGE_LIST,
@@ -371,7 +372,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def coverage_districts(request: HttpRequest) -> HttpResponse:
+def coverage_districts(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(_coverage_reader(request.user))
     year = timezone.localdate().year
     districts = selectors.coverage_districts(request.user, year)
@@ -416,20 +417,20 @@ FINDING_LIST = ListSpec(
     filter_form=FindingFilterForm,
     detail_url="guidance:finding_detail",
     create_url="guidance:finding_create",
-    can_create=_instructor,
+    can_create=is_instructor,
     export_name="guidance.finding",
 )
 
 
 @login_required
-def finding_list(request: HttpRequest) -> HttpResponse:
+def finding_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_business(request)
     spec = replace(FINDING_LIST, extra_actions=[(reverse("guidance:finding_stats"), _("分类统计"))])
     return render_list(request, spec)
 
 
 @login_required
-def finding_stats(request: HttpRequest) -> HttpResponse:
+def finding_stats(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_business(request)
     return render(
         request, "guidance/finding_stats.html", {"counts": selectors.finding_counts(request.user)}
@@ -437,13 +438,13 @@ def finding_stats(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def finding_create(request: HttpRequest) -> HttpResponse:
-    require(_instructor(request.user))
+def finding_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require(is_instructor(request.user))
     visit = None
     visit_id = request.GET.get("visit", "")
     if visit_id.isdigit():
         visit = access(Visit.objects.visible_to(request.user), pk=int(visit_id))
-        require(services.can_manage_visit(request.user, visit))
+        require(can_manage_visit(request.user, visit))
     initial = {"found_on": visit.date if visit else timezone.localdate()}
     form = FindingForm(request.POST or None, user=request.user, visit=visit, initial=initial)
     return form_page(
@@ -457,7 +458,7 @@ def finding_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     finding = access(selectors.findings_for_list(request.user).select_related("visit"), pk=pk)
     return render(
         request,
@@ -473,7 +474,9 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _finding_action(request: HttpRequest, pk: int, run: Any, done: str) -> HttpResponse:
+def _finding_action(
+    request: AuthenticatedHttpRequest, pk: int, run: Any, done: str
+) -> HttpResponse:
     finding = access(Finding.objects.visible_to(request.user), pk=pk)
     version = request.POST.get("expected_version", "")
     try:
@@ -491,7 +494,7 @@ def _finding_action(request: HttpRequest, pk: int, run: Any, done: str) -> HttpR
 
 @login_required
 @require_POST
-def finding_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _finding_action(
         request,
         pk,
@@ -508,7 +511,7 @@ def finding_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def finding_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _finding_action(
         request,
         pk,
@@ -519,7 +522,7 @@ def finding_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def finding_return(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _finding_action(
         request,
         pk,
@@ -534,7 +537,7 @@ def finding_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     answer = access(
         Rectification.objects.filter(finding__in=Finding.objects.visible_to(request.user)),
         pk=pk,
@@ -546,7 +549,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 # --- brands -------------------------------------------------------------------------------------
 
 
-def _own_schools(user: Any) -> Any:
+def _own_schools(user: User) -> Any:
     return School.objects.filter(pk__in=get_scope(user).own_school_ids)
 
 
@@ -572,14 +575,14 @@ BRAND_LIST = ListSpec(
 
 
 @login_required
-def brand_list(request: HttpRequest) -> HttpResponse:
+def brand_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_business(request)
     spec = replace(BRAND_LIST, extra_actions=[(reverse("guidance:brand_showcase"), _("品牌展示"))])
     return render_list(request, spec)
 
 
 @login_required
-def brand_create(request: HttpRequest) -> HttpResponse:
+def brand_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     schools = _own_schools(request.user)
     require(schools.exists())
     form = BrandForm(request.POST or None, schools=schools)
@@ -594,7 +597,7 @@ def brand_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def brand_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def brand_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     brand = access(Brand.objects.visible_to(request.user).select_related("school"), pk=pk)
     stages = get_policy().brands.stages
     index = stages.index(brand.stage) if brand.stage in stages else -1
@@ -612,7 +615,7 @@ def brand_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def brand_advance(request: HttpRequest, pk: int) -> HttpResponse:
+def brand_advance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     brand = access(Brand.objects.visible_to(request.user).select_related("school"), pk=pk)
     require(services.can_advance_brand(request.user, brand))
     version = request.POST.get("expected_version", "")
@@ -633,7 +636,7 @@ def brand_advance(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def brand_showcase(request: HttpRequest) -> HttpResponse:
+def brand_showcase(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Named brands (the policy's last stage) in scope, as cards."""
     require_business(request)
     named = get_policy().brands.stages[-1]
@@ -669,14 +672,14 @@ RESOURCE_LIST = ListSpec(
 
 
 @login_required
-def resource_list(request: HttpRequest) -> HttpResponse:
+def resource_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_business(request)
     return render_list(request, RESOURCE_LIST)
 
 
 @login_required
-def resource_create(request: HttpRequest) -> HttpResponse:
-    require(bool(get_scope(request.user).university_ids))
+def resource_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require(can_publish_resources(request.user))
     form = ResourceForm(request.POST or None, request.FILES or None, user=request.user)
     return form_page(
         request,
@@ -690,6 +693,6 @@ def resource_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def resource_download(request: HttpRequest, pk: int) -> FileResponse:
+def resource_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     resource = access(Resource.objects.visible_to(request.user), pk=pk)
     return serve_upload(resource.file, resource.file_kind, resource.file_name)

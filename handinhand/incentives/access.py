@@ -3,18 +3,17 @@ rules only say which role acts at which step."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from handinhand.accounts.models import User
 from handinhand.core.scope import get_scope
 from handinhand.incentives.models import Assessment, AssessmentYear, Priority, YearStatus
 from handinhand.programme.models import MemberRole, Membership
 
 
-def is_province_admin(user: Any) -> bool:
+def is_province_admin(user: User) -> bool:
     return get_scope(user).everything
 
 
-def can_summarise(user: Any, assessment: Assessment) -> bool:
+def can_summarise(user: User, assessment: Assessment) -> bool:
     return assessment.user_id == getattr(user, "pk", None)
 
 
@@ -27,7 +26,7 @@ def group_leader_id(group_id: int) -> int | None:
     )
 
 
-def can_propose(user: Any, assessment: Assessment) -> bool:
+def can_propose(user: User, assessment: Assessment) -> bool:
     """The group's leader proposes for the members. Where nobody in the group is above the
     person — the leader's own record, or a group without a leader in office — the provincial
     group proposes."""
@@ -39,11 +38,11 @@ def can_propose(user: Any, assessment: Assessment) -> bool:
     return is_province_admin(user) and leader in (None, assessment.user_id)
 
 
-def can_return(user: Any, assessment: Assessment) -> bool:
+def can_return(user: User, assessment: Assessment) -> bool:
     return is_province_admin(user) or can_propose(user, assessment)
 
 
-def can_see_publicity(user: Any, year: AssessmentYear) -> bool:
+def can_see_publicity(user: User, year: AssessmentYear) -> bool:
     """The result list in publicity and after: the province and the instructors of the
     assessed groups (and the assessed people themselves)."""
     if year.status == YearStatus.OPEN:
@@ -62,6 +61,6 @@ def can_see_publicity(user: Any, year: AssessmentYear) -> bool:
     )
 
 
-def can_record(user: Any, priority: Priority) -> bool:
+def can_record(user: User, priority: Priority) -> bool:
     """The unit contact (单位联络人) of the person's unit records how a priority was applied."""
     return priority.unit_id is not None and priority.unit_id in get_scope(user).unit_ids

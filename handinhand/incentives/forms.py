@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from handinhand.accounts.models import User
 from handinhand.core.forms import StyledFormMixin
 from handinhand.core.listing import FilterForm
 from handinhand.core.policy import get_policy
@@ -31,7 +32,7 @@ class AssessmentFilterForm(StyledFormMixin, FilterForm):
     )
     grade = forms.ChoiceField(label=_("等次"), required=False)
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         self.fields["year"].choices = [("", _("全部")), *_years()]  # type: ignore[attr-defined]
         self.fields["grade"].choices = _grades(blank=True)  # type: ignore[attr-defined]
@@ -53,7 +54,7 @@ class PriorityFilterForm(StyledFormMixin, FilterForm):
         label=_("落实情况"), required=False, choices=[("", _("全部")), *PriorityStatus.choices]
     )
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         self.fields["q"].widget.attrs["placeholder"] = _("姓名或单位")
 

@@ -9,7 +9,7 @@ instructors of the assessed groups through its own selector, never through these
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -21,6 +21,9 @@ from handinhand.core.models import TimeStampedModel, VersionedModel
 from handinhand.orgs.models import Unit
 from handinhand.programme.models import GuidanceGroup
 
+if TYPE_CHECKING:
+    from handinhand.accounts.models import User
+
 
 class YearStatus(models.TextChoices):
     OPEN = "open", _("考核中")
@@ -29,7 +32,7 @@ class YearStatus(models.TextChoices):
 
 
 class AssessmentYearQuerySet(models.QuerySet["AssessmentYear"]):
-    def visible_to(self, user: Any) -> AssessmentYearQuerySet:
+    def visible_to(self, user: User) -> AssessmentYearQuerySet:
         from handinhand.core.scope import get_scope
 
         return self if get_scope(user).is_business else self.none()
@@ -87,7 +90,7 @@ class AssessmentStatus(models.TextChoices):
 
 
 class AssessmentQuerySet(models.QuerySet["Assessment"]):
-    def visible_to(self, user: Any) -> AssessmentQuerySet:
+    def visible_to(self, user: User) -> AssessmentQuerySet:
         from handinhand.core.scope import get_scope
 
         scope = get_scope(user)
@@ -262,7 +265,7 @@ class PriorityStatus(models.TextChoices):
 
 
 class PriorityQuerySet(models.QuerySet["Priority"]):
-    def visible_to(self, user: Any) -> PriorityQuerySet:
+    def visible_to(self, user: User) -> PriorityQuerySet:
         from handinhand.core.scope import get_scope
 
         scope = get_scope(user)

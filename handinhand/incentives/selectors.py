@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
+from handinhand.accounts.models import User
 from handinhand.incentives import access
 from handinhand.incentives.evidence import evidence_rows
 from handinhand.incentives.models import (
@@ -22,17 +23,17 @@ from handinhand.incentives.models import (
 from handinhand.orgs.models import Unit
 
 
-def years_for_list(user: Any) -> QuerySet[AssessmentYear]:
+def years_for_list(user: User) -> QuerySet[AssessmentYear]:
     return AssessmentYear.objects.visible_to(user).annotate(
         participants=Count("assessments", filter=~Q(assessments__status=AssessmentStatus.EXEMPT))
     )
 
 
-def assessments_for_list(user: Any) -> QuerySet[Assessment]:
+def assessments_for_list(user: User) -> QuerySet[Assessment]:
     return Assessment.objects.visible_to(user).select_related("year", "user", "group", "unit")
 
 
-def assessment_detail_qs(user: Any) -> QuerySet[Assessment]:
+def assessment_detail_qs(user: User) -> QuerySet[Assessment]:
     return Assessment.objects.visible_to(user).select_related(
         "year", "user", "group", "unit", "proposed_by", "confirmed_by"
     )
@@ -57,7 +58,7 @@ def evidence_for_page(assessment: Assessment) -> list[tuple[str, Any, str]]:
     return evidence_rows(assessment.evidence or {}, evidence_links(assessment))
 
 
-def publicity_rows(user: Any, year: AssessmentYear) -> QuerySet[Assessment] | None:
+def publicity_rows(user: User, year: AssessmentYear) -> QuerySet[Assessment] | None:
     """The result list in publicity and after, for those who may see it; None otherwise."""
     if not access.can_see_publicity(user, year):
         return None
@@ -69,7 +70,7 @@ def publicity_rows(user: Any, year: AssessmentYear) -> QuerySet[Assessment] | No
     )
 
 
-def priorities_for_list(user: Any) -> QuerySet[Priority]:
+def priorities_for_list(user: User) -> QuerySet[Priority]:
     return Priority.objects.visible_to(user).select_related(
         "user", "unit", "assessment__year", "recorded_by"
     )
@@ -88,7 +89,7 @@ class UnitCounts:
         return f"{100 * self.applied / self.total:.0f}%" if self.total else "—"
 
 
-def unit_honoured_counts(user: Any) -> list[UnitCounts]:
+def unit_honoured_counts(user: User) -> list[UnitCounts]:
     """Per unit, its people's priorities and how many were honoured (one grouped query)."""
     live = ~Q(priorities__status=PriorityStatus.REVOKED)
     units = (
@@ -116,7 +117,7 @@ def unit_honoured_counts(user: Any) -> list[UnitCounts]:
     ]
 
 
-def my_history(user: Any) -> tuple[list[Assessment], list[Priority]]:
+def my_history(user: User) -> tuple[list[Assessment], list[Priority]]:
     assessments = list(
         Assessment.objects.filter(user_id=user.pk)
         .select_related("year", "group")

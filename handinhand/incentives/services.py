@@ -411,7 +411,7 @@ def assessment_return(*, actor: User, assessment: Assessment, reason: str) -> As
         return update_object(actor=actor, instance=current, data=data, expected_version=None)
 
 
-def _admin(actor: Any, _assessment: Assessment) -> bool:
+def _admin(actor: User, _assessment: Assessment) -> bool:
     return access.is_province_admin(actor)
 
 

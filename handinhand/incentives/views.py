@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from handinhand.accounts.models import User
+from handinhand.accounts.types import AuthenticatedHttpRequest
 from handinhand.core.exceptions import ConflictError, PermissionDeniedError
 from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.request_context import request_ip
@@ -103,19 +104,19 @@ PRIORITY_LIST = ListSpec(
 
 
 @login_required
-def assessment_list(request: HttpRequest) -> HttpResponse:
+def assessment_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_business(request)
     return render_list(request, ASSESSMENT_LIST)
 
 
 @login_required
-def priority_list(request: HttpRequest) -> HttpResponse:
+def priority_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_business(request)
     return render_list(request, PRIORITY_LIST)
 
 
 @login_required
-def year_list(request: HttpRequest) -> HttpResponse:
+def year_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_business(request)
     years = list(selectors.years_for_list(request.user))
     return render(
@@ -126,7 +127,7 @@ def year_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def year_open(request: HttpRequest) -> HttpResponse:
+def year_open(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(rules.is_province_admin(request.user))
     form = OpenYearForm(request.POST or None)
     return form_page(
@@ -139,13 +140,13 @@ def year_open(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _year(request: HttpRequest, pk: int) -> AssessmentYear:
+def _year(request: AuthenticatedHttpRequest, pk: int) -> AssessmentYear:
     require(rules.is_province_admin(request.user))
     return access(AssessmentYear.objects.all(), pk=pk)
 
 
 @login_required
-def year_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def year_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     year = _year(request, pk)
     counts = dict(year.assessments.order_by().values_list("status").annotate(n=Count("pk")))
     context = {
@@ -175,7 +176,7 @@ def _act(request: HttpRequest, target: str, action: Callable[[], Any], done: str
 
 @login_required
 @require_POST
-def year_publicise(request: HttpRequest, pk: int) -> HttpResponse:
+def year_publicise(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     year = _year(request, pk)
     return _act(
         request,
@@ -187,7 +188,7 @@ def year_publicise(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def year_finalise(request: HttpRequest, pk: int) -> HttpResponse:
+def year_finalise(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     year = _year(request, pk)
     return _act(
         request,
@@ -199,7 +200,7 @@ def year_finalise(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def year_refresh(request: HttpRequest, pk: int) -> HttpResponse:
+def year_refresh(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     year = _year(request, pk)
     return _act(
         request,
@@ -211,7 +212,7 @@ def year_refresh(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def year_letters(request: HttpRequest, pk: int) -> HttpResponse:
+def year_letters(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     year = _year(request, pk)
     try:
         job = services.letters_start(actor=_actor(request), year=year)
@@ -222,7 +223,7 @@ def year_letters(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def job_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(rules.is_province_admin(request.user))
     job = access(LetterJob.objects.select_related("year", "started_by"), pk=pk)
     template = "incentives/job_detail.html"
@@ -232,7 +233,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def year_publicity(request: HttpRequest, pk: int) -> HttpResponse:
+def year_publicity(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     year = access(AssessmentYear.objects.visible_to(request.user), pk=pk)
     rows = selectors.publicity_rows(request.user, year)
     require(rows is not None)
@@ -243,12 +244,12 @@ def year_publicity(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _assessment(request: HttpRequest, pk: int) -> Assessment:
+def _assessment(request: AuthenticatedHttpRequest, pk: int) -> Assessment:
     return access(selectors.assessment_detail_qs(request.user), pk=pk)
 
 
 @login_required
-def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     a = _assessment(request, pk)
     user = request.user
     editable = a.year.status == YearStatus.OPEN
@@ -282,7 +283,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def assessment_summary(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_summary(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     a = _assessment(request, pk)
     require(rules.can_summarise(request.user, a))
     form = SummaryForm(
@@ -306,7 +307,7 @@ def assessment_summary(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def assessment_propose(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_propose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     a = _assessment(request, pk)
     require(rules.can_propose(request.user, a))
     form = ProposeForm(
@@ -334,7 +335,7 @@ def assessment_propose(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def assessment_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     a = _assessment(request, pk)
     require(rules.is_province_admin(request.user))
     participants, allowed, used = services.top_grade_room(a.year, a.group_id)
@@ -361,7 +362,7 @@ def assessment_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def assessment_return(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     a = _assessment(request, pk)
     require(rules.can_return(request.user, a))
     form = ReasonForm(request.POST or None)
@@ -378,7 +379,7 @@ def assessment_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def assessment_correct(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     a = _assessment(request, pk)
     require(rules.is_province_admin(request.user))
     form = CorrectForm(request.POST or None, initial={"grade": a.grade})
@@ -395,7 +396,7 @@ def assessment_correct(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def objection_create(request: HttpRequest, pk: int) -> HttpResponse:
+def objection_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     a = access(Assessment.objects.select_related("year", "user"), pk=pk)
     require(
         a.status == AssessmentStatus.CONFIRMED and rules.can_see_publicity(request.user, a.year)
@@ -416,7 +417,7 @@ def objection_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def objection_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(rules.is_province_admin(request.user))
     objection = access(Objection.objects.select_related("assessment__user"), pk=pk)
     form = AnswerForm(request.POST or None)
@@ -436,7 +437,7 @@ def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def letter_download(request: HttpRequest, pk: int) -> FileResponse:
+def letter_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     a = _assessment(request, pk)
     letter = access(Letter.objects.select_related("assessment__year"), assessment=a)
     if not letter.file:
@@ -449,7 +450,7 @@ def letter_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-def priority_record(request: HttpRequest, pk: int) -> HttpResponse:
+def priority_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     priority = access(selectors.priorities_for_list(request.user), pk=pk)
     require(rules.can_record(request.user, priority))
     form = RecordForm(
@@ -474,14 +475,14 @@ def priority_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def unit_counts(request: HttpRequest) -> HttpResponse:
+def unit_counts(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(rules.is_province_admin(request.user))
     rows = selectors.unit_honoured_counts(request.user)
     return render(request, "incentives/unit_counts.html", {"rows": rows})
 
 
 @login_required
-def my_history(request: HttpRequest) -> HttpResponse:
+def my_history(request: AuthenticatedHttpRequest) -> HttpResponse:
     assessments, priorities = selectors.my_history(request.user)
     return render(
         request,

@@ -16,6 +16,7 @@ from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from handinhand.accounts.models import User
 from handinhand.core.policy import get_policy
 from handinhand.indicators.models import (
     Evaluation,
@@ -52,14 +53,14 @@ def _round(value: Any) -> float | None:
     return None if value is None else float(Decimal(value).quantize(Decimal("0.01")))
 
 
-def visible_counties(user: Any) -> QuerySet[Region]:
+def visible_counties(user: User) -> QuerySet[Region]:
     """Counties with a school the user may see: where their analytics reach."""
     return Region.objects.filter(
         code__in=School.objects.visible_to(user).values("county_id").distinct()
     )
 
 
-def analytics(user: Any, cycle: EvaluationCycle) -> Analytics:
+def analytics(user: User, cycle: EvaluationCycle) -> Analytics:
     counties = list(visible_counties(user).values_list("code", "parent_id"))
     county_codes = [c for c, _p in counties]
     cities = {p for _c, p in counties}

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from handinhand.accounts.models import User
 from handinhand.core.text import normalise_text
 from handinhand.indicators.models import Framework
 from handinhand.indicators.services import (
@@ -157,7 +158,7 @@ def read_nodes(data: bytes, filename: str) -> tuple[list[Node], list[RowError]]:
 
 
 def import_framework(
-    *, actor: Any, framework: Framework, data: bytes, filename: str
+    *, actor: User, framework: Framework, data: bytes, filename: str
 ) -> FrameworkImportResult:
     """Replace a draft's indicators with the file's, or write nothing and say every error."""
     result = FrameworkImportResult()

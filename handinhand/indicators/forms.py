@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from handinhand.accounts.models import User
 from handinhand.core.forms import StyledFormMixin, VersionedForm, model_choice_field
 from handinhand.core.listing import FilterForm
 from handinhand.indicators.models import (
@@ -83,7 +84,7 @@ class CycleForm(StyledFormMixin, forms.Form):
         label=_("地区"), required=False, queryset=Region.objects.none(), empty_label=_("（不限）")
     )
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model_choice_field(self, "framework").queryset = Framework.objects.visible_to(
             user
@@ -109,7 +110,7 @@ class EvaluationFilterForm(StyledFormMixin, FilterForm):
         label=_("状态"), required=False, choices=[("", _("全部")), *EvaluationStatus.choices]
     )
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         model_choice_field(self, "cycle").queryset = EvaluationCycle.objects.visible_to(user)
         self.fields["q"].widget.attrs["placeholder"] = _("学校名称")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -17,6 +17,9 @@ from handinhand.core.models import JobStatus as CoreJobStatus
 from handinhand.core.scope import get_scope
 from handinhand.orgs.models import School
 
+if TYPE_CHECKING:
+    from handinhand.accounts.models import User
+
 
 class FrameworkStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
@@ -24,7 +27,7 @@ class FrameworkStatus(models.TextChoices):
 
 
 class FrameworkQuerySet(models.QuerySet["Framework"]):
-    def visible_to(self, user: Any) -> FrameworkQuerySet:
+    def visible_to(self, user: User) -> FrameworkQuerySet:
         # The indicator system is the programme's common yardstick: every business user reads
         # it; the separated administrators do not.
         return self if get_scope(user).is_business else self.none()
@@ -143,7 +146,7 @@ class CycleStatus(models.TextChoices):
 
 
 class EvaluationCycleQuerySet(models.QuerySet["EvaluationCycle"]):
-    def visible_to(self, user: Any) -> EvaluationCycleQuerySet:
+    def visible_to(self, user: User) -> EvaluationCycleQuerySet:
         return self if get_scope(user).is_business else self.none()
 
 
@@ -210,7 +213,7 @@ JobStatus = CoreJobStatus
 class CycleJobManager(JobManager):
     def create(self, *, cycle: EvaluationCycle | None = None, **kwargs: Any) -> Job:
         """A job, linked to its cycle when one is given."""
-        job = super().create(**kwargs)
+        job: Job = super().create(**kwargs)
         if cycle is not None:
             EvaluationCycle.objects.filter(pk=cycle.pk).update(job=job)
             cycle.job = job
@@ -223,7 +226,7 @@ class CycleJob(Job):
 
     KIND = "indicators.cycle_open"
 
-    objects: ClassVar[CycleJobManager] = CycleJobManager(KIND)  # type: ignore[assignment]
+    objects: ClassVar[CycleJobManager] = CycleJobManager(KIND)
 
     class Meta:
         proxy = True
@@ -241,7 +244,7 @@ class EvaluationStatus(models.TextChoices):
 
 
 class EvaluationQuerySet(models.QuerySet["Evaluation"]):
-    def visible_to(self, user: Any) -> EvaluationQuerySet:
+    def visible_to(self, user: User) -> EvaluationQuerySet:
         # An evaluation is visible exactly when its school is.
         return self.filter(school__in=School.objects.visible_to(user))
 

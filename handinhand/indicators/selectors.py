@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 
+from handinhand.accounts.models import User
 from handinhand.indicators.models import (
     Evaluation,
     EvaluationCycle,
@@ -25,7 +26,7 @@ from handinhand.orgs.models import School
 from handinhand.programme.selectors import groups_by_county
 
 
-def frameworks_for_list(user: Any) -> QuerySet[Framework]:
+def frameworks_for_list(user: User) -> QuerySet[Framework]:
     return Framework.objects.visible_to(user).annotate(
         indicator_count=Count("indicators"),
         leaf_count=Count("indicators", filter=Q(indicators__level=3)),
@@ -70,7 +71,7 @@ def framework_tree(
     return rows
 
 
-def cycles_for_list(user: Any) -> QuerySet[EvaluationCycle]:
+def cycles_for_list(user: User) -> QuerySet[EvaluationCycle]:
     return (
         EvaluationCycle.objects.visible_to(user)
         .select_related("framework")
@@ -82,7 +83,7 @@ def cycles_for_list(user: Any) -> QuerySet[EvaluationCycle]:
     )
 
 
-def cycle_status_counts(user: Any, cycle: EvaluationCycle) -> list[tuple[str, str, int]]:
+def cycle_status_counts(user: User, cycle: EvaluationCycle) -> list[tuple[str, str, int]]:
     """(status, label, count) of the cycle's evaluations the user may see, every status."""
     counts = dict(
         Evaluation.objects.visible_to(user)
@@ -97,11 +98,11 @@ def cycle_status_counts(user: Any, cycle: EvaluationCycle) -> list[tuple[str, st
 # --- evaluations ------------------------------------------------------------------------------
 
 
-def evaluations_for_list(user: Any) -> QuerySet[Evaluation]:
+def evaluations_for_list(user: User) -> QuerySet[Evaluation]:
     return Evaluation.objects.visible_to(user).select_related("cycle", "school__county__parent")
 
 
-def evaluation_qs(user: Any) -> QuerySet[Evaluation]:
+def evaluation_qs(user: User) -> QuerySet[Evaluation]:
     return Evaluation.objects.visible_to(user).select_related(
         "cycle__framework", "school__county__parent"
     )

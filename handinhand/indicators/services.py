@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from handinhand.accounts.models import User
 from handinhand.core import audit
 from handinhand.core.exceptions import (
     ConflictError,
@@ -26,13 +27,13 @@ from handinhand.core.exceptions import (
 from handinhand.core.jobs import job_enqueue, job_fail, job_finish, job_progress, job_running
 from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
-from handinhand.core.scope import get_scope
 from handinhand.core.services import create_object, delete_object, update_object
 from handinhand.core.uploads import check_file
 from handinhand.indicators import (
     tasks,  # a module import: tasks imports this module too
     workflow,
 )
+from handinhand.indicators.access import can_edit_frameworks as can_edit_frameworks
 from handinhand.indicators.models import (
     CycleJob,
     CycleScope,
@@ -68,11 +69,7 @@ INDICATOR_FIELDS = (
 )
 
 
-def can_edit_frameworks(actor: Any) -> bool:
-    return get_scope(actor).everything
-
-
-def _require_admin(actor: Any) -> None:
+def _require_admin(actor: User) -> None:
     if not can_edit_frameworks(actor):
         raise PermissionDeniedError(_("仅省委教育工委管理员可维护指标体系"))
 
@@ -84,7 +81,7 @@ def _require_draft(framework: Framework) -> None:
 
 def framework_create(
     *,
-    actor: Any,
+    actor: User,
     name: str,
     edition: str,
     total_score: Decimal | None = None,
@@ -107,7 +104,7 @@ def framework_create(
 
 
 def framework_update(
-    *, actor: Any, framework: Framework, data: dict[str, Any], expected_version: int | None
+    *, actor: User, framework: Framework, data: dict[str, Any], expected_version: int | None
 ) -> Framework:
     _require_admin(actor)
     _require_draft(framework)
@@ -145,7 +142,7 @@ def _check_indicator(framework: Framework, fields: dict[str, Any]) -> None:
         raise ServiceValidationError(errors)
 
 
-def indicator_create(*, actor: Any, framework: Framework, **fields: Any) -> Indicator:
+def indicator_create(*, actor: User, framework: Framework, **fields: Any) -> Indicator:
     _require_admin(actor)
     _require_draft(framework)
     fields = {k: v for k, v in fields.items() if k in INDICATOR_FIELDS}
@@ -157,7 +154,7 @@ def indicator_create(*, actor: Any, framework: Framework, **fields: Any) -> Indi
 
 
 def indicator_update(
-    *, actor: Any, indicator: Indicator, data: dict[str, Any], expected_version: int | None
+    *, actor: User, indicator: Indicator, data: dict[str, Any], expected_version: int | None
 ) -> Indicator:
     framework = indicator.framework
     _require_admin(actor)
@@ -176,7 +173,7 @@ def indicator_update(
     )
 
 
-def indicator_delete(*, actor: Any, indicator: Indicator) -> None:
+def indicator_delete(*, actor: User, indicator: Indicator) -> None:
     _require_admin(actor)
     _require_draft(indicator.framework)
     if indicator.children.exists():
@@ -215,7 +212,7 @@ def framework_validate(framework: Framework, nodes: Sequence[Node] | None = None
 
 
 def framework_publish(
-    *, actor: Any, framework: Framework, expected_version: int | None
+    *, actor: User, framework: Framework, expected_version: int | None
 ) -> Framework:
     _require_admin(actor)
     _require_draft(framework)
@@ -259,7 +256,7 @@ def write_nodes(framework: Framework, nodes: Sequence[Node]) -> list[Indicator]:
 
 
 def framework_replace_indicators(
-    *, actor: Any, framework: Framework, nodes: Sequence[Node], source: str = ""
+    *, actor: User, framework: Framework, nodes: Sequence[Node], source: str = ""
 ) -> int:
     """Put `nodes` (already validated) in place of a draft's indicators, e.g. from a file."""
     _require_admin(actor)
@@ -286,7 +283,7 @@ def framework_replace_indicators(
 
 
 def framework_copy(
-    *, actor: Any, framework: Framework, edition: str, name: str | None = None
+    *, actor: User, framework: Framework, edition: str, name: str | None = None
 ) -> Framework:
     """A new draft version with the same indicators (a published framework never changes)."""
     _require_admin(actor)
@@ -311,7 +308,7 @@ def framework_copy(
     return copy
 
 
-def sample_framework_create(*, actor: Any = None) -> Framework:
+def sample_framework_create(*, actor: User | None = None) -> Framework:
     """The published SAMPLE framework (示例), created once; returned if it exists."""
     existing = Framework.objects.filter(name=SAMPLE_NAME, edition=SAMPLE_EDITION).first()
     if existing is not None:
@@ -369,7 +366,7 @@ def cycle_schools(cycle: EvaluationCycle) -> QuerySet[School]:
 
 def cycle_open(
     *,
-    actor: Any,
+    actor: User,
     framework: Framework,
     name: str,
     year: int,
@@ -410,7 +407,7 @@ def cycle_open(
 def cycle_job_run(job_id: int) -> CycleJob:
     """Create the cycle's evaluations in chunks, recording progress after each. Safe to run
     again after a crash: existing evaluations are skipped."""
-    job = CycleJob.objects.get(pk=job_id)
+    job: CycleJob = CycleJob.objects.get(pk=job_id)
     cycle = EvaluationCycle.objects.select_related("region").get(job=job)
     school_ids = list(cycle_schools(cycle).order_by("pk").values_list("pk", flat=True))
     job_running(job, total=len(school_ids))
@@ -485,7 +482,7 @@ def _locked(evaluation: Evaluation, expected_version: int | None) -> Evaluation:
 
 def _move(
     *,
-    actor: Any,
+    actor: User,
     evaluation: Evaluation,
     target: str | None,
     changes: dict[str, list[Any]],
@@ -526,7 +523,7 @@ _REVIEW = _Side(
 def _save_sheet(
     *,
     side: _Side,
-    actor: Any,
+    actor: User,
     evaluation: Evaluation,
     entries: Entries,
     expected_version: int | None,
@@ -618,7 +615,7 @@ def _check_evidence(
 
 def evaluation_save_self(
     *,
-    actor: Any,
+    actor: User,
     evaluation: Evaluation,
     entries: Entries,
     expected_version: int | None,
@@ -641,7 +638,7 @@ def evaluation_save_self(
 
 def evaluation_review(
     *,
-    actor: Any,
+    actor: User,
     evaluation: Evaluation,
     entries: Entries,
     expected_version: int | None,
@@ -683,7 +680,7 @@ def _score_changes(
 
 
 def _store_evidence(
-    actor: Any, evaluation: Evaluation, checked: list[tuple[int, Any, bytes, str]]
+    actor: User, evaluation: Evaluation, checked: list[tuple[int, Any, bytes, str]]
 ) -> list[str]:
     names = []
     for indicator_id, upload, data, kind in checked:
@@ -704,7 +701,7 @@ def _store_evidence(
 
 def evaluation_transition(
     *,
-    actor: Any,
+    actor: User,
     evaluation: Evaluation,
     action: str,
     expected_version: int | None,

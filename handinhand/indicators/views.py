@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,16 +14,17 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
+from handinhand.accounts.types import AuthenticatedHttpRequest
 from handinhand.core import audit
 from handinhand.core.exceptions import ConflictError, PermissionDeniedError
 from handinhand.core.exports import xlsx_response
 from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
-from handinhand.core.scope import get_scope
 from handinhand.core.uploads import serve_generated, serve_upload
 from handinhand.core.views_helpers import access, form_page, require, show_conflict
 from handinhand.indicators import selectors, services, workflow
+from handinhand.indicators.access import can_edit_frameworks, can_see_analytics
 from handinhand.indicators.analytics import analytics
 from handinhand.indicators.documents import report_card_docx as build
 from handinhand.indicators.excel import COLUMNS, export_workbook, import_framework
@@ -70,25 +71,25 @@ FRAMEWORK_LIST = ListSpec(
 
 
 @login_required
-def framework_list(request: HttpRequest) -> HttpResponse:
+def framework_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render_list(request, FRAMEWORK_LIST)
 
 
-def _framework(request: HttpRequest, pk: int) -> Framework:
+def _framework(request: AuthenticatedHttpRequest, pk: int) -> Framework:
     return access(Framework.objects.visible_to(request.user), pk=pk)
 
 
-def _editable(request: HttpRequest, pk: int) -> Framework:
+def _editable(request: AuthenticatedHttpRequest, pk: int) -> Framework:
     """A draft the user may edit; anything else answers 404."""
     framework = _framework(request, pk)
-    require(services.can_edit_frameworks(request.user) and framework.is_draft)
+    require(can_edit_frameworks(request.user) and framework.is_draft)
     return framework
 
 
 @login_required
-def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def framework_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     framework = _framework(request, pk)
-    can_edit = services.can_edit_frameworks(request.user)
+    can_edit = can_edit_frameworks(request.user)
     rows = selectors.framework_tree(framework)
     context = {
         "framework": framework,
@@ -103,8 +104,8 @@ def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def framework_create(request: HttpRequest) -> HttpResponse:
-    require(services.can_edit_frameworks(request.user))
+def framework_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require(can_edit_frameworks(request.user))
     form = FrameworkForm(
         request.POST or None,
         initial={"total_score": get_policy().indicators.total_score},
@@ -122,7 +123,7 @@ def framework_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def framework_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def framework_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     framework = _editable(request, pk)
     form = FrameworkForm(request.POST or None, instance=framework)
 
@@ -140,7 +141,7 @@ def framework_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def framework_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def framework_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     framework = _editable(request, pk)
     try:
         version = int(request.POST.get("expected_version") or framework.version)
@@ -160,9 +161,9 @@ def framework_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def framework_copy(request: HttpRequest, pk: int) -> HttpResponse:
+def framework_copy(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     framework = _framework(request, pk)
-    require(services.can_edit_frameworks(request.user))
+    require(can_edit_frameworks(request.user))
     form = FrameworkCopyForm(request.POST or None, initial={"name": framework.name})
     return form_page(
         request,
@@ -177,7 +178,7 @@ def framework_copy(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def framework_export(request: HttpRequest, pk: int) -> HttpResponse:
+def framework_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     framework = _framework(request, pk)
     audit.record(
         actor=request.user,
@@ -189,7 +190,7 @@ def framework_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def framework_import(request: HttpRequest, pk: int) -> HttpResponse:
+def framework_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     framework = _editable(request, pk)
     form = FrameworkImportForm(request.POST or None, request.FILES or None)
     result = None
@@ -197,7 +198,7 @@ def framework_import(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            upload: UploadedFile = form.cleaned_data["file"]
+            upload: UploadedFile[bytes] = form.cleaned_data["file"]
             result = import_framework(
                 actor=request.user,
                 framework=framework,
@@ -218,7 +219,7 @@ def framework_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def indicator_create(request: HttpRequest, pk: int) -> HttpResponse:
+def indicator_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     framework = _editable(request, pk)
     form = IndicatorForm(request.POST or None, framework=framework)
     return form_page(
@@ -236,19 +237,19 @@ def indicator_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _indicator(request: HttpRequest, pk: int) -> Indicator:
+def _indicator(request: AuthenticatedHttpRequest, pk: int) -> Indicator:
     indicator = access(
         Indicator.objects.filter(
             framework__in=Framework.objects.visible_to(request.user)
         ).select_related("framework", "parent"),
         pk=pk,
     )
-    require(services.can_edit_frameworks(request.user) and indicator.framework.is_draft)
+    require(can_edit_frameworks(request.user) and indicator.framework.is_draft)
     return indicator
 
 
 @login_required
-def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def indicator_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     indicator = _indicator(request, pk)
     framework = indicator.framework
     form = IndicatorForm(request.POST or None, instance=indicator, framework=framework)
@@ -273,7 +274,7 @@ def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def indicator_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def indicator_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     indicator = _indicator(request, pk)
     try:
         services.indicator_delete(actor=request.user, indicator=indicator)
@@ -308,13 +309,13 @@ CYCLE_LIST = ListSpec(
 
 
 @login_required
-def cycle_list(request: HttpRequest) -> HttpResponse:
+def cycle_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render_list(request, CYCLE_LIST)
 
 
 @login_required
-def cycle_create(request: HttpRequest) -> HttpResponse:
-    require(services.can_edit_frameworks(request.user))
+def cycle_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require(can_edit_frameworks(request.user))
     form = CycleForm(request.POST or None, user=request.user)
     return form_page(
         request,
@@ -326,7 +327,7 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _cycle(request: HttpRequest, pk: int) -> EvaluationCycle:
+def _cycle(request: AuthenticatedHttpRequest, pk: int) -> EvaluationCycle:
     return access(
         EvaluationCycle.objects.visible_to(request.user).select_related(
             "framework", "batch", "region", "job"
@@ -336,7 +337,7 @@ def _cycle(request: HttpRequest, pk: int) -> EvaluationCycle:
 
 
 @login_required
-def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def cycle_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
     context = {
         "cycle": cycle,
@@ -347,7 +348,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def cycle_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def cycle_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
     return render(
         request,
@@ -379,12 +380,12 @@ EVALUATION_LIST = ListSpec(
 
 
 @login_required
-def evaluation_list(request: HttpRequest) -> HttpResponse:
+def evaluation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render_list(request, EVALUATION_LIST)
 
 
 @login_required
-def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def evaluation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     evaluation = access(selectors.evaluation_qs(request.user), pk=pk)
     actions = workflow.allowed_actions(request.user, evaluation)
     names = {t.action for t in actions}
@@ -399,7 +400,7 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "indicators/evaluation_detail.html", context)
 
 
-def _sheet_page(request: HttpRequest, pk: int, mode: str) -> HttpResponse:
+def _sheet_page(request: AuthenticatedHttpRequest, pk: int, mode: str) -> HttpResponse:
     evaluation = access(selectors.evaluation_qs(request.user), pk=pk)
     role = "school" if mode == "self" else "reviewer"
     # The user's roles to this evaluation, asked once per request and handed to the service.
@@ -482,18 +483,18 @@ def _row_fields(form: ScoreSheetForm, row: selectors.SheetRow) -> dict[str, Any]
 
 
 @login_required
-def evaluation_fill(request: HttpRequest, pk: int) -> HttpResponse:
+def evaluation_fill(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _sheet_page(request, pk, "self")
 
 
 @login_required
-def evaluation_review(request: HttpRequest, pk: int) -> HttpResponse:
+def evaluation_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _sheet_page(request, pk, "review")
 
 
 @login_required
 @require_POST
-def evaluation_move(request: HttpRequest, pk: int) -> HttpResponse:
+def evaluation_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Return to the school, confirm, or reopen the review (buttons of the detail page)."""
     evaluation = access(selectors.evaluation_qs(request.user), pk=pk)
     roles = workflow.actor_roles(request.user, evaluation)
@@ -524,7 +525,7 @@ def evaluation_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     item = access(
         EvidenceFile.objects.filter(evaluation__in=Evaluation.objects.visible_to(request.user)),
         pk=pk,
@@ -533,7 +534,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-def report_card(request: HttpRequest, pk: int) -> HttpResponse:
+def report_card(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     evaluation = access(selectors.evaluation_qs(request.user), pk=pk)
     card = selectors.report_card(evaluation)
     radar = {
@@ -554,7 +555,7 @@ def report_card(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def report_card_docx(request: HttpRequest, pk: int) -> HttpResponse:
+def report_card_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     evaluation = access(selectors.evaluation_qs(request.user), pk=pk)
     data = build(selectors.report_card(evaluation))
     audit.record(actor=request.user, action=AuditAction.EXPORT, instance=evaluation)
@@ -562,14 +563,9 @@ def report_card_docx(request: HttpRequest, pk: int) -> HttpResponse:
     return serve_generated(data, "docx", name)
 
 
-def _can_see_analytics(user: Any) -> bool:
-    scope = get_scope(user)
-    return scope.everything or bool(scope.staff_paths) or scope.is_instructor
-
-
 @login_required
-def analytics_page(request: HttpRequest) -> HttpResponse:
-    require(_can_see_analytics(request.user))
+def analytics_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require(can_see_analytics(request.user))
     cycles = EvaluationCycle.objects.visible_to(request.user).select_related("framework")
     cycle = None
     wanted = request.GET.get("cycle")
@@ -580,7 +576,7 @@ def analytics_page(request: HttpRequest) -> HttpResponse:
     result = analytics(request.user, cycle) if cycle is not None else None
     if result is not None and request.GET.get("export") == "xlsx":
         workbook = Workbook()
-        workbook.remove(workbook.active)  # type: ignore[arg-type]
+        workbook.remove(workbook.active)
         for figure in result.figures:
             sheet = workbook.create_sheet(figure.title[:31])
             sheet.append(figure.columns)

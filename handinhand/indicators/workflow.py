@@ -12,6 +12,7 @@ from typing import Any, Literal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from handinhand.accounts.models import User
 from handinhand.core.exceptions import PermissionDeniedError, ServiceValidationError
 from handinhand.core.scope import get_scope
 from handinhand.indicators.models import Evaluation
@@ -58,7 +59,7 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
-def actor_roles(actor: Any, evaluation: Evaluation) -> set[Actor]:
+def actor_roles(actor: User, evaluation: Evaluation) -> set[Actor]:
     """What the actor is to this evaluation's school: its school user, a reviewer (instructor of
     a district containing it), a confirmer (leader of such a district's group)."""
     roles: set[Actor] = set()
@@ -83,7 +84,7 @@ def actor_roles(actor: Any, evaluation: Evaluation) -> set[Actor]:
 
 
 def allowed_actions(
-    actor: Any, evaluation: Evaluation, roles: set[Actor] | None = None
+    actor: User, evaluation: Evaluation, roles: set[Actor] | None = None
 ) -> list[Transition]:
     """The moves open to the actor now; `roles` when the caller already has them (one
     actor_roles per request)."""
@@ -92,7 +93,7 @@ def allowed_actions(
 
 
 def check(
-    actor: Any, evaluation: Evaluation, action: str, roles: set[Actor] | None = None
+    actor: User, evaluation: Evaluation, action: str, roles: set[Actor] | None = None
 ) -> Transition:
     """The transition if this actor may take it now; PermissionDenied when they may never
     (pages answer 404), a validation error when the evaluation is in the wrong state.

@@ -37,7 +37,7 @@ class MeetingFilterForm(StyledFormMixin, FilterForm):
     )
     year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=2100)
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         self.fields["kind"].choices = [("", _("全部")), *meeting_kinds()]  # type: ignore[attr-defined]
         self.fields["q"].widget.attrs["placeholder"] = _("会议名称、指导组、地点")

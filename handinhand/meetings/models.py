@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,6 +21,10 @@ from handinhand.programme.models import GuidanceGroup
 GROUP_MEETING = "group"
 
 
+if TYPE_CHECKING:
+    from handinhand.accounts.models import User
+
+
 def meeting_kinds() -> list[tuple[str, str]]:
     """Kinds a meeting may have: those of the policy's rules, then the internal group meeting."""
     kinds = [(rule.kind, rule.name) for rule in get_policy().meetings]
@@ -34,7 +38,7 @@ class MeetingStatus(models.TextChoices):
 
 
 class MeetingQuerySet(models.QuerySet["Meeting"]):
-    def visible_to(self, user: Any) -> MeetingQuerySet:
+    def visible_to(self, user: User) -> MeetingQuerySet:
         # Minutes are the group's internal papers: its members, the bureaus of its region and
         # above and the province read them; schools and bureaus below it do not (issue 9).
         return self.filter(group__in=GuidanceGroup.objects.internal_to(user))
@@ -200,7 +204,7 @@ class TodoKind(models.TextChoices):
 
 
 class TodoQuerySet(models.QuerySet["Todo"]):
-    def visible_to(self, user: Any) -> TodoQuerySet:
+    def visible_to(self, user: User) -> TodoQuerySet:
         # To-dos are personal: everyone sees their own, nobody else's.
         if not getattr(user, "is_authenticated", False):
             return self.none()

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from handinhand.accounts.models import User
 from handinhand.core.policy import MeetingRule, get_policy
 from handinhand.meetings.calendar import PeriodSpan, periods_starting
 from handinhand.meetings.models import (
@@ -70,11 +71,11 @@ def meeting_counts(group_ids: list[int], year: int) -> dict[int, dict[str, Any]]
 # --- lists and details ----------------------------------------------------------------------
 
 
-def meetings_for_list(user: Any) -> QuerySet[Meeting]:
+def meetings_for_list(user: User) -> QuerySet[Meeting]:
     return Meeting.objects.visible_to(user).select_related("group", "chair")
 
 
-def meeting_detail_qs(user: Any) -> QuerySet[Meeting]:
+def meeting_detail_qs(user: User) -> QuerySet[Meeting]:
     return Meeting.objects.visible_to(user).select_related("group__region", "chair")
 
 
@@ -88,7 +89,7 @@ def meeting_members(meeting: Meeting) -> QuerySet[Membership]:
     )
 
 
-def planned_meetings_for(user: Any) -> QuerySet[Meeting]:
+def planned_meetings_for(user: User) -> QuerySet[Meeting]:
     """The user's planned meetings, for the calendar feed: of the groups they belong to, or
     where they are on the roll; always within what they may see."""
     since = timezone.localdate() - dt.timedelta(days=31)
@@ -104,17 +105,17 @@ def planned_meetings_for(user: Any) -> QuerySet[Meeting]:
     )
 
 
-def action_items_for_list(user: Any) -> QuerySet[ActionItem]:
+def action_items_for_list(user: User) -> QuerySet[ActionItem]:
     return ActionItem.objects.filter(meeting__in=Meeting.objects.visible_to(user)).select_related(
         "meeting__group", "owner"
     )
 
 
-def todos_for_list(user: Any) -> QuerySet[Todo]:
+def todos_for_list(user: User) -> QuerySet[Todo]:
     return Todo.objects.visible_to(user)
 
 
-def open_todo_count(user: Any) -> int:
+def open_todo_count(user: User) -> int:
     return Todo.objects.visible_to(user).open().count()
 
 
@@ -195,7 +196,7 @@ def held_by_period(
 
 
 def compliance_calendar(
-    user: Any,
+    user: User,
     year: int,
     *,
     today: dt.date | None = None,

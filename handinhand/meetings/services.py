@@ -1,7 +1,7 @@
 """Writes of meetings: plan, update, mark held, attendance and sign-in, files, action items,
 to-dos. Every one is audited; edits of a meeting or an action item are optimistically locked.
 
-Who may write: whoever manages the host group (programme.services.can_manage_group) — the
+Who may write: whoever manages the host group (programme.access.can_manage_group) — the
 province admin, the group's leader or deputy, a city/county bureau for its region's groups.
 Attendees: current members of the host group only. A joint meeting (联席会议) gathers the
 member units through their people in the group, so the group's membership list is the roll; a
@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from handinhand.accounts.models import User
 from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.models import AuditAction
@@ -33,13 +34,13 @@ from handinhand.meetings.models import (
     Todo,
     TodoKind,
 )
+from handinhand.programme.access import can_manage_group
 from handinhand.programme.models import GuidanceGroup, Membership
-from handinhand.programme.services import can_manage_group
 
 MEETING_FIELDS = ("kind", "title", "date", "start_time", "place", "chair", "agenda", "minutes")
 
 
-def _require_manage(actor: Any, group: GuidanceGroup) -> None:
+def _require_manage(actor: User, group: GuidanceGroup) -> None:
     if not can_manage_group(actor, group):
         raise PermissionDeniedError(_("您无权管理该指导组的会议"))
 
@@ -63,7 +64,7 @@ def _members(group_id: int, user_ids: list[int]) -> set[int]:
     )
 
 
-def meeting_plan(*, actor: Any, group: GuidanceGroup, **fields: Any) -> Meeting:
+def meeting_plan(*, actor: User, group: GuidanceGroup, **fields: Any) -> Meeting:
     """Plan a meeting ahead (status planned)."""
     _require_manage(actor, group)
     _only(fields, MEETING_FIELDS)
@@ -73,7 +74,7 @@ def meeting_plan(*, actor: Any, group: GuidanceGroup, **fields: Any) -> Meeting:
 
 
 def meeting_update(
-    *, actor: Any, meeting: Meeting, data: dict[str, Any], expected_version: int | None
+    *, actor: User, meeting: Meeting, data: dict[str, Any], expected_version: int | None
 ) -> Meeting:
     _require_manage(actor, meeting.group)
     _only(data, (*MEETING_FIELDS, "status"))
@@ -85,7 +86,7 @@ def meeting_update(
 
 
 def meeting_mark_held(
-    *, actor: Any, meeting: Meeting, minutes: str = "", expected_version: int | None
+    *, actor: User, meeting: Meeting, minutes: str = "", expected_version: int | None
 ) -> Meeting:
     """Record that the meeting took place (its date must not be in the future)."""
     if meeting.status == MeetingStatus.CANCELLED:
@@ -98,7 +99,7 @@ def meeting_mark_held(
     )
 
 
-def meeting_cancel(*, actor: Any, meeting: Meeting, expected_version: int | None) -> Meeting:
+def meeting_cancel(*, actor: User, meeting: Meeting, expected_version: int | None) -> Meeting:
     if meeting.status == MeetingStatus.HELD:
         raise ValidationError({"status": _("已召开的会议不能取消")})
     return meeting_update(
@@ -112,7 +113,7 @@ def meeting_cancel(*, actor: Any, meeting: Meeting, expected_version: int | None
 # --- attendance -------------------------------------------------------------------------------
 
 
-def attendance_set(*, actor: Any, meeting: Meeting, users: list[Any]) -> int:
+def attendance_set(*, actor: User, meeting: Meeting, users: list[Any]) -> int:
     """Add attendees to the meeting's roll; every one must be a current member of the host
     group, else nothing is added. Returns how many were added."""
     _require_manage(actor, meeting.group)
@@ -142,7 +143,7 @@ def attendance_set(*, actor: Any, meeting: Meeting, users: list[Any]) -> int:
 
 
 def attendance_sign_in(
-    *, actor: Any, meeting: Meeting, user: Any, signed_in: bool = True
+    *, actor: User, meeting: Meeting, user: User, signed_in: bool = True
 ) -> Attendance:
     """Sign an attendee in (or undo it). An attendee signs themselves in; a manager of the
     group may sign anyone of the roll in."""
@@ -161,7 +162,7 @@ def attendance_sign_in(
     )
 
 
-def attendance_remove(*, actor: Any, attendance: Attendance) -> None:
+def attendance_remove(*, actor: User, attendance: Attendance) -> None:
     _require_manage(actor, attendance.meeting.group)
     delete_object(actor=actor, instance=attendance)
 
@@ -169,7 +170,7 @@ def attendance_remove(*, actor: Any, attendance: Attendance) -> None:
 # --- files ----------------------------------------------------------------------------------
 
 
-def meeting_file_add(*, actor: Any, meeting: Meeting, upload: UploadedFile) -> MeetingFile:
+def meeting_file_add(*, actor: User, meeting: Meeting, upload: UploadedFile[bytes]) -> MeetingFile:
     """Attach a file: an allowed type and at most the policy's upload size."""
     _require_manage(actor, meeting.group)
     name = Path(upload.name or "").name
@@ -197,7 +198,7 @@ def _file_facts(item: MeetingFile) -> dict[str, list[Any]]:
     }
 
 
-def meeting_file_delete(*, actor: Any, item: MeetingFile) -> None:
+def meeting_file_delete(*, actor: User, item: MeetingFile) -> None:
     _require_manage(actor, item.meeting.group)
     stored = item.file
     with transaction.atomic():
@@ -223,7 +224,7 @@ def _action_todo_key(item: ActionItem) -> str:
 
 
 def action_item_create(
-    *, actor: Any, meeting: Meeting, text: str, owner: Any, due: Any
+    *, actor: User, meeting: Meeting, text: str, owner: Any, due: Any
 ) -> ActionItem:
     """A decision of the meeting becomes an action item and a to-do of its owner."""
     _require_manage(actor, meeting.group)
@@ -250,7 +251,7 @@ def action_item_create(
 
 
 def action_item_update(
-    *, actor: Any, item: ActionItem, data: dict[str, Any], expected_version: int | None
+    *, actor: User, item: ActionItem, data: dict[str, Any], expected_version: int | None
 ) -> ActionItem:
     """Edit or complete an action item: the group's managers, or its owner to mark it done."""
     own_done_only = set(data) <= {"done"} and actor.pk == item.owner_id
@@ -272,7 +273,7 @@ def action_item_update(
     return item
 
 
-def todos_create(*, actor: Any, todos: list[Todo]) -> list[Todo]:
+def todos_create(*, actor: User | None, todos: list[Todo]) -> list[Todo]:
     """Create the to-dos whose (user, source key) does not exist yet; audited; idempotent."""
     if not todos:
         return []
@@ -308,7 +309,7 @@ def todos_create(*, actor: Any, todos: list[Todo]) -> list[Todo]:
     return saved
 
 
-def _close_todos(actor: Any, user_id: int, keys: list[str]) -> None:
+def _close_todos(actor: User, user_id: int, keys: list[str]) -> None:
     for todo in Todo.objects.filter(user_id=user_id, source_key__in=keys, done=False):
         update_object(
             actor=actor,
@@ -318,7 +319,7 @@ def _close_todos(actor: Any, user_id: int, keys: list[str]) -> None:
         )
 
 
-def todo_set_done(*, actor: Any, todo: Todo, done: bool = True) -> Todo:
+def todo_set_done(*, actor: User, todo: Todo, done: bool = True) -> Todo:
     if todo.user_id != actor.pk:
         raise PermissionDeniedError(_("只能处理自己的待办事项"))
     return update_object(

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from handinhand.accounts.types import AuthenticatedHttpRequest
 from handinhand.core import audit
 from handinhand.core.exceptions import ConflictError, PermissionDeniedError
 from handinhand.core.exports import xlsx_response
@@ -34,8 +35,8 @@ from handinhand.meetings.forms import (
     TodoFilterForm,
 )
 from handinhand.meetings.models import Meeting, MeetingFile, MeetingStatus, Todo
+from handinhand.programme.access import can_manage_group
 from handinhand.programme.models import GuidanceGroup
-from handinhand.programme.services import can_manage_group
 
 MEETING_LIST = ListSpec(
     title=_lazy("会议"),
@@ -60,15 +61,15 @@ MEETING_LIST = ListSpec(
 
 
 @login_required
-def meeting_list(request: HttpRequest) -> HttpResponse:
+def meeting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render_list(request, MEETING_LIST)
 
 
-def _visible_group(request: HttpRequest, pk: int) -> GuidanceGroup:
+def _visible_group(request: AuthenticatedHttpRequest, pk: int) -> GuidanceGroup:
     return access(GuidanceGroup.objects.visible_to(request.user).select_related("region"), pk=pk)
 
 
-def _meeting(request: HttpRequest, pk: int, *, manage: bool = False) -> Meeting:
+def _meeting(request: AuthenticatedHttpRequest, pk: int, *, manage: bool = False) -> Meeting:
     meeting = access(selectors.meeting_detail_qs(request.user), pk=pk)
     if manage:
         require(can_manage_group(request.user, meeting.group))
@@ -76,7 +77,7 @@ def _meeting(request: HttpRequest, pk: int, *, manage: bool = False) -> Meeting:
 
 
 @login_required
-def meeting_create(request: HttpRequest, group_pk: int) -> HttpResponse:
+def meeting_create(request: AuthenticatedHttpRequest, group_pk: int) -> HttpResponse:
     group = _visible_group(request, group_pk)
     require(can_manage_group(request.user, group))
     form = MeetingForm(request.POST or None, group=group)
@@ -95,7 +96,7 @@ def meeting_create(request: HttpRequest, group_pk: int) -> HttpResponse:
 
 
 @login_required
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     attendances = list(meeting.attendances.select_related("user").order_by("user__full_name"))
     on_roll = {a.user_id for a in attendances}
@@ -116,7 +117,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, manage=True)
     form = MeetingForm(request.POST or None, instance=meeting, group=meeting.group)
 
@@ -132,7 +133,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _run(request: HttpRequest, action: Any, success: str) -> None:
+def _run(request: AuthenticatedHttpRequest, action: Any, success: str) -> None:
     """Call a service from a POST button; refusals become messages, never lost silently."""
     try:
         action()
@@ -146,7 +147,7 @@ def _run(request: HttpRequest, action: Any, success: str) -> None:
         messages.success(request, success)
 
 
-def _version(request: HttpRequest) -> int | None:
+def _version(request: AuthenticatedHttpRequest) -> int | None:
     try:
         return int(request.POST.get("expected_version", ""))
     except ValueError:
@@ -155,7 +156,7 @@ def _version(request: HttpRequest) -> int | None:
 
 @login_required
 @require_POST
-def meeting_status(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, manage=True)
     if request.POST.get("status") == MeetingStatus.CANCELLED:
         _run(
@@ -178,7 +179,7 @@ def meeting_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def attendance_add(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, manage=True)
     form = AttendeesForm(request.POST)
     if not form.is_valid():
@@ -195,7 +196,7 @@ def attendance_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def sign_in(request: HttpRequest, pk: int) -> HttpResponse:
+def sign_in(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Sign in: oneself, or (for the group's managers) anyone on the roll."""
     meeting = _meeting(request, pk)
     who = request.POST.get("user") or str(request.user.pk)
@@ -219,7 +220,7 @@ def sign_in(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def file_add(request: HttpRequest, pk: int) -> HttpResponse:
+def file_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, manage=True)
     form = MeetingFileForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -235,7 +236,7 @@ def file_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def file_download(request: HttpRequest, pk: int) -> FileResponse:
+def file_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     item = access(
         MeetingFile.objects.filter(meeting__in=Meeting.objects.visible_to(request.user)), pk=pk
     )
@@ -244,7 +245,7 @@ def file_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_POST
-def action_add(request: HttpRequest, pk: int) -> HttpResponse:
+def action_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, manage=True)
     form = ActionItemForm(request.POST, group=meeting.group)
     if not form.is_valid():
@@ -267,7 +268,7 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def action_done(request: HttpRequest, pk: int) -> HttpResponse:
+def action_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = access(
         selectors.action_items_for_list(request.user).select_related("meeting__group__region"),
         pk=pk,
@@ -291,7 +292,7 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def compliance(request: HttpRequest) -> HttpResponse:
+def compliance(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ComplianceFilterForm(request.GET or None)
     values = form.values()
     calendars = selectors.compliance_calendar(request.user, **values)
@@ -321,10 +322,10 @@ FILLS = {
 
 
 def _compliance_xlsx(
-    request: HttpRequest, calendars: list[selectors.RuleCalendar], year: int
+    request: AuthenticatedHttpRequest, calendars: list[selectors.RuleCalendar], year: int
 ) -> HttpResponse:
     workbook = Workbook()
-    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    workbook.remove(workbook.active)
     bold = Font(bold=True)
     rows = 0
     for cal in calendars:
@@ -354,7 +355,7 @@ def _compliance_xlsx(
 
 
 @login_required
-def calendar_feed(request: HttpRequest) -> HttpResponse:
+def calendar_feed(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The user's planned meetings as an iCalendar file (RFC 5545)."""
     meetings = selectors.planned_meetings_for(request.user)
     response = HttpResponse(ical.feed(meetings), content_type="text/calendar; charset=utf-8")
@@ -383,13 +384,13 @@ TODO_LIST = ListSpec(
 
 
 @login_required
-def todo_list(request: HttpRequest) -> HttpResponse:
+def todo_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render_list(request, TODO_LIST)
 
 
 @login_required
 @require_POST
-def todo_done(request: HttpRequest, pk: int) -> HttpResponse:
+def todo_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     todo: Todo = access(Todo.objects.visible_to(request.user), pk=pk)
     done = request.POST.get("undo") != "1"
     _run(

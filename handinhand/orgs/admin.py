@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from handinhand.orgs.models import Region, School, University, UniversityRecognition
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
     """Lists and detail pages only: the admin would bypass the services and their audit."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

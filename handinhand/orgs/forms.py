@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from handinhand.accounts.models import User
 from handinhand.core.forms import StyledFormMixin, VersionedForm, model_choice_field
 from handinhand.core.listing import FilterForm
 from handinhand.orgs.models import (
@@ -20,8 +21,8 @@ from handinhand.orgs.models import (
 from handinhand.orgs.services import editable_counties
 
 
-class RegionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Region) -> str:  # type: ignore[override]
+class RegionChoiceField(forms.ModelChoiceField[Region]):
+    def label_from_instance(self, obj: Region) -> str:
         return obj.full_name
 
 
@@ -47,7 +48,7 @@ class SchoolFilterForm(StyledFormMixin, FilterForm):
         choices=[("", _("全部")), ("yes", _("已划入片区")), ("no", _("未划入片区"))],
     )
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         regions = Region.objects.visible_to(user)
         model_choice_field(self, "city").queryset = regions.filter(level=RegionLevel.CITY)
@@ -91,7 +92,7 @@ class SchoolForm(VersionedForm):
             "teacher_count",
         ]
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only where the user may write: a county they merely see would fail on save.
         model_choice_field(self, "county").queryset = editable_counties(user)

@@ -30,6 +30,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from handinhand.accounts.models import User
 from handinhand.core import audit, spreadsheets
 from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
@@ -220,7 +221,7 @@ def _open_sheet(data: bytes, filename: str, limits: _Limits) -> Iterator[Any]:
         names = workbook.sheetnames
         sheet = workbook[ROSTER_SHEET] if ROSTER_SHEET in names else workbook.worksheets[0]
         # Some programs write a wrong <dimension>; read every row that is really there.
-        sheet.reset_dimensions()  # type: ignore[union-attr]
+        sheet.reset_dimensions()
         yield sheet
     except spreadsheets.SpreadsheetLimitError as exc:
         raise _FileError(str(exc)) from exc
@@ -360,7 +361,7 @@ class _Counties:
 
 
 @cache
-def _model_field(name: str) -> models.Field:
+def _model_field(name: str) -> models.Field[Any, Any]:
     model_field = School._meta.get_field(name)
     if not isinstance(model_field, models.Field):
         raise TypeError(f"School.{name} is a relation, not a column")
@@ -387,7 +388,7 @@ class _RowValidator:
     """Turns one row's cells into School values, adding an error for every bad cell. What it
     needs from the database (counties, scope) is loaded once, before the first row."""
 
-    def __init__(self, actor: Any, mapping: dict[str, int], errors: list[RowError]) -> None:
+    def __init__(self, actor: User, mapping: dict[str, int], errors: list[RowError]) -> None:
         self.mapping = mapping
         self.errors = errors
         self.scope = get_scope(actor)
@@ -491,7 +492,7 @@ def _sorted(errors: list[RowError]) -> list[RowError]:
 
 def import_roster(
     *,
-    actor: Any,
+    actor: User,
     data: bytes,
     filename: str,
     max_file_mb: float | None = None,
@@ -665,7 +666,7 @@ def _update_changed(schools: list[School], field_names: set[str]) -> None:
 
 def _write(
     *,
-    actor: Any,
+    actor: User,
     filename: str,
     new: list[School],
     changed: list[tuple[School, dict[str, list[Any]]]],
@@ -761,11 +762,11 @@ def _general_notes() -> list[str]:
     ]
 
 
-def _editable_counties(actor: Any) -> list[Region]:
+def _editable_counties(actor: User) -> list[Region]:
     return list(editable_counties(actor))
 
 
-def build_template(actor: Any) -> Workbook:
+def build_template(actor: User) -> Workbook:
     """The import template: headers, drop-downs, a guide and the counties the actor may fill."""
     guide_text = _guide()
     workbook = Workbook()

@@ -7,17 +7,19 @@ from typing import Any
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from handinhand.accounts.types import AuthenticatedHttpRequest
 from handinhand.core.exports import xlsx_response
 from handinhand.core.forms import StyledFormMixin
 from handinhand.core.policy import get_policy
 from handinhand.core.views_helpers import require
+from handinhand.orgs.access import can_create_schools
 from handinhand.orgs.imports import (
     ROSTER_COLUMNS,
     RosterImportResult,
@@ -25,7 +27,6 @@ from handinhand.orgs.imports import (
     import_roster,
 )
 from handinhand.orgs.models import Region
-from handinhand.orgs.services import can_create_schools
 
 ERRORS_SHOWN = 1000  # a page of every error of a 12,000-row file helps nobody
 
@@ -33,8 +34,8 @@ ERRORS_SHOWN = 1000  # a page of every error of a 12,000-row file helps nobody
 class RosterUploadForm(StyledFormMixin, forms.Form):
     file = forms.FileField(label=_lazy("花名册文件（.xlsx）"))
 
-    def clean_file(self) -> UploadedFile:
-        upload: UploadedFile = self.cleaned_data["file"]
+    def clean_file(self) -> UploadedFile[bytes]:
+        upload: UploadedFile[bytes] = self.cleaned_data["file"]
         max_mb = get_policy().imports.max_file_mb
         # Checked on the upload's size, before a byte of it is read into memory.
         if (upload.size or 0) > max_mb * 1024 * 1024:
@@ -58,20 +59,20 @@ def _list_url(result: RosterImportResult) -> str:
 
 
 @login_required
-def school_template(request: HttpRequest) -> HttpResponse:
+def school_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(can_create_schools(request.user))
     return xlsx_response(build_template(request.user), _("学校花名册导入模板.xlsx"))
 
 
 @login_required
-def school_import(request: HttpRequest) -> HttpResponse:
+def school_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(can_create_schools(request.user))
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     result: RosterImportResult | None = None
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            upload: UploadedFile = form.cleaned_data["file"]
+            upload: UploadedFile[bytes] = form.cleaned_data["file"]
             result = import_roster(
                 actor=request.user, data=upload.read(), filename=upload.name or ""
             )

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
@@ -13,6 +13,9 @@ from handinhand.core.scope import Scope, get_scope
 from handinhand.orgs import hooks
 from handinhand.orgs.credit_code import validate_credit_code
 
+if TYPE_CHECKING:
+    from handinhand.accounts.models import User
+
 
 class RegionLevel(models.TextChoices):
     PROVINCE = "province", _("省")
@@ -21,7 +24,7 @@ class RegionLevel(models.TextChoices):
 
 
 class RegionQuerySet(models.QuerySet["Region"]):
-    def visible_to(self, user: Any) -> RegionQuerySet:
+    def visible_to(self, user: User) -> RegionQuerySet:
         scope = get_scope(user)
         if scope.everything:
             return self
@@ -80,7 +83,7 @@ class Recognition(models.TextChoices):
 
 
 class UniversityQuerySet(models.QuerySet["University"]):
-    def visible_to(self, user: Any) -> UniversityQuerySet:
+    def visible_to(self, user: User) -> UniversityQuerySet:
         scope = get_scope(user)
         if scope.everything:
             return self
@@ -162,7 +165,7 @@ class PartyOrgForm(models.TextChoices):
 
 
 class SchoolQuerySet(models.QuerySet["School"]):
-    def visible_to(self, user: Any) -> SchoolQuerySet:
+    def visible_to(self, user: User) -> SchoolQuerySet:
         return self.in_scope(get_scope(user))
 
     def in_scope(self, scope: Scope) -> SchoolQuerySet:
@@ -230,7 +233,7 @@ class UnitKind(models.TextChoices):
 
 
 class UnitQuerySet(models.QuerySet["Unit"]):
-    def visible_to(self, user: Any) -> UnitQuerySet:
+    def visible_to(self, user: User) -> UnitQuerySet:
         from handinhand.core.scope import get_scope
 
         scope = get_scope(user)

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 
+from handinhand.accounts.models import User
 from handinhand.orgs import hooks
 from handinhand.orgs.models import Region, School, University
 
 
-def schools_for_list(user: Any) -> QuerySet[School]:
+def schools_for_list(user: User) -> QuerySet[School]:
     return School.objects.visible_to(user).select_related("county__parent")
 
 
-def school_detail_qs(user: Any) -> QuerySet[School]:
+def school_detail_qs(user: User) -> QuerySet[School]:
     return School.objects.visible_to(user).select_related("county__parent")
 
 
-def universities_for_list(user: Any) -> QuerySet[University]:
+def universities_for_list(user: User) -> QuerySet[University]:
     return (
         University.objects.visible_to(user)
         .select_related("city")
@@ -33,7 +32,7 @@ def universities_for_list(user: Any) -> QuerySet[University]:
     )
 
 
-def regions_for_list(user: Any) -> QuerySet[Region]:
+def regions_for_list(user: User) -> QuerySet[Region]:
     """Regions in scope, each with the number of schools in its subtree that the user sees."""
     in_subtree = (
         School.objects.visible_to(user)

@@ -8,10 +8,13 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from handinhand.accounts.models import User
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.scope import get_scope
 from handinhand.core.services import create_object, require_province_admin, update_object
 from handinhand.core.text import normalise_text
+from handinhand.orgs.access import can_create_schools as can_create_schools
+from handinhand.orgs.access import can_edit_school_in as can_edit_school_in
 from handinhand.orgs.models import Region, RegionLevel, School, University, UniversityRecognition
 
 SCHOOL_FIELDS = (
@@ -28,13 +31,7 @@ SCHOOL_FIELDS = (
 )
 
 
-def can_create_schools(actor: Any) -> bool:
-    """Province admins and education bureaus maintain school records (form and roster)."""
-    scope = get_scope(actor)
-    return scope.everything or bool(scope.staff_paths)
-
-
-def editable_counties(actor: Any) -> QuerySet[Region]:
+def editable_counties(actor: User) -> QuerySet[Region]:
     """The counties whose schools the actor may create or edit: the same list for the form, the
     roster template and the import."""
     scope = get_scope(actor)
@@ -44,11 +41,7 @@ def editable_counties(actor: Any) -> QuerySet[Region]:
     return counties.select_related("parent").order_by("code")
 
 
-def can_edit_school_in(actor: Any, county: Any) -> bool:
-    return get_scope(actor).can_edit_region(county.path)
-
-
-def _require_school_region(actor: Any, county: Any) -> None:
+def _require_school_region(actor: User, county: Any) -> None:
     if county is None or not can_edit_school_in(actor, county):
         raise PermissionDeniedError(_("您无权维护该地区的学校"))
 
@@ -60,7 +53,7 @@ def _normalised(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def school_create(*, actor: Any, **fields: Any) -> School:
+def school_create(*, actor: User, **fields: Any) -> School:
     _require_school_region(actor, fields.get("county"))
     fields = _normalised(fields)
     school = School(**{k: v for k, v in fields.items() if k in SCHOOL_FIELDS})
@@ -68,7 +61,7 @@ def school_create(*, actor: Any, **fields: Any) -> School:
 
 
 def school_update(
-    *, actor: Any, school: School, data: dict[str, Any], expected_version: int | None
+    *, actor: User, school: School, data: dict[str, Any], expected_version: int | None
 ) -> School:
     _require_school_region(actor, school.county)
     if "county" in data:
@@ -83,7 +76,7 @@ def school_update(
 UNIVERSITY_FIELDS = ("name", "short_name", "code", "city", "party_secretary", "contact", "phone")
 
 
-def university_create(*, actor: Any, **fields: Any) -> University:
+def university_create(*, actor: User, **fields: Any) -> University:
     require_province_admin(actor)
     return create_object(
         actor=actor,
@@ -92,7 +85,7 @@ def university_create(*, actor: Any, **fields: Any) -> University:
 
 
 def university_update(
-    *, actor: Any, university: University, data: dict[str, Any], expected_version: int | None
+    *, actor: User, university: University, data: dict[str, Any], expected_version: int | None
 ) -> University:
     require_province_admin(actor)
     unknown = set(data) - set(UNIVERSITY_FIELDS)
@@ -104,7 +97,7 @@ def university_update(
 
 
 def recognition_create(
-    *, actor: Any, university: University, kind: str, unit_name: str, year: int
+    *, actor: User, university: University, kind: str, unit_name: str, year: int
 ) -> UniversityRecognition:
     require_province_admin(actor)
     return create_object(

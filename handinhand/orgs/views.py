@@ -1,16 +1,18 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from handinhand.accounts.types import AuthenticatedHttpRequest
 from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.scope import get_scope
 from handinhand.core.views_helpers import access, form_page, require
 from handinhand.orgs import hooks, selectors, services
+from handinhand.orgs.access import can_create_schools, can_edit_school_in, can_edit_universities
 from handinhand.orgs.forms import (
     RecognitionForm,
     RegionFilterForm,
@@ -48,9 +50,9 @@ SCHOOL_LIST = ListSpec(
 
 
 @login_required
-def school_list(request: HttpRequest) -> HttpResponse:
+def school_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     spec = SCHOOL_LIST
-    if services.can_create_schools(request.user):
+    if can_create_schools(request.user):
         spec = ListSpec(
             **{
                 **SCHOOL_LIST.__dict__,
@@ -64,19 +66,19 @@ def school_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def school_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     school = access(selectors.school_detail_qs(request.user), pk=pk)
     context = {
         "school": school,
-        "can_edit": services.can_edit_school_in(request.user, school.county),
+        "can_edit": can_edit_school_in(request.user, school.county),
         **hooks.school_programme.get()(request.user, school),
     }
     return render(request, "orgs/school_detail.html", context)
 
 
 @login_required
-def school_create(request: HttpRequest) -> HttpResponse:
-    require(services.can_create_schools(request.user))
+def school_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require(can_create_schools(request.user))
     form = SchoolForm(request.POST or None, user=request.user)
     return form_page(
         request,
@@ -92,9 +94,9 @@ def school_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def school_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def school_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     school = access(selectors.school_detail_qs(request.user), pk=pk)
-    require(services.can_edit_school_in(request.user, school.county))
+    require(can_edit_school_in(request.user, school.county))
     form = SchoolForm(request.POST or None, instance=school, user=request.user)
 
     return form_page(
@@ -133,19 +135,19 @@ UNIVERSITY_LIST = ListSpec(
 
 
 @login_required
-def university_list(request: HttpRequest) -> HttpResponse:
+def university_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render_list(request, UNIVERSITY_LIST)
 
 
 @login_required
-def university_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def university_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     university = access(University.objects.visible_to(request.user).select_related("city"), pk=pk)
     groups = (
         hooks.visible_groups.get()(request.user)
         .filter(lead_university=university)
         .select_related("region", "batch")
     )
-    can_edit = get_scope(request.user).everything
+    can_edit = can_edit_universities(request.user)
     return render(
         request,
         "orgs/university_detail.html",
@@ -160,9 +162,9 @@ def university_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def university_recognition_add(request: HttpRequest, pk: int) -> HttpResponse:
+def university_recognition_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     university = access(University.objects.visible_to(request.user), pk=pk)
-    require(get_scope(request.user).everything)
+    require(can_edit_universities(request.user))
     form = RecognitionForm(request.POST or None)
     return form_page(
         request,
@@ -178,8 +180,8 @@ def university_recognition_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def university_create(request: HttpRequest) -> HttpResponse:
-    require(get_scope(request.user).everything)
+def university_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require(can_edit_universities(request.user))
     form = UniversityForm(request.POST or None)
     return form_page(
         request,
@@ -195,9 +197,9 @@ def university_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def university_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def university_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     university = access(University.objects.visible_to(request.user), pk=pk)
-    require(get_scope(request.user).everything)
+    require(can_edit_universities(request.user))
     form = UniversityForm(request.POST or None, instance=university)
 
     return form_page(
@@ -232,12 +234,12 @@ REGION_LIST = ListSpec(
 
 
 @login_required
-def region_list(request: HttpRequest) -> HttpResponse:
+def region_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render_list(request, REGION_LIST)
 
 
 @login_required
-def region_detail(request: HttpRequest, code: str) -> HttpResponse:
+def region_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     region = access(Region.objects.visible_to(request.user).select_related("parent"), pk=code)
     children = selectors.regions_for_list(request.user).filter(parent=region)
     schools = School.objects.visible_to(request.user).filter(county__path__startswith=region.path)

@@ -44,7 +44,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-def _cities(user: Any) -> QuerySet[Region]:
+def _cities(user: User) -> QuerySet[Region]:
     return Region.objects.visible_to(user).filter(level=RegionLevel.CITY)
 
 
@@ -56,7 +56,7 @@ class BatchFilterForm(StyledFormMixin, FilterForm):
         label=_("状态"), required=False, choices=[("", _("全部")), *BatchStatus.choices]
     )
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         self.fields["q"].widget.attrs["placeholder"] = _("批次名称")
 
@@ -93,7 +93,7 @@ class GroupFilterForm(StyledFormMixin, FilterForm):
         empty_label=_("全部"),
     )
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         model_choice_field(self, "batch").queryset = Batch.objects.visible_to(user)
         model_choice_field(self, "city").queryset = _cities(user)
@@ -126,9 +126,7 @@ class GroupForm(VersionedForm):
 
     STRUCTURAL = ("level", "region", "lead_university", "batch")
 
-    def __init__(
-        self, *args: Any, user: Any = None, restructure: bool = True, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, user: User, restructure: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not restructure:
             # A leader edits the name, status and note; the rest is the bureau's.
@@ -231,7 +229,7 @@ class MembershipFilterForm(StyledFormMixin, FilterForm):
     )
     active = forms.ChoiceField(label=_("在任"), required=False, choices=YES_NO)
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         model_choice_field(self, "group").queryset = GuidanceGroup.objects.visible_to(user)
         self.fields["q"].widget.attrs["placeholder"] = _("姓名或账号")
@@ -259,7 +257,7 @@ class PairingForm(StyledFormMixin, forms.Form):
     since = forms.DateField(label=_("结对日期"), widget=DateInput())
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model_choice_field(self, "batch").queryset = Batch.objects.visible_to(user)
         model_choice_field(self, "group").queryset = (
@@ -283,7 +281,7 @@ class PairingFilterForm(StyledFormMixin, FilterForm):
         label=_("设区市"), required=False, queryset=Region.objects.none(), empty_label=_("全部")
     )
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         model_choice_field(self, "batch").queryset = Batch.objects.visible_to(user)
         model_choice_field(self, "city").queryset = _cities(user)
@@ -301,8 +299,8 @@ class PairingFilterForm(StyledFormMixin, FilterForm):
 # --- districts ------------------------------------------------------------------------------
 
 
-class InstructorChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Membership) -> str:  # type: ignore[override]
+class InstructorChoiceField(forms.ModelMultipleChoiceField[Membership]):
+    def label_from_instance(self, obj: Membership) -> str:
         subgroup = f" · {obj.subgroup}" if obj.subgroup else ""
         return f"{obj.user}（{obj.role}{subgroup}）"
 
@@ -346,7 +344,7 @@ class DistrictFilterForm(StyledFormMixin, FilterForm):
         label=_("批次"), required=False, queryset=Batch.objects.none(), empty_label=_("全部")
     )
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         model_choice_field(self, "group").queryset = GuidanceGroup.objects.visible_to(user)
         model_choice_field(self, "batch").queryset = Batch.objects.visible_to(user)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +14,9 @@ from handinhand.core.models import VersionedModel
 from handinhand.core.scope import get_scope
 from handinhand.orgs.models import Region, RegionLevel, School, University
 
+if TYPE_CHECKING:
+    from handinhand.accounts.models import User
+
 
 class BatchStatus(models.TextChoices):
     PLANNED = "planned", _("筹备中")
@@ -22,7 +25,7 @@ class BatchStatus(models.TextChoices):
 
 
 class BatchQuerySet(models.QuerySet["Batch"]):
-    def visible_to(self, user: Any) -> BatchQuerySet:
+    def visible_to(self, user: User) -> BatchQuerySet:
         # Batches are the province's plan, public to everyone working in the programme.
         return self if get_scope(user).is_business else self.none()
 
@@ -68,7 +71,7 @@ GROUP_REGION_LEVEL = {
 
 
 class GuidanceGroupQuerySet(models.QuerySet["GuidanceGroup"]):
-    def visible_to(self, user: Any) -> GuidanceGroupQuerySet:
+    def visible_to(self, user: User) -> GuidanceGroupQuerySet:
         scope = get_scope(user)
         if scope.everything:
             return self
@@ -82,7 +85,7 @@ class GuidanceGroupQuerySet(models.QuerySet["GuidanceGroup"]):
         ).values("group_id")
         return self.filter(Q(pk__in=scope.group_ids) | touching | Q(pk__in=paired))
 
-    def internal_to(self, user: Any) -> GuidanceGroupQuerySet:
+    def internal_to(self, user: User) -> GuidanceGroupQuerySet:
         """Groups whose internal papers (meeting minutes, annual reports with the leader's duty
         section) the user reads: its own members, the education bureaus of the group's region
         and above (the receiving department and its superiors) and the province. Schools and
@@ -160,7 +163,7 @@ class MemberRole(models.TextChoices):
 
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
-    def visible_to(self, user: Any) -> MembershipQuerySet:
+    def visible_to(self, user: User) -> MembershipQuerySet:
         return self.filter(group__in=GuidanceGroup.objects.visible_to(user))
 
     def current(self, on: Any = None) -> MembershipQuerySet:
@@ -224,7 +227,7 @@ class Membership(VersionedModel):
 
 
 class PairingQuerySet(models.QuerySet["Pairing"]):
-    def visible_to(self, user: Any) -> PairingQuerySet:
+    def visible_to(self, user: User) -> PairingQuerySet:
         return self.filter(group__in=GuidanceGroup.objects.visible_to(user))
 
 
@@ -267,7 +270,7 @@ class Pairing(VersionedModel):
 
 
 class DistrictQuerySet(models.QuerySet["District"]):
-    def visible_to(self, user: Any) -> DistrictQuerySet:
+    def visible_to(self, user: User) -> DistrictQuerySet:
         return self.filter(group__in=GuidanceGroup.objects.visible_to(user))
 
 

@@ -7,11 +7,10 @@ account pages show, are programme data; core, orgs and accounts declare slots fo
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
 from handinhand.accounts import hooks as accounts_hooks
+from handinhand.accounts.models import User
 from handinhand.core.scope import scope_computation
 from handinhand.orgs import hooks as orgs_hooks
 from handinhand.programme.models import GuidanceGroup, Membership, Pairing
@@ -19,11 +18,11 @@ from handinhand.programme.scope import compute_scope
 from handinhand.programme.selectors import school_programme
 
 
-def _visible_groups(user: Any) -> QuerySet[GuidanceGroup]:
+def _visible_groups(user: User) -> QuerySet[GuidanceGroup]:
     return GuidanceGroup.objects.visible_to(user)
 
 
-def _visible_pairings(user: Any) -> QuerySet[Pairing]:
+def _visible_pairings(user: User) -> QuerySet[Pairing]:
     return Pairing.objects.visible_to(user)
 
 

@@ -7,11 +7,10 @@ no other module re-derives them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.db.models import Q
 
-from handinhand.accounts.models import Role, RoleAssignment
+from handinhand.accounts.models import Role, RoleAssignment, User
 from handinhand.core.scope import EMPTY, Scope, get_scope
 from handinhand.orgs.models import School
 from handinhand.programme.models import (
@@ -28,7 +27,7 @@ def _ancestors(path: str) -> list[str]:
     return [code for code in path.strip("/").split("/") if code]
 
 
-def compute_scope(user: Any) -> Scope:
+def compute_scope(user: User) -> Scope:
     """Where the user's view of the province begins, from their role assignments and current
     memberships. Registered as core's scope computation by ProgrammeConfig.ready()."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -150,7 +149,7 @@ def group_region_q(group: GuidanceGroup) -> Q:
     return query
 
 
-def readable_university_ids(user: Any) -> set[int]:
+def readable_university_ids(user: User) -> set[int]:
     """Universities whose shared materials the user reads: their own (as a member of a group it
     leads), and each university leading a group paired with a region where the user sees a
     school. Two queries; the pairings of a province are a few hundred rows at most."""

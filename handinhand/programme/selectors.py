@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 
+from handinhand.accounts.models import User
 from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
 from handinhand.orgs.models import Region, RegionLevel, School
@@ -40,7 +41,7 @@ ROLE_ORDER = Case(
 )
 
 
-def current_instructors(lookup: str = "instructors") -> Prefetch:
+def current_instructors(lookup: str = "instructors") -> Prefetch[Any, Any, Any]:
     """A district's instructors in force today: an ended term stays linked for the record but
     is no longer shown as guiding the schools."""
     return Prefetch(lookup, queryset=Membership.objects.current().select_related("user"))
@@ -72,7 +73,7 @@ class BatchCoverage:
     cities: list[CoverageRow]
 
 
-def coverage(user: Any) -> list[BatchCoverage]:
+def coverage(user: User) -> list[BatchCoverage]:
     """Schools in paired regions and schools in a district, per batch, city and county.
 
     A handful of grouped queries whatever the size of the province: counts per county are
@@ -145,7 +146,7 @@ def coverage(user: Any) -> list[BatchCoverage]:
     return result
 
 
-def groups_for_list(user: Any) -> QuerySet[GuidanceGroup]:
+def groups_for_list(user: User) -> QuerySet[GuidanceGroup]:
     return (
         GuidanceGroup.objects.visible_to(user)
         .select_related("region", "lead_university", "batch")
@@ -157,7 +158,7 @@ def groups_for_list(user: Any) -> QuerySet[GuidanceGroup]:
     )
 
 
-def group_detail(user: Any, pk: int) -> GuidanceGroup:
+def group_detail(user: User, pk: int) -> GuidanceGroup:
     return get_object_or_404(
         GuidanceGroup.objects.visible_to(user)
         .select_related("region", "lead_university", "batch")
@@ -182,7 +183,7 @@ def group_detail(user: Any, pk: int) -> GuidanceGroup:
     )
 
 
-def school_programme(user: Any, school: School) -> dict[str, Any]:
+def school_programme(user: User, school: School) -> dict[str, Any]:
     """The guidance a school receives: its districts and instructors, the groups paired with
     its city or county, in the user's scope."""
     links = (
@@ -204,7 +205,7 @@ def cumulative(result: list[BatchCoverage]) -> BatchCoverage | None:
     return result[-1] if result else None
 
 
-def batches_for_list(user: Any) -> QuerySet[Batch]:
+def batches_for_list(user: User) -> QuerySet[Batch]:
     # Counted among what the user may see, so that a count reveals nothing beyond scope.
     groups = GuidanceGroup.objects.visible_to(user).values("pk")
     return Batch.objects.visible_to(user).annotate(
@@ -213,17 +214,17 @@ def batches_for_list(user: Any) -> QuerySet[Batch]:
     )
 
 
-def memberships_for_list(user: Any) -> QuerySet[Membership]:
+def memberships_for_list(user: User) -> QuerySet[Membership]:
     return Membership.objects.visible_to(user).select_related("user", "group")
 
 
-def pairings_for_list(user: Any) -> QuerySet[Pairing]:
+def pairings_for_list(user: User) -> QuerySet[Pairing]:
     return Pairing.objects.visible_to(user).select_related(
         "batch", "group__lead_university", "region__parent"
     )
 
 
-def districts_for_list(user: Any) -> QuerySet[District]:
+def districts_for_list(user: User) -> QuerySet[District]:
     return (
         District.objects.visible_to(user)
         .select_related("group", "batch")
@@ -232,13 +233,13 @@ def districts_for_list(user: Any) -> QuerySet[District]:
     )
 
 
-def district_detail_qs(user: Any) -> QuerySet[District]:
+def district_detail_qs(user: User) -> QuerySet[District]:
     return District.objects.visible_to(user).select_related(
         "group__region", "group__lead_university", "batch"
     )
 
 
-def district_schools(user: Any, district: District) -> QuerySet[School]:
+def district_schools(user: User, district: District) -> QuerySet[School]:
     return (
         School.objects.visible_to(user)
         .filter(district_links__district=district)
@@ -247,7 +248,7 @@ def district_schools(user: Any, district: District) -> QuerySet[School]:
     )
 
 
-def district_candidates(user: Any, district: District, text: str = "") -> QuerySet[School]:
+def district_candidates(user: User, district: District, text: str = "") -> QuerySet[School]:
     """Schools the district's group guides that no district of its batch holds yet."""
     qs = (
         School.objects.visible_to(user)
@@ -276,7 +277,7 @@ class Overview:
         return self.coverage.total.schools if self.coverage else 0
 
 
-def overview(user: Any) -> Overview:
+def overview(user: User) -> Overview:
     groups = GuidanceGroup.objects.visible_to(user).filter(is_active=True)
     return Overview(
         batches=Batch.objects.visible_to(user).count(),
@@ -299,7 +300,7 @@ class MyProgramme:
     pairings: Sequence[Pairing]
 
 
-def my_programme(user: Any) -> MyProgramme:
+def my_programme(user: User) -> MyProgramme:
     memberships = list(
         Membership.objects.current()
         .filter(user=user, group__is_active=True)
@@ -336,7 +337,7 @@ class SchoolProgramme:
     local_groups: list[GuidanceGroup]
 
 
-def schools_programme(user: Any) -> list[SchoolProgramme]:
+def schools_programme(user: User) -> list[SchoolProgramme]:
     """`school_programme` for every school a school user holds, in a constant number of
     queries however many schools that is."""
     schools = list(

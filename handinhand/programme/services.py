@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
-from handinhand.accounts.models import SEPARATED_ADMIN_ROLES, RoleAssignment
+from handinhand.accounts.models import SEPARATED_ADMIN_ROLES, RoleAssignment, User
 from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.models import AuditAction
@@ -23,6 +23,9 @@ from handinhand.core.services import (
     update_object,
 )
 from handinhand.orgs.models import School
+from handinhand.programme.access import can_create_group as can_create_group
+from handinhand.programme.access import can_manage_group as can_manage_group
+from handinhand.programme.access import can_restructure_group as can_restructure_group
 from handinhand.programme.models import (
     Batch,
     District,
@@ -35,16 +38,7 @@ from handinhand.programme.models import (
 from handinhand.programme.scope import group_region_q
 
 
-def can_manage_group(actor: Any, group: GuidanceGroup) -> bool:
-    """Province admins manage every group; a city/county bureau its own region's groups; a
-    group's leader or deputy its own group."""
-    scope = get_scope(actor)
-    if scope.everything or group.pk in scope.led_group_ids:
-        return True
-    return group.level != GroupLevel.PROVINCE and scope.can_edit_region(group.region.path)
-
-
-def _require_group(actor: Any, group: GuidanceGroup) -> None:
+def _require_group(actor: User, group: GuidanceGroup) -> None:
     if not can_manage_group(actor, group):
         raise PermissionDeniedError(_("您无权管理该指导组"))
 
@@ -55,30 +49,12 @@ def _only(data: dict[str, Any], allowed: Iterable[str]) -> None:
         raise ValueError(f"fields not editable: {sorted(unknown)}")
 
 
-def can_create_group(actor: Any) -> bool:
-    scope = get_scope(actor)
-    return scope.everything or bool(scope.staff_paths)
-
-
-def can_restructure_group(actor: Any, group: GuidanceGroup) -> bool:
-    """Level, region, lead university and batch: the province admin for every group, a
-    bureau for the city and county groups of its own region; a leader never."""
-    scope = get_scope(actor)
-    if scope.everything:
-        return True
-    return (
-        group.level != GroupLevel.PROVINCE
-        and group.region_id is not None
-        and scope.can_edit_region(group.region.path)
-    )
-
-
 # --- batches --------------------------------------------------------------------------------
 
 BATCH_FIELDS = ("number", "name", "start_year", "status", "description")
 
 
-def batch_create(*, actor: Any, **fields: Any) -> Batch:
+def batch_create(*, actor: User, **fields: Any) -> Batch:
     require_province_admin(actor)
     return create_object(
         actor=actor, instance=Batch(**{k: v for k, v in fields.items() if k in BATCH_FIELDS})
@@ -86,7 +62,7 @@ def batch_create(*, actor: Any, **fields: Any) -> Batch:
 
 
 def batch_update(
-    *, actor: Any, batch: Batch, data: dict[str, Any], expected_version: int | None
+    *, actor: User, batch: Batch, data: dict[str, Any], expected_version: int | None
 ) -> Batch:
     require_province_admin(actor)
     _only(data, BATCH_FIELDS)
@@ -98,7 +74,7 @@ def batch_update(
 GROUP_FIELDS = ("name", "level", "region", "lead_university", "batch", "is_active", "note")
 
 
-def group_create(*, actor: Any, **fields: Any) -> GuidanceGroup:
+def group_create(*, actor: User, **fields: Any) -> GuidanceGroup:
     group = GuidanceGroup(**{k: v for k, v in fields.items() if k in GROUP_FIELDS})
     scope = get_scope(actor)
     if not (
@@ -114,7 +90,7 @@ def group_create(*, actor: Any, **fields: Any) -> GuidanceGroup:
 
 
 def group_update(
-    *, actor: Any, group: GuidanceGroup, data: dict[str, Any], expected_version: int | None
+    *, actor: User, group: GuidanceGroup, data: dict[str, Any], expected_version: int | None
 ) -> GuidanceGroup:
     _require_group(actor, group)
     _only(data, GROUP_FIELDS)
@@ -148,7 +124,7 @@ def _value_id(value: Any) -> Any:
 MEMBERSHIP_FIELDS = ("user", "role", "subgroup", "term_start", "term_end", "is_active")
 
 
-def membership_create(*, actor: Any, group: GuidanceGroup, **fields: Any) -> Membership:
+def membership_create(*, actor: User, group: GuidanceGroup, **fields: Any) -> Membership:
     _require_group(actor, group)
     user = fields.get("user")
     if (
@@ -168,7 +144,7 @@ def membership_create(*, actor: Any, group: GuidanceGroup, **fields: Any) -> Mem
 
 
 def membership_update(
-    *, actor: Any, membership: Membership, data: dict[str, Any], expected_version: int | None
+    *, actor: User, membership: Membership, data: dict[str, Any], expected_version: int | None
 ) -> Membership:
     _require_group(actor, membership.group)
     _only(data, MEMBERSHIP_FIELDS)
@@ -183,7 +159,7 @@ def membership_update(
 
 
 def pairing_create(
-    *, actor: Any, batch: Batch, group: GuidanceGroup, region: Any, since: Any, note: str = ""
+    *, actor: User, batch: Batch, group: GuidanceGroup, region: Any, since: Any, note: str = ""
 ) -> Pairing:
     require_province_admin(actor)
     if group.batch_id != batch.pk:
@@ -212,7 +188,7 @@ def pairing_create(
     )
 
 
-def pairing_delete(*, actor: Any, pairing: Pairing) -> None:
+def pairing_delete(*, actor: User, pairing: Pairing) -> None:
     require_province_admin(actor)
     if DistrictSchool.objects.filter(
         district__group=pairing.group, school__county__path__startswith=pairing.region.path
@@ -226,7 +202,7 @@ def pairing_delete(*, actor: Any, pairing: Pairing) -> None:
 
 def district_create(
     *,
-    actor: Any,
+    actor: User,
     group: GuidanceGroup,
     name: str,
     note: str = "",
@@ -243,7 +219,7 @@ def district_create(
 
 def district_update(
     *,
-    actor: Any,
+    actor: User,
     district: District,
     data: dict[str, Any],
     expected_version: int | None,
@@ -259,7 +235,7 @@ def district_update(
     return district
 
 
-def _set_instructors(actor: Any, district: District, memberships: list[Membership]) -> None:
+def _set_instructors(actor: User, district: District, memberships: list[Membership]) -> None:
     wrong = [m for m in memberships if m.group_id != district.group_id or not m.is_active]
     if wrong:
         raise ValidationError(
@@ -284,7 +260,7 @@ def _set_instructors(actor: Any, district: District, memberships: list[Membershi
         reset_scope(m.user)
 
 
-def district_assign_schools(*, actor: Any, district: District, schools: Iterable[School]) -> int:
+def district_assign_schools(*, actor: User, district: District, schools: Iterable[School]) -> int:
     """Add schools to a district. A school already in another district of the same batch, or
     outside the regions the group guides, is refused and nothing is written."""
     _require_group(actor, district.group)
@@ -326,7 +302,7 @@ def district_assign_schools(*, actor: Any, district: District, schools: Iterable
     return len(new)
 
 
-def district_remove_schools(*, actor: Any, district: District, schools: Iterable[School]) -> int:
+def district_remove_schools(*, actor: User, district: District, schools: Iterable[School]) -> int:
     _require_group(actor, district.group)
     ids = [s.pk for s in schools]
     with transaction.atomic():

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,15 +22,21 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from handinhand.accounts.types import AuthenticatedHttpRequest
 from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.exports import xlsx_response
 from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.models import AuditAction
-from handinhand.core.scope import get_scope
 from handinhand.core.views_helpers import access, form_page, require, require_business
 from handinhand.orgs.models import School
 from handinhand.programme import selectors, services
+from handinhand.programme.access import (
+    can_create_group,
+    can_manage_group,
+    can_restructure_group,
+    is_province_admin,
+)
 from handinhand.programme.forms import (
     BatchFilterForm,
     BatchForm,
@@ -69,10 +75,6 @@ class ComputedColumn(Column):
         return self.compute(obj)
 
 
-def _province_admin(user: Any) -> bool:
-    return get_scope(user).everything
-
-
 def _without_version(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k != "expected_version"}
 
@@ -95,19 +97,19 @@ BATCH_LIST = ListSpec(
     filter_form=BatchFilterForm,
     detail_url="programme:batch_detail",
     create_url="programme:batch_create",
-    can_create=_province_admin,
+    can_create=is_province_admin,
     export_name="programme.batch",
 )
 
 
 @login_required
-def batch_list(request: HttpRequest) -> HttpResponse:
+def batch_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_business(request)
     return render_list(request, BATCH_LIST)
 
 
 @login_required
-def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = access(Batch.objects.visible_to(request.user), pk=pk)
     figures = next(
         (
@@ -127,14 +129,14 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .order_by(selectors.LEVEL_ORDER, "region_id", "name"),
             "pairings": selectors.pairings_for_list(request.user).filter(batch=batch),
             "coverage": figures,
-            "can_edit": _province_admin(request.user),
+            "can_edit": is_province_admin(request.user),
         },
     )
 
 
 @login_required
-def batch_create(request: HttpRequest) -> HttpResponse:
-    require(_province_admin(request.user))
+def batch_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require(is_province_admin(request.user))
     form = BatchForm(request.POST or None)
     return form_page(
         request,
@@ -148,9 +150,9 @@ def batch_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def batch_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = access(Batch.objects.visible_to(request.user), pk=pk)
-    require(_province_admin(request.user))
+    require(is_province_admin(request.user))
     form = BatchForm(request.POST or None, instance=batch)
 
     return form_page(
@@ -199,7 +201,7 @@ GROUP_LIST = ListSpec(
 
 
 @login_required
-def group_list(request: HttpRequest) -> HttpResponse:
+def group_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_business(request)
     return render_list(request, GROUP_LIST)
 
@@ -208,7 +210,7 @@ ROLE_RANK = {role: i for i, role in enumerate(MemberRole.values)}
 
 
 @login_required
-def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def group_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     group = selectors.group_detail(request.user, pk)
     members = list(group.memberships.all())
     active = [m for m in members if m.is_active]
@@ -223,20 +225,22 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "staffing": staffing,
             "pairings": list(group.pairings.all()),
             "districts": sorted(group.districts.all(), key=lambda d: d.name),
-            "can_manage": services.can_manage_group(request.user, group),
-            "is_province_admin": _province_admin(request.user),
+            "can_manage": can_manage_group(request.user, group),
+            "is_province_admin": is_province_admin(request.user),
         },
     )
 
 
-def _group_form_kwargs(request: HttpRequest, group: GuidanceGroup | None) -> dict[str, Any]:
-    restructure = group is None or services.can_restructure_group(request.user, group)
+def _group_form_kwargs(
+    request: AuthenticatedHttpRequest, group: GuidanceGroup | None
+) -> dict[str, Any]:
+    restructure = group is None or can_restructure_group(request.user, group)
     return {"user": request.user, "restructure": restructure}
 
 
 @login_required
-def group_create(request: HttpRequest) -> HttpResponse:
-    require(services.can_create_group(request.user))
+def group_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require(can_create_group(request.user))
     form = GroupForm(request.POST or None, **_group_form_kwargs(request, None))
     return form_page(
         request,
@@ -250,9 +254,9 @@ def group_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def group_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     group = access(GuidanceGroup.objects.visible_to(request.user).select_related("region"), pk=pk)
-    require(services.can_manage_group(request.user, group))
+    require(can_manage_group(request.user, group))
     form = GroupForm(request.POST or None, instance=group, **_group_form_kwargs(request, group))
 
     return form_page(
@@ -298,27 +302,27 @@ MEMBERSHIP_LIST = ListSpec(
 
 
 @login_required
-def membership_list(request: HttpRequest) -> HttpResponse:
+def membership_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_business(request)
     return render_list(request, MEMBERSHIP_LIST)
 
 
-def _membership(request: HttpRequest, pk: int) -> Membership:
+def _membership(request: AuthenticatedHttpRequest, pk: int) -> Membership:
     return access(
         Membership.objects.visible_to(request.user).select_related("group__region", "user"), pk=pk
     )
 
 
 @login_required
-def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     membership = _membership(request, pk)
     return redirect(reverse("programme:group_detail", args=[membership.group_id]) + "#members")
 
 
 @login_required
-def membership_create(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     group = access(GuidanceGroup.objects.visible_to(request.user).select_related("region"), pk=pk)
-    require(services.can_manage_group(request.user, group))
+    require(can_manage_group(request.user, group))
     form = MembershipForm(request.POST or None)
     back = reverse("programme:group_detail", args=[group.pk])
     return form_page(
@@ -335,9 +339,9 @@ def membership_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     membership = _membership(request, pk)
-    require(services.can_manage_group(request.user, membership.group))
+    require(can_manage_group(request.user, membership.group))
     form = MembershipForm(request.POST or None, instance=membership)
     back = reverse("programme:group_detail", args=[membership.group_id])
 
@@ -355,9 +359,9 @@ def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     membership = _membership(request, pk)
-    require(services.can_manage_group(request.user, membership.group) and membership.is_active)
+    require(can_manage_group(request.user, membership.group) and membership.is_active)
     form = MembershipEndForm(request.POST or None, membership=membership)
     back = reverse("programme:group_detail", args=[membership.group_id])
 
@@ -401,23 +405,23 @@ PAIRING_LIST = ListSpec(
     filter_form=PairingFilterForm,
     detail_url="programme:pairing_detail",
     create_url="programme:pairing_create",
-    can_create=_province_admin,
+    can_create=is_province_admin,
     export_name="programme.pairing",
 )
 
 
 @login_required
-def pairing_list(request: HttpRequest) -> HttpResponse:
+def pairing_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_business(request)
     return render_list(request, PAIRING_LIST)
 
 
-def _pairing(request: HttpRequest, pk: int) -> Pairing:
+def _pairing(request: AuthenticatedHttpRequest, pk: int) -> Pairing:
     return access(selectors.pairings_for_list(request.user), pk=pk)
 
 
 @login_required
-def pairing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def pairing_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     pairing = _pairing(request, pk)
     schools = School.objects.visible_to(request.user).filter(
         county__path__startswith=pairing.region.path
@@ -428,14 +432,14 @@ def pairing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "pairing": pairing,
             "school_count": schools.count(),
-            "can_delete": _province_admin(request.user),
+            "can_delete": is_province_admin(request.user),
         },
     )
 
 
 @login_required
-def pairing_create(request: HttpRequest) -> HttpResponse:
-    require(_province_admin(request.user))
+def pairing_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require(is_province_admin(request.user))
     form = PairingForm(request.POST or None, user=request.user)
     return form_page(
         request,
@@ -449,9 +453,9 @@ def pairing_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def pairing_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def pairing_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     pairing = _pairing(request, pk)
-    require(_province_admin(request.user))
+    require(is_province_admin(request.user))
     errors: list[str] = []
     if request.method == "POST":
         try:
@@ -496,16 +500,16 @@ DISTRICT_LIST = ListSpec(
 
 
 @login_required
-def district_list(request: HttpRequest) -> HttpResponse:
+def district_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_business(request)
     return render_list(request, DISTRICT_LIST)
 
 
-def _district(request: HttpRequest, pk: int) -> District:
+def _district(request: AuthenticatedHttpRequest, pk: int) -> District:
     return access(selectors.district_detail_qs(request.user), pk=pk)
 
 
-def _district_context(request: HttpRequest, district: District) -> dict[str, Any]:
+def _district_context(request: AuthenticatedHttpRequest, district: District) -> dict[str, Any]:
     schools = Paginator(
         selectors.district_schools(request.user, district), DISTRICT_SCHOOLS_PER_PAGE
     ).get_page(request.GET.get("page"))
@@ -518,12 +522,12 @@ def _district_context(request: HttpRequest, district: District) -> dict[str, Any
         "page_range": schools.paginator.get_elided_page_range(
             schools.number, on_each_side=2, on_ends=1
         ),
-        "can_manage": services.can_manage_group(request.user, district.group),
+        "can_manage": can_manage_group(request.user, district.group),
     }
 
 
 @login_required
-def district_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def district_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     district = _district(request, pk)
     context = _district_context(request, district)
     if context["can_manage"]:
@@ -532,11 +536,11 @@ def district_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def district_create(request: HttpRequest, pk: int) -> HttpResponse:
+def district_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     group = access(
         GuidanceGroup.objects.visible_to(request.user).select_related("region", "batch"), pk=pk
     )
-    require(services.can_manage_group(request.user, group))
+    require(can_manage_group(request.user, group))
     form = DistrictForm(request.POST or None, group=group)
     return form_page(
         request,
@@ -557,9 +561,9 @@ def district_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def district_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def district_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     district = _district(request, pk)
-    require(services.can_manage_group(request.user, district.group))
+    require(can_manage_group(request.user, district.group))
     form = DistrictForm(request.POST or None, instance=district, group=district.group)
 
     def save(data: dict[str, Any]) -> District:
@@ -583,7 +587,9 @@ def district_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _candidates_context(request: HttpRequest, district: District, text: str) -> dict[str, Any]:
+def _candidates_context(
+    request: AuthenticatedHttpRequest, district: District, text: str
+) -> dict[str, Any]:
     candidates = selectors.district_candidates(request.user, district, text)
     shown = list(candidates[: CANDIDATE_LIMIT + 1])
     return {
@@ -597,10 +603,10 @@ def _candidates_context(request: HttpRequest, district: District, text: str) -> 
 
 
 @login_required
-def district_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def district_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """GET: the schools that may still join (the htmx search box); POST: add the ticked."""
     district = _district(request, pk)
-    require(services.can_manage_group(request.user, district.group))
+    require(can_manage_group(request.user, district.group))
     if request.method != "POST":
         context = _candidates_context(request, district, request.GET.get("q", ""))
         return render(request, "programme/district_detail.html#candidates", context)
@@ -634,9 +640,9 @@ def district_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def district_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def district_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     district = _district(request, pk)
-    require(services.can_manage_group(request.user, district.group))
+    require(can_manage_group(request.user, district.group))
     ids = [int(v) for v in request.POST.getlist("schools") if v.isdigit()]
     schools = list(School.objects.visible_to(request.user).filter(pk__in=ids))
     removed = (
@@ -659,7 +665,7 @@ def _tab_label(entry: selectors.BatchCoverage) -> str:
 
 
 @login_required
-def coverage_page(request: HttpRequest) -> HttpResponse:
+def coverage_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_business(request)
     result = selectors.coverage(request.user)
     if len(result) == 1:
@@ -679,7 +685,9 @@ def coverage_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _coverage_xlsx(request: HttpRequest, result: list[selectors.BatchCoverage]) -> HttpResponse:
+def _coverage_xlsx(
+    request: AuthenticatedHttpRequest, result: list[selectors.BatchCoverage]
+) -> HttpResponse:
     workbook = Workbook()
     workbook.remove(workbook.active)
     bold = Font(bold=True)

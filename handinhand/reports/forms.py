@@ -7,11 +7,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from handinhand.accounts.models import User
 from handinhand.core.forms import StyledFormMixin, VersionedForm
 from handinhand.core.listing import FilterForm
 from handinhand.programme.models import GroupLevel
+from handinhand.reports.access import department_q
 from handinhand.reports.models import AnnualReport, ReportStatus
-from handinhand.reports.services import department_q
 from handinhand.training.forms import year_choices
 
 
@@ -25,8 +26,9 @@ class ReportFilterForm(StyledFormMixin, FilterForm):
     )
     mine = forms.BooleanField(label=_("待我签收"), required=False)
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
+        self.user: User = user
         self.fields["year"].choices = [("", _("全部")), *year_choices()]  # type: ignore[attr-defined]
         self.fields["q"].widget.attrs["placeholder"] = _("指导组名称")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -24,6 +24,9 @@ from handinhand.core.models import Job, JobManager, VersionedModel
 from handinhand.core.models import JobStatus as CoreJobStatus
 from handinhand.core.policy import get_policy
 from handinhand.programme.models import GuidanceGroup
+
+if TYPE_CHECKING:
+    from handinhand.accounts.models import User
 
 
 class ReportStatus(models.TextChoices):
@@ -45,7 +48,7 @@ def due_date(year: int) -> dt.date:
 
 
 class AnnualReportQuerySet(models.QuerySet["AnnualReport"]):
-    def visible_to(self, user: Any) -> AnnualReportQuerySet:
+    def visible_to(self, user: User) -> AnnualReportQuerySet:
         return self.filter(group__in=GuidanceGroup.objects.internal_to(user))
 
 
@@ -133,7 +136,7 @@ class ReportJob(Job):
 
     KIND = "reports.generate"
 
-    objects: ClassVar[JobManager] = JobManager(KIND)  # type: ignore[assignment]
+    objects: ClassVar[JobManager] = JobManager(KIND)
 
     class Meta:
         proxy = True

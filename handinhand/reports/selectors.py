@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from handinhand.accounts.models import User
 from handinhand.programme.models import MemberRole, Membership
 from handinhand.reports.models import OPEN_STATUSES, AnnualReport, ReportStatus, due_date
 
 REMIND_DAYS = 14
 
 
-def reports_for_list(user: Any) -> QuerySet[AnnualReport]:
+def reports_for_list(user: User) -> QuerySet[AnnualReport]:
     return AnnualReport.objects.visible_to(user).select_related("group", "submitted_by")
 
 
-def report_detail_qs(user: Any) -> QuerySet[AnnualReport]:
+def report_detail_qs(user: User) -> QuerySet[AnnualReport]:
     return AnnualReport.objects.visible_to(user).select_related(
         "group__region", "group__lead_university", "submitted_by", "acknowledged_by"
     )

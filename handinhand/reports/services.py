@@ -9,18 +9,21 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from handinhand.accounts.models import User
 from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.jobs import job_enqueue, job_fail, job_finish, job_progress, job_running
 from handinhand.core.models import AuditAction
-from handinhand.core.scope import get_scope
 from handinhand.core.services import update_object
-from handinhand.programme.models import GroupLevel, GuidanceGroup, MemberRole, Membership
 from handinhand.reports import tasks  # a module import: tasks imports this module too
+from handinhand.reports.access import can_edit as can_edit
+from handinhand.reports.access import can_generate as can_generate
+from handinhand.reports.access import department_q as department_q
+from handinhand.reports.access import is_department as is_department
+from handinhand.reports.access import is_leader as is_leader
 from handinhand.reports.figures import active_group_ids, compute_figures
 from handinhand.reports.models import (
     OPEN_STATUSES,
@@ -33,43 +36,6 @@ NARRATIVE_FIELDS = ("work_summary", "problems", "plans", "leader_duty")
 WRITE_CHUNK = 20
 
 
-def can_generate(actor: Any) -> bool:
-    return get_scope(actor).everything
-
-
-def is_leader(actor: Any, group: GuidanceGroup) -> bool:
-    """The group's leader (组长 in office) writes and submits its report."""
-    return (
-        Membership.objects.current()
-        .filter(group=group, user_id=getattr(actor, "pk", None) or 0, role=MemberRole.LEADER)
-        .exists()
-    )
-
-
-def is_department(actor: Any, group: GuidanceGroup) -> bool:
-    """The education department of the group's level: the province admin for provincial
-    groups; the bureau of the group's own region for city and county groups."""
-    scope = get_scope(actor)
-    if group.level == GroupLevel.PROVINCE:
-        return scope.everything
-    return "region_staff" in scope.roles and group.region.path in scope.staff_paths
-
-
-def department_q(actor: Any) -> Q:
-    """Reports whose receiving department is the actor (the same rule as is_department)."""
-    scope = get_scope(actor)
-    query = Q(group__level=GroupLevel.PROVINCE) if scope.everything else Q(pk__in=[])
-    if "region_staff" in scope.roles:
-        query |= Q(group__level__in=[GroupLevel.CITY, GroupLevel.COUNTY]) & Q(
-            group__region__path__in=scope.staff_paths
-        )
-    return query
-
-
-def can_edit(actor: Any, report: AnnualReport) -> bool:
-    return report.status in OPEN_STATUSES and is_leader(actor, report.group)
-
-
 def _locked(report: AnnualReport) -> AnnualReport:
     return (
         AnnualReport.objects.select_for_update().select_related("group__region").get(pk=report.pk)
@@ -78,7 +44,7 @@ def _locked(report: AnnualReport) -> AnnualReport:
 
 def reports_generate(
     *,
-    actor: Any,
+    actor: User | None,
     year: int,
     group_ids: Sequence[int] | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -137,7 +103,7 @@ def reports_generate(
     return counts
 
 
-def job_start(*, actor: Any, year: int) -> ReportJob:
+def job_start(*, actor: User, year: int) -> ReportJob:
     if not can_generate(actor):
         raise PermissionDeniedError(_("仅省委教育工委管理员可生成年度报告"))
 
@@ -160,7 +126,7 @@ def job_start(*, actor: Any, year: int) -> ReportJob:
 
 def job_run(job_id: int) -> ReportJob:
     """Run a generation job, recording progress on its row (polled by the page)."""
-    job = ReportJob.objects.select_related("created_by").get(pk=job_id)
+    job: ReportJob = ReportJob.objects.select_related("created_by").get(pk=job_id)
     started = time.perf_counter()
     job_running(job)
 
@@ -178,7 +144,7 @@ def job_run(job_id: int) -> ReportJob:
 
 
 def report_update(
-    *, actor: Any, report: AnnualReport, data: dict[str, Any], expected_version: int | None
+    *, actor: User, report: AnnualReport, data: dict[str, Any], expected_version: int | None
 ) -> AnnualReport:
     if not is_leader(actor, report.group):
         raise PermissionDeniedError(_("仅指导组组长可填写年度报告"))
@@ -195,7 +161,7 @@ def report_update(
 
 
 def report_submit(
-    *, actor: Any, report: AnnualReport, expected_version: int | None = None
+    *, actor: User, report: AnnualReport, expected_version: int | None = None
 ) -> AnnualReport:
     if not is_leader(actor, report.group):
         raise PermissionDeniedError(_("仅指导组组长可提交年度报告"))
@@ -225,12 +191,12 @@ def report_submit(
         )
 
 
-def _require_department(actor: Any, report: AnnualReport) -> None:
+def _require_department(actor: User, report: AnnualReport) -> None:
     if not is_department(actor, report.group):
         raise PermissionDeniedError(_("仅该指导组同级教育部门可签收或退回报告"))
 
 
-def report_acknowledge(*, actor: Any, report: AnnualReport) -> AnnualReport:
+def report_acknowledge(*, actor: User, report: AnnualReport) -> AnnualReport:
     _require_department(actor, report)
     with transaction.atomic():
         current = _locked(report)
@@ -248,7 +214,7 @@ def report_acknowledge(*, actor: Any, report: AnnualReport) -> AnnualReport:
         )
 
 
-def report_return(*, actor: Any, report: AnnualReport, reason: str) -> AnnualReport:
+def report_return(*, actor: User, report: AnnualReport, reason: str) -> AnnualReport:
     _require_department(actor, report)
     reason = (reason or "").strip()
     if not reason:

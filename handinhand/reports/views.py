@@ -5,18 +5,20 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from handinhand.accounts.types import AuthenticatedHttpRequest
 from handinhand.core.exceptions import ConflictError, PermissionDeniedError
 from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.uploads import serve_generated
 from handinhand.core.views_helpers import access, form_page, require, show_conflict
 from handinhand.reports import selectors, services
+from handinhand.reports.access import can_edit, can_generate, is_department, is_leader
 from handinhand.reports.documents import report_docx as build_docx
 from handinhand.reports.figures import figure_sections
 from handinhand.reports.forms import GenerateForm, ReportFilterForm, ReportForm, ReturnForm
@@ -46,9 +48,9 @@ REPORT_LIST = ListSpec(
 
 
 @login_required
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     spec = REPORT_LIST
-    if services.can_generate(request.user):
+    if can_generate(request.user):
         spec = ListSpec(
             **{
                 **REPORT_LIST.__dict__,
@@ -58,27 +60,27 @@ def report_list(request: HttpRequest) -> HttpResponse:
     return render_list(request, spec)
 
 
-def _report(request: HttpRequest, pk: int) -> AnnualReport:
+def _report(request: AuthenticatedHttpRequest, pk: int) -> AnnualReport:
     return access(selectors.report_detail_qs(request.user), pk=pk)
 
 
 @login_required
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     context = {
         "report": report,
         "sections": figure_sections(report.figures or {}),
-        "can_edit": services.can_edit(request.user, report),
-        "is_department": services.is_department(request.user, report.group),
+        "can_edit": can_edit(request.user, report),
+        "is_department": is_department(request.user, report.group),
         "return_form": ReturnForm(),
     }
     return render(request, "reports/report_detail.html", context)
 
 
 @login_required
-def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def report_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
-    require(services.can_edit(request.user, report))
+    require(can_edit(request.user, report))
     form = ReportForm(request.POST or None, instance=report)
 
     return form_page(
@@ -93,7 +95,9 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _act(request: HttpRequest, report: AnnualReport, action: Any, done: str) -> HttpResponse:
+def _act(
+    request: AuthenticatedHttpRequest, report: AnnualReport, action: Any, done: str
+) -> HttpResponse:
     try:
         action()
     except PermissionDeniedError:
@@ -109,9 +113,9 @@ def _act(request: HttpRequest, report: AnnualReport, action: Any, done: str) -> 
 
 @login_required
 @require_POST
-def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def report_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
-    require(services.is_leader(request.user, report.group))
+    require(is_leader(request.user, report.group))
     version = request.POST.get("expected_version")
     return _act(
         request,
@@ -127,9 +131,9 @@ def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def report_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
-    require(services.is_department(request.user, report.group))
+    require(is_department(request.user, report.group))
     return _act(
         request,
         report,
@@ -139,9 +143,9 @@ def report_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def report_return(request: HttpRequest, pk: int) -> HttpResponse:
+def report_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
-    require(services.is_department(request.user, report.group))
+    require(is_department(request.user, report.group))
     form = ReturnForm(request.POST or None)
     return form_page(
         request,
@@ -156,14 +160,14 @@ def report_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
+def report_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     return serve_generated(build_docx(report), "docx", f"{report.title}.docx")
 
 
 @login_required
-def report_generate(request: HttpRequest) -> HttpResponse:
-    require(services.can_generate(request.user))
+def report_generate(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require(can_generate(request.user))
     form = GenerateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         job = services.job_start(actor=request.user, year=form.cleaned_data["year"])
@@ -173,8 +177,8 @@ def report_generate(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require(services.can_generate(request.user))
+def job_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    require(can_generate(request.user))
     job = access(ReportJob.objects.select_related("created_by"), pk=pk)
     template = "reports/job_detail.html"
     if getattr(request, "htmx", False):

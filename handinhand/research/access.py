@@ -3,8 +3,7 @@ visible_to(user); these rules only say which role acts where."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from handinhand.accounts.models import User
 from handinhand.core.scope import get_scope
 from handinhand.research.models import (
     AppStatus,
@@ -15,19 +14,19 @@ from handinhand.research.models import (
 )
 
 
-def _pk(user: Any) -> int | None:
+def _pk(user: User) -> int | None:
     return getattr(user, "pk", None)
 
 
-def is_province_admin(user: Any) -> bool:
+def is_province_admin(user: User) -> bool:
     return get_scope(user).everything
 
 
-def can_apply(user: Any, call: ResearchCall) -> bool:
+def can_apply(user: User, call: ResearchCall) -> bool:
     return call.is_accepting and get_scope(user).is_business
 
 
-def can_edit(user: Any, application: ResearchApplication) -> bool:
+def can_edit(user: User, application: ResearchApplication) -> bool:
     return (
         application.applicant_id == _pk(user)
         and application.status in (AppStatus.DRAFT, AppStatus.RETURNED)
@@ -35,7 +34,7 @@ def can_edit(user: Any, application: ResearchApplication) -> bool:
     )
 
 
-def can_recommend(user: Any, application: ResearchApplication) -> bool:
+def can_recommend(user: User, application: ResearchApplication) -> bool:
     """The applicant's unit contact; the province where the applicant has no unit."""
     if application.status != AppStatus.SUBMITTED:
         return False
@@ -44,7 +43,7 @@ def can_recommend(user: Any, application: ResearchApplication) -> bool:
     return application.unit_id in get_scope(user).unit_ids
 
 
-def can_assign(user: Any, application: ResearchApplication) -> bool:
+def can_assign(user: User, application: ResearchApplication) -> bool:
     return (
         is_province_admin(user)
         and application.status == AppStatus.RECOMMENDED
@@ -52,7 +51,7 @@ def can_assign(user: Any, application: ResearchApplication) -> bool:
     )
 
 
-def can_review(user: Any, review: ReviewAssignment) -> bool:
+def can_review(user: User, review: ReviewAssignment) -> bool:
     return (
         review.reviewer_id == _pk(user)
         and review.application.call.status != CallStatus.PUBLISHED
@@ -60,7 +59,7 @@ def can_review(user: Any, review: ReviewAssignment) -> bool:
     )
 
 
-def sees_names(user: Any, application: ResearchApplication) -> bool:
+def sees_names(user: User, application: ResearchApplication) -> bool:
     """Names and units are hidden from a reviewer of a blind call; everyone else who sees the
     application sees them (the province, the applicant and team, the unit contact)."""
     if not application.call.blind_review or is_province_admin(user):
@@ -71,9 +70,9 @@ def sees_names(user: Any, application: ResearchApplication) -> bool:
     return pk is not None and application.team.filter(user_id=pk).exists()
 
 
-def can_follow_up(user: Any, application: ResearchApplication) -> bool:
+def can_follow_up(user: User, application: ResearchApplication) -> bool:
     return application.applicant_id == _pk(user) and application.status == AppStatus.APPROVED
 
 
-def can_download_notice(user: Any, application: ResearchApplication) -> bool:
+def can_download_notice(user: User, application: ResearchApplication) -> bool:
     return application.status == AppStatus.APPROVED and sees_names(user, application)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from io import BytesIO
-from typing import Any
 
 from django.utils import timezone
 from docx import Document
@@ -16,6 +15,7 @@ from docx.oxml.ns import qn
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from handinhand.accounts.models import User
 from handinhand.core import audit
 from handinhand.core.docx import BODY_FALLBACK, BODY_FONT, TITLE_FALLBACK, TITLE_FONT
 from handinhand.core.docx import body_paragraph as paragraph
@@ -82,7 +82,7 @@ HEADER = [
 
 
 def results_workbook(
-    call: ResearchCall, rows: list[ResearchApplication], *, actor: Any
+    call: ResearchCall, rows: list[ResearchApplication], *, actor: User
 ) -> Workbook:
     workbook = Workbook()
     sheet = workbook.create_sheet("立项结果", 0)

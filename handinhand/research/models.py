@@ -9,7 +9,7 @@ reviewer only the applications assigned to them (blind to names when the call sa
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -21,8 +21,11 @@ from django.utils.translation import gettext_lazy as _
 from handinhand.core.models import TimeStampedModel, VersionedModel
 from handinhand.orgs.models import Unit
 
+if TYPE_CHECKING:
+    from handinhand.accounts.models import User
 
-def _reviewer_of(user: Any) -> Any:
+
+def _reviewer_of(user: User) -> Any:
     return ReviewAssignment.objects.filter(reviewer_id=getattr(user, "pk", None) or 0)
 
 
@@ -33,7 +36,7 @@ class CallStatus(models.TextChoices):
 
 
 class ResearchCallQuerySet(models.QuerySet["ResearchCall"]):
-    def visible_to(self, user: Any) -> ResearchCallQuerySet:
+    def visible_to(self, user: User) -> ResearchCallQuerySet:
         """A call is a public notice to the programme's people and to its reviewers."""
         from handinhand.core.scope import get_scope
 
@@ -128,7 +131,7 @@ class Stage(models.TextChoices):
 
 
 class ResearchApplicationQuerySet(models.QuerySet["ResearchApplication"]):
-    def visible_to(self, user: Any) -> ResearchApplicationQuerySet:
+    def visible_to(self, user: User) -> ResearchApplicationQuerySet:
         from handinhand.core.scope import get_scope
 
         scope = get_scope(user)

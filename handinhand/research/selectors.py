@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from handinhand.accounts.models import User
 from handinhand.core.scope import get_scope
 from handinhand.research.eligibility import describe, memberships_on
 from handinhand.research.models import (
@@ -18,14 +19,14 @@ from handinhand.research.models import (
 )
 
 
-def calls_for_list(user: Any) -> QuerySet[ResearchCall]:
+def calls_for_list(user: User) -> QuerySet[ResearchCall]:
     return ResearchCall.objects.visible_to(user).annotate(
         submitted=Count("applications", filter=~Q(applications__status=AppStatus.DRAFT)),
         approved_count=Count("applications", filter=Q(applications__status=AppStatus.APPROVED)),
     )
 
 
-def applications_for_list(user: Any) -> QuerySet[ResearchApplication]:
+def applications_for_list(user: User) -> QuerySet[ResearchApplication]:
     """Applications listed with names: the applicant's and team's own, the unit contact's
     unit's, or all for the province. A reviewer's assignments have their own (blind) list."""
     scope = get_scope(user)
@@ -40,13 +41,13 @@ def applications_for_list(user: Any) -> QuerySet[ResearchApplication]:
     return qs.select_related("call", "applicant", "unit")
 
 
-def application_detail_qs(user: Any) -> QuerySet[ResearchApplication]:
+def application_detail_qs(user: User) -> QuerySet[ResearchApplication]:
     return ResearchApplication.objects.visible_to(user).select_related(
         "call", "applicant", "unit", "recommended_by", "overridden_by"
     )
 
 
-def reviews_for(user: Any) -> QuerySet[ReviewAssignment]:
+def reviews_for(user: User) -> QuerySet[ReviewAssignment]:
     """A reviewer's own assignments (only these, whatever else they may see)."""
     return (
         ReviewAssignment.objects.filter(reviewer_id=getattr(user, "pk", None) or 0)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from handinhand.accounts.models import User
+from handinhand.accounts.types import AuthenticatedHttpRequest
 from handinhand.core.exceptions import ConflictError, PermissionDeniedError
 from handinhand.core.exports import xlsx_response
 from handinhand.core.listing import Column, ListSpec, render_list
@@ -95,7 +96,7 @@ def _act(request: HttpRequest, target: str, action: Callable[[], Any], done: str
 
 
 @login_required
-def call_list(request: HttpRequest) -> HttpResponse:
+def call_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     calls = list(selectors.calls_for_list(request.user))
     return render(
         request,
@@ -105,7 +106,7 @@ def call_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def call_create(request: HttpRequest) -> HttpResponse:
+def call_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(rules.is_province_admin(request.user))
     form = CallForm(request.POST or None)
     return form_page(
@@ -118,12 +119,12 @@ def call_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _call(request: HttpRequest, pk: int) -> ResearchCall:
+def _call(request: AuthenticatedHttpRequest, pk: int) -> ResearchCall:
     return access(ResearchCall.objects.visible_to(request.user), pk=pk)
 
 
 @login_required
-def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def call_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     call = _call(request, pk)
     user = request.user
     is_admin = rules.is_province_admin(user)
@@ -139,7 +140,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def call_decision(request: HttpRequest, pk: int) -> HttpResponse:
+def call_decision(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The proposed list and the reason for each place; ranking, overrides, publication."""
     require(rules.is_province_admin(request.user))
     call = access(ResearchCall.objects.all(), pk=pk)
@@ -157,7 +158,7 @@ def call_decision(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def call_rank(request: HttpRequest, pk: int) -> HttpResponse:
+def call_rank(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(rules.is_province_admin(request.user))
     call = access(ResearchCall.objects.all(), pk=pk)
     return _act(
@@ -170,7 +171,7 @@ def call_rank(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def call_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def call_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(rules.is_province_admin(request.user))
     call = access(ResearchCall.objects.all(), pk=pk)
     return _act(
@@ -182,7 +183,7 @@ def call_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def call_results(request: HttpRequest, pk: int) -> HttpResponse:
+def call_results(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """立项结果 .xlsx: the list with pools, places, reasons and overrides."""
     require(rules.is_province_admin(request.user))
     call = access(ResearchCall.objects.all(), pk=pk)
@@ -194,12 +195,12 @@ def call_results(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def application_list(request: HttpRequest) -> HttpResponse:
+def application_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render_list(request, APPLICATION_LIST)
 
 
 @login_required
-def application_create(request: HttpRequest, pk: int) -> HttpResponse:
+def application_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     call = _call(request, pk)
     require(rules.can_apply(request.user, call))
     form = ApplicationForm(request.POST or None)
@@ -221,12 +222,12 @@ def application_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _application(request: HttpRequest, pk: int) -> ResearchApplication:
+def _application(request: AuthenticatedHttpRequest, pk: int) -> ResearchApplication:
     return access(selectors.application_detail_qs(request.user), pk=pk)
 
 
 @login_required
-def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
     user = request.user
     names = rules.sees_names(user, app)
@@ -255,7 +256,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def application_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
     require(rules.can_edit(request.user, app))
     team = "\n".join(m.user.username for m in app.team.select_related("user"))
@@ -291,7 +292,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def application_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
     require(app.applicant_id == request.user.pk)
     return _act(
@@ -303,7 +304,7 @@ def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def application_file(request: HttpRequest, pk: int) -> HttpResponse:
+def application_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
     require(rules.can_edit(request.user, app))
     form = FileForm(request.POST or None, request.FILES or None)
@@ -324,7 +325,7 @@ def application_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def file_download(request: HttpRequest, pk: int) -> FileResponse:
+def file_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     row = access(ApplicationFile.objects.select_related("application"), pk=pk)
     app = _application(request, row.application_id)
     # A blind reviewer gets the plan, not files that may carry names.
@@ -333,7 +334,7 @@ def file_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-def application_recommend(request: HttpRequest, pk: int) -> HttpResponse:
+def application_recommend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
     require(rules.can_recommend(request.user, app))
     form = RecommendForm(request.POST or None)
@@ -353,7 +354,7 @@ def application_recommend(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def review_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def review_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
     require(rules.can_assign(request.user, app))
     form = AssignForm(request.POST or None)
@@ -371,14 +372,14 @@ def review_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def review_list(request: HttpRequest) -> HttpResponse:
+def review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request, "research/review_list.html", {"reviews": selectors.reviews_for(request.user)}
     )
 
 
 @login_required
-def review(request: HttpRequest, pk: int) -> HttpResponse:
+def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     row = access(selectors.reviews_for(request.user), pk=pk)
     require(rules.can_review(request.user, row))
     rubric = row.application.call.rubric
@@ -402,7 +403,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def decision_override(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_override(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(rules.is_province_admin(request.user))
     app = _application(request, pk)
     form = OverrideForm(request.POST or None, initial={"approved": "0" if app.approved else "1"})
@@ -425,7 +426,7 @@ def decision_override(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def project_report(request: HttpRequest, pk: int) -> HttpResponse:
+def project_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
     require(rules.can_follow_up(request.user, app))
     form = FollowUpForm(request.POST or None, request.FILES or None)
@@ -443,7 +444,7 @@ def project_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def notice_download(request: HttpRequest, pk: int) -> HttpResponse:
+def notice_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """立项通知 (.docx) of an approved project."""
     app = _application(request, pk)
     require(rules.can_download_notice(request.user, app))

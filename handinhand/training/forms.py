@@ -30,7 +30,7 @@ class SessionFilterForm(StyledFormMixin, FilterForm):
         empty_label=_("全部"),
     )
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         self.fields["year"].choices = [("", _("全部")), *year_choices()]  # type: ignore[attr-defined]
         model_choice_field(self, "group").queryset = GuidanceGroup.objects.visible_to(user)
@@ -53,7 +53,7 @@ class HoursFilterForm(StyledFormMixin, FilterForm):
         choices=[("", _("全部")), ("met", _("已达标")), ("short", _("未达标"))],
     )
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         self.fields["year"].choices = year_choices()  # type: ignore[attr-defined]
         self.fields["q"].widget.attrs["placeholder"] = _("姓名、账号")
@@ -76,7 +76,7 @@ class SessionForm(VersionedForm):
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         scope = get_scope(user)
         groups = GuidanceGroup.objects.all()
@@ -87,8 +87,8 @@ class SessionForm(VersionedForm):
         self.fields["hours"].widget.attrs.update({"step": "0.5", "min": "0.5", "max": "24"})
 
 
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: User) -> str:  # type: ignore[override]
+class UserChoiceField(forms.ModelChoiceField[User]):
+    def label_from_instance(self, obj: User) -> str:
         return f"{obj.full_name or obj.username}（{obj.username}）"
 
 
@@ -102,7 +102,7 @@ class AttendanceForm(StyledFormMixin, forms.Form):
         help_text=_("留空则按本次培训学时认定"),
     )
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         members = Membership.objects.visible_to(user).current().values("user_id")
         model_choice_field(self, "user").queryset = User.objects.filter(pk__in=members).order_by(

@@ -12,7 +12,7 @@ bureau the members of its region's groups; everybody follows themselves.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -34,8 +34,12 @@ HOURS_VALIDATORS = [
 ]
 
 
+if TYPE_CHECKING:
+    from handinhand.accounts.models import User
+
+
 class TrainingSessionQuerySet(models.QuerySet["TrainingSession"]):
-    def overseen_by(self, user: Any) -> TrainingSessionQuerySet:
+    def overseen_by(self, user: User) -> TrainingSessionQuerySet:
         """Sessions whose whole attendance the user may see (not merely their own row)."""
         scope = get_scope(user)
         if scope.everything:
@@ -52,7 +56,7 @@ class TrainingSessionQuerySet(models.QuerySet["TrainingSession"]):
             query |= Q(pk__in=Attendance.objects.filter(user_id__in=members).values("session_id"))
         return self.filter(query)
 
-    def visible_to(self, user: Any) -> TrainingSessionQuerySet:
+    def visible_to(self, user: User) -> TrainingSessionQuerySet:
         if get_scope(user).everything:
             return self
         if not getattr(user, "is_authenticated", False):
@@ -108,7 +112,7 @@ class TrainingSession(VersionedModel):
 
 
 class AttendanceQuerySet(models.QuerySet["Attendance"]):
-    def visible_to(self, user: Any) -> AttendanceQuerySet:
+    def visible_to(self, user: User) -> AttendanceQuerySet:
         overseen = TrainingSession.objects.overseen_by(user).values("pk")
         if not getattr(user, "is_authenticated", False):
             return self.none()

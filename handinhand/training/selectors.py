@@ -30,7 +30,7 @@ from handinhand.training.models import Attendance, TrainingSession
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=8, decimal_places=1))
 
 
-def sessions_for_list(user: Any) -> QuerySet[TrainingSession]:
+def sessions_for_list(user: User) -> QuerySet[TrainingSession]:
     return (
         TrainingSession.objects.visible_to(user)
         .select_related("organiser", "group")
@@ -41,11 +41,11 @@ def sessions_for_list(user: Any) -> QuerySet[TrainingSession]:
     )
 
 
-def session_detail_qs(user: Any) -> QuerySet[TrainingSession]:
+def session_detail_qs(user: User) -> QuerySet[TrainingSession]:
     return TrainingSession.objects.visible_to(user).select_related("organiser", "group")
 
 
-def session_attendances(user: Any, session: TrainingSession) -> QuerySet[Attendance]:
+def session_attendances(user: User, session: TrainingSession) -> QuerySet[Attendance]:
     return (
         Attendance.objects.visible_to(user)
         .filter(session=session)
@@ -54,7 +54,7 @@ def session_attendances(user: Any, session: TrainingSession) -> QuerySet[Attenda
     )
 
 
-def followed_groups_q(user: Any) -> Q:
+def followed_groups_q(user: User) -> Q:
     """Groups whose members' training a user follows (see person_hours)."""
     scope = get_scope(user)
     if scope.everything:
@@ -62,7 +62,7 @@ def followed_groups_q(user: Any) -> Q:
     return Q(group_id__in=scope.led_group_ids) | scope.staff_q("group__region__path")
 
 
-def person_hours(user: Any, year: int) -> QuerySet[User]:
+def person_hours(user: User, year: int) -> QuerySet[User]:
     """Each person the user may follow, with their credited hours in `year` against the policy.
 
     People followed: everyone for the province admin; the current members of the groups a

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from handinhand.accounts.models import User
 from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.models import AuditAction
@@ -19,21 +20,11 @@ from handinhand.core.scope import get_scope
 from handinhand.core.services import create_object, delete_object, update_object
 from handinhand.core.uploads import check_upload
 from handinhand.programme.models import GuidanceGroup, Membership
+from handinhand.training.access import can_create_session as can_create_session
+from handinhand.training.access import can_manage_session as can_manage_session
 from handinhand.training.models import Attendance, TrainingMaterial, TrainingSession
 
 SESSION_FIELDS = ("topic", "date", "hours", "group", "location", "description")
-
-
-def can_create_session(actor: Any) -> bool:
-    scope = get_scope(actor)
-    return scope.everything or bool(scope.led_group_ids)
-
-
-def can_manage_session(actor: Any, session: TrainingSession) -> bool:
-    scope = get_scope(actor)
-    return scope.everything or (
-        session.group_id is not None and session.group_id in scope.led_group_ids
-    )
 
 
 def _require(allowed: bool) -> None:
@@ -41,7 +32,7 @@ def _require(allowed: bool) -> None:
         raise PermissionDeniedError(_("您无权管理该培训"))
 
 
-def _check_group(actor: Any, group: GuidanceGroup | None) -> None:
+def _check_group(actor: User, group: GuidanceGroup | None) -> None:
     scope = get_scope(actor)
     if scope.everything:
         return
@@ -49,7 +40,7 @@ def _check_group(actor: Any, group: GuidanceGroup | None) -> None:
         raise ValidationError({"group": _("只能为本人担任组长（副组长）的指导组组织培训")})
 
 
-def session_create(*, actor: Any, **data: Any) -> TrainingSession:
+def session_create(*, actor: User, **data: Any) -> TrainingSession:
     _require(can_create_session(actor))
     _check_group(actor, data.get("group"))
     session = TrainingSession(organiser=actor, **{k: data.get(k) for k in SESSION_FIELDS})
@@ -60,7 +51,7 @@ def session_create(*, actor: Any, **data: Any) -> TrainingSession:
 
 def session_update(
     *,
-    actor: Any,
+    actor: User,
     session: TrainingSession,
     data: dict[str, Any],
     expected_version: int | None,
@@ -86,7 +77,7 @@ def session_update(
 
 
 def attendance_add(
-    *, actor: Any, session: TrainingSession, user: Any, hours: Decimal | None = None
+    *, actor: User, session: TrainingSession, user: User, hours: Decimal | None = None
 ) -> Attendance:
     _require(can_manage_session(actor, session))
     if not Membership.objects.current().filter(user=user).exists():
@@ -97,13 +88,13 @@ def attendance_add(
     return create_object(actor=actor, instance=attendance)
 
 
-def attendance_remove(*, actor: Any, attendance: Attendance) -> None:
+def attendance_remove(*, actor: User, attendance: Attendance) -> None:
     _require(can_manage_session(actor, attendance.session))
     delete_object(actor=actor, instance=attendance)
 
 
 def material_upload(
-    *, actor: Any, session: TrainingSession, upload: UploadedFile
+    *, actor: User, session: TrainingSession, upload: UploadedFile[bytes]
 ) -> TrainingMaterial:
     _require(can_manage_session(actor, session))
     kind = check_upload(upload, module="training")

@@ -5,7 +5,7 @@ from dataclasses import replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from handinhand.accounts.types import AuthenticatedHttpRequest
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.forms import add_service_errors
 from handinhand.core.listing import Column, ListSpec, render_list
@@ -20,6 +21,7 @@ from handinhand.core.policy import get_policy
 from handinhand.core.uploads import serve_upload
 from handinhand.core.views_helpers import access, form_page, require
 from handinhand.training import selectors, services
+from handinhand.training.access import can_create_session, can_manage_session
 from handinhand.training.forms import (
     AttendanceForm,
     HoursFilterForm,
@@ -53,14 +55,14 @@ SESSION_LIST = ListSpec(
 
 
 @login_required
-def session_list(request: HttpRequest) -> HttpResponse:
+def session_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render_list(request, SESSION_LIST)
 
 
 @login_required
-def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = access(selectors.session_detail_qs(request.user), pk=pk)
-    can_manage = services.can_manage_session(request.user, session)
+    can_manage = can_manage_session(request.user, session)
     context = {
         "session": session,
         "attendances": selectors.session_attendances(request.user, session),
@@ -74,8 +76,8 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def session_create(request: HttpRequest) -> HttpResponse:
-    require(services.can_create_session(request.user))
+def session_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require(can_create_session(request.user))
     form = SessionForm(request.POST or None, user=request.user)
     return form_page(
         request,
@@ -90,9 +92,9 @@ def session_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def session_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = access(selectors.session_detail_qs(request.user), pk=pk)
-    require(services.can_manage_session(request.user, session))
+    require(can_manage_session(request.user, session))
     form = SessionForm(request.POST or None, instance=session, user=request.user)
 
     return form_page(
@@ -107,9 +109,9 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _managed_session(request: HttpRequest, pk: int) -> TrainingSession:
+def _managed_session(request: AuthenticatedHttpRequest, pk: int) -> TrainingSession:
     session = access(selectors.session_detail_qs(request.user), pk=pk)
-    require(services.can_manage_session(request.user, session))
+    require(can_manage_session(request.user, session))
     return session
 
 
@@ -119,7 +121,7 @@ def _errors(exc: ValidationError) -> str:
 
 @login_required
 @require_POST
-def attendance_add(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = _managed_session(request, pk)
     form = AttendanceForm(request.POST, user=request.user)
     if form.is_valid():
@@ -141,11 +143,11 @@ def attendance_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def attendance_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     attendance = access(
         Attendance.objects.visible_to(request.user).select_related("session"), pk=pk
     )
-    require(services.can_manage_session(request.user, attendance.session))
+    require(can_manage_session(request.user, attendance.session))
     services.attendance_remove(actor=request.user, attendance=attendance)
     messages.success(request, _("参训记录已删除"))
     return redirect(attendance.session.get_absolute_url())
@@ -153,7 +155,7 @@ def attendance_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def material_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def material_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = _managed_session(request, pk)
     form = MaterialForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -173,14 +175,14 @@ def material_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def material_download(request: HttpRequest, pk: int) -> FileResponse:
+def material_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     sessions = TrainingSession.objects.visible_to(request.user).values("pk")
     material = access(TrainingMaterial.objects.filter(session_id__in=sessions), pk=pk)
     return serve_upload(material.file, material.kind, material.name)
 
 
 @login_required
-def hours(request: HttpRequest) -> HttpResponse:
+def hours(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         year = int(request.GET.get("year") or timezone.localdate().year)
     except ValueError:

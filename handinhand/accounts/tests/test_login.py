@@ -95,6 +95,7 @@ def test_five_failures_lock_the_account_even_against_the_right_password(client, 
     assert user.failed_logins == 5
     assert services.is_locked(user)
     locked_until = user.locked_until
+    assert locked_until is not None
     assert timedelta(minutes=14) < locked_until - timezone.now() <= timedelta(minutes=15)
     fifth = events(AuditAction.LOGIN_FAILED)[-1]
     assert fifth.changes["failed_logins"] == [4, 5]

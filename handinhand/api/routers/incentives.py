@@ -4,8 +4,10 @@ and priorities — the same scope (visible_to) and services as the pages."""
 import datetime as dt
 from typing import Any
 
-from ninja import Query, Router, Schema, Status
+from ninja import Router, Schema, Status
+from ninja.params.functions import Query  # what `ninja.Query` calls; not its typing alias
 
+from handinhand.accounts.models import User
 from handinhand.api.auth import ApiRequest
 from handinhand.api.listing import paginated
 from handinhand.api.schemas import ErrorOut, ValidationErrorOut
@@ -162,7 +164,7 @@ def assessment_list(
     return qs.order_by("-year__year", "group_id", "user_id", "pk")
 
 
-def _detail(user: Any, pk: int) -> Any:
+def _detail(user: User, pk: int) -> Any:
     return access(selectors.assessment_detail_qs(user), pk=pk)
 
 

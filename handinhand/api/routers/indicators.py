@@ -7,14 +7,16 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
-from ninja import Query, Router, Schema
+from ninja import Router, Schema
+from ninja.params.functions import Query  # what `ninja.Query` calls; not its typing alias
 
+from handinhand.accounts.models import User
 from handinhand.api.auth import ApiRequest
 from handinhand.api.listing import IdPath, id_query, paginated
 from handinhand.api.schemas import ErrorOut, Id, ValidationErrorOut, Version
 from handinhand.core.views_helpers import access
 from handinhand.indicators import selectors, services, workflow
-from handinhand.indicators.models import Evaluation, Framework
+from handinhand.indicators.models import Evaluation, Framework, Score
 
 router = Router(tags=["指标与评估"])
 WRITE_ERRORS = {404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
@@ -51,7 +53,8 @@ class FrameworkDetailOut(FrameworkOut):
 
     @staticmethod
     def resolve_indicators(obj: Any) -> list[Any]:
-        return obj.indicator_list
+        indicators: list[Any] = obj.indicator_list  # prefetched with to_attr
+        return indicators
 
 
 class EvaluationOut(Schema):
@@ -67,11 +70,11 @@ class EvaluationOut(Schema):
     version: int
 
     @staticmethod
-    def resolve_cycle(obj: Any) -> str:
+    def resolve_cycle(obj: Evaluation) -> str:
         return obj.cycle.name
 
     @staticmethod
-    def resolve_school(obj: Any) -> str:
+    def resolve_school(obj: Evaluation) -> str:
         return obj.school.name
 
 
@@ -84,7 +87,7 @@ class ScoreOut(Schema):
     review_comment: str
 
     @staticmethod
-    def resolve_code(obj: Any) -> str:
+    def resolve_code(obj: Score) -> str:
         return obj.indicator.code
 
 
@@ -94,7 +97,8 @@ class EvaluationDetailOut(EvaluationOut):
 
     @staticmethod
     def resolve_scores(obj: Any) -> list[Any]:
-        return obj.score_list
+        scores: list[Any] = obj.score_list  # prefetched with to_attr
+        return scores
 
 
 class ScoreIn(Schema):
@@ -160,7 +164,7 @@ def evaluation_list(
     return qs.order_by("pk")
 
 
-def _detail(user: Any, pk: int) -> Evaluation:
+def _detail(user: User, pk: int) -> Evaluation:
     evaluation = access(selectors.evaluation_qs(user), pk=pk)
     scores = list(evaluation.scores.select_related("indicator").order_by("indicator__order"))
     setattr(evaluation, "score_list", scores)  # noqa: B010

@@ -6,8 +6,10 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import Router, Status
+from ninja.params.functions import Query  # what `ninja.Query` calls; not its typing alias
 
+from handinhand.accounts.models import User
 from handinhand.api.auth import ApiRequest
 from handinhand.api.listing import IdPath, order, ordering_query, ordering_type, paginated
 from handinhand.api.schemas import (
@@ -158,7 +160,7 @@ def school_list(
     return order(qs, ordering, SCHOOL_ORDERING, "county,name")
 
 
-def _school_out(user: Any, pk: int) -> School:
+def _school_out(user: User, pk: int) -> School:
     school = access(selectors.school_detail_qs(user), pk=pk)
     programme = school_programme(user, school)
     setattr(school, "districts", programme["district_links"])  # noqa: B010
@@ -175,7 +177,7 @@ def school_detail(request: ApiRequest, school_id: IdPath) -> Any:
     return _school_out(request.auth, school_id)
 
 
-def _county(user: Any, code: str) -> Region:
+def _county(user: User, code: str) -> Region:
     """A county the user can see; others are refused as the page's choice list does."""
     county = Region.objects.visible_to(user).filter(level=RegionLevel.COUNTY, pk=code).first()
     if county is None:
@@ -183,7 +185,7 @@ def _county(user: Any, code: str) -> Region:
     return county
 
 
-def _clean(user: Any, data: dict[str, Any]) -> dict[str, Any]:
+def _clean(user: User, data: dict[str, Any]) -> dict[str, Any]:
     if "county" in data:
         data["county"] = _county(user, data["county"] or "")
     if data.get("credit_code"):

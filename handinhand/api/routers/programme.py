@@ -4,10 +4,12 @@
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Router
+from ninja.params.functions import Query  # what `ninja.Query` calls; not its typing alias
 
+from handinhand.accounts.models import User
 from handinhand.api.auth import ApiRequest
 from handinhand.api.listing import IdPath, id_query, order, ordering_query, ordering_type, paginated
 from handinhand.api.schemas import (
@@ -187,7 +189,7 @@ def pairing_list(
 # --- districts ------------------------------------------------------------------------------
 
 
-def _districts(user: Any) -> Any:
+def _districts(user: User) -> QuerySet[District]:
     return (
         District.objects.visible_to(user)
         .select_related("group")
@@ -215,7 +217,7 @@ def district_list(
     return order(qs, ordering, DISTRICT_ORDERING, "group,name")
 
 
-def _district_out(user: Any, pk: int) -> District:
+def _district_out(user: User, pk: int) -> District:
     district = access(_districts(user), pk=pk)
     # The district's schools, but only those the caller may see: ids reveal existence.
     school_ids = list(

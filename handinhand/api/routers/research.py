@@ -116,15 +116,15 @@ def _people(names: list[str]) -> list[User]:
     return [p for p in people if p is not None]
 
 
-def _call(user: Any, pk: int) -> ResearchCall:
+def _call(user: User, pk: int) -> ResearchCall:
     return access(ResearchCall.objects.visible_to(user), pk=pk)
 
 
-def _app(user: Any, pk: int) -> Any:
+def _app(user: User, pk: int) -> Any:
     return access(selectors.application_detail_qs(user), pk=pk)
 
 
-def _admin(user: Any) -> None:
+def _admin(user: User) -> None:
     if not rules.is_province_admin(user):
         raise Http404
 

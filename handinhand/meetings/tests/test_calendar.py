@@ -41,15 +41,15 @@ def test_every_date_is_in_exactly_one_semester_and_one_quarter(day: dt.date) -> 
     for kind in ("semester", "quarter"):
         holding = [s for s in _all_spans(kind, day.year) if s.contains(day)]
         assert len(holding) == 1, (kind, day, holding)
-        assert period_of(kind, day) == holding[0]  # type: ignore[arg-type]
+        assert period_of(kind, day) == holding[0]
 
 
 @given(DATES)
 def test_consecutive_periods_touch_without_gap(day: dt.date) -> None:
     for kind in ("semester", "quarter"):
-        span = period_of(kind, day)  # type: ignore[arg-type]
-        after = period_of(kind, span.end + dt.timedelta(days=1))  # type: ignore[arg-type]
-        before = period_of(kind, span.start - dt.timedelta(days=1))  # type: ignore[arg-type]
+        span = period_of(kind, day)
+        after = period_of(kind, span.end + dt.timedelta(days=1))
+        before = period_of(kind, span.start - dt.timedelta(days=1))
         assert after.start == span.end + dt.timedelta(days=1)
         assert before.end == span.start - dt.timedelta(days=1)
         assert after != span and before != span

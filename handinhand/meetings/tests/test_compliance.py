@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 @given(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 12, 31)))
 def test_status_flips_from_due_to_missed_the_day_after_the_last_day(day: dt.date) -> None:
     for kind in ("semester", "quarter"):
-        period = period_of(kind, day)  # type: ignore[arg-type]
+        period = period_of(kind, day)
         assert status_of(held=0, minimum=1, period=period, today=period.end) == DUE
         assert status_of(held=0, minimum=1, period=period, today=period.start) == DUE
         after = period.end + dt.timedelta(days=1)
