@@ -20,6 +20,8 @@ What the chain cannot show is the removal of the newest events (nothing follows 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import hmac as std_hmac
 import ipaddress
 import json
@@ -52,8 +54,31 @@ def _sm3_available() -> bool:
 ALGORITHM = "HMAC-SM3" if _sm3_available() else "HMAC-SHA256"
 
 
+def key_source() -> str:
+    """Where the chain's key comes from: "setting" (AUDIT_HMAC_KEY), "secret_key" (derived from a
+    production SECRET_KEY, so that a deployment that sets only SECRET_KEY is still keyed by a
+    secret of its own) or "development" (the demo's and the tests' key; check --deploy warns)."""
+    if getattr(settings, "AUDIT_HMAC_KEY", ""):
+        return "setting"
+    secret = str(getattr(settings, "SECRET_KEY", ""))
+    if secret and not secret.startswith("django-insecure-"):
+        return "secret_key"
+    return "development"
+
+
 def hmac_key() -> bytes:
-    return str(getattr(settings, "AUDIT_HMAC_KEY", "") or DEVELOPMENT_KEY).encode()
+    source = key_source()
+    if source == "setting":
+        return str(settings.AUDIT_HMAC_KEY).encode()
+    if source == "secret_key":
+        # A key of its own purpose, not SECRET_KEY itself. Rotating SECRET_KEY then changes the
+        # chain's key: a deployment that rotates it sets AUDIT_HMAC_KEY (README).
+        return (
+            hmac.new(str(settings.SECRET_KEY).encode(), b"handinhand.audit-chain", hashlib.sha256)
+            .hexdigest()
+            .encode()
+        )
+    return DEVELOPMENT_KEY.encode()
 
 
 def digest(message: bytes, key: bytes | None = None) -> str:

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.checks import Tags, Warning, register
+
+from handinhand.core import audit_chain
 
 
 @register(Tags.security, deploy=True)
 def audit_key_check(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
-    if getattr(settings, "AUDIT_HMAC_KEY", ""):
+    if audit_chain.key_source() != "development":
         return []
     return [
         Warning(
-            "AUDIT_HMAC_KEY is not set: the audit log's hash chain uses the development key, "
+            "Neither AUDIT_HMAC_KEY nor a production SECRET_KEY is set: the audit log's hash "
+            "chain uses the development key, "
             "with which anyone could recompute it.",
             hint="Set AUDIT_HMAC_KEY in the environment to a long random value, kept outside "
             "the database.",

@@ -168,6 +168,21 @@ def test_deploy_check_warns_about_the_development_key(settings):
     assert audit_key_check() == []
 
 
+def test_a_production_secret_key_keys_the_chain_when_no_audit_key_is_set(settings):
+    from handinhand.core import audit_chain
+    from handinhand.core.checks import audit_key_check
+
+    settings.AUDIT_HMAC_KEY = ""
+    settings.SECRET_KEY = "a-production-secret-key-" + "x" * 40
+    assert audit_chain.key_source() == "secret_key"
+    assert audit_key_check() == []
+    derived = audit_chain.hmac_key()
+    assert derived != audit_chain.DEVELOPMENT_KEY.encode()
+    assert derived != settings.SECRET_KEY.encode()  # a key of its own purpose
+    settings.SECRET_KEY = "another-production-secret-" + "y" * 40
+    assert audit_chain.hmac_key() != derived
+
+
 def test_the_key_comes_from_the_settings(events, settings):
     assert verify().startswith("audit chain ok")
     settings.AUDIT_HMAC_KEY = "another-key"
