@@ -19,5 +19,8 @@ class CoreConfig(AppConfig):
         from handinhand.core.schedule import register_schedule
 
         register_schedule(
-            name="core.reminder_digest", at=dt.time(7, 0), task=daily_digest, label=_("每日待办提醒")
+            name="core.reminder_digest",
+            at=dt.time(7, 0),
+            task=daily_digest,
+            label=_("每日待办提醒"),
         )

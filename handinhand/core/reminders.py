@@ -60,7 +60,10 @@ def digest_text(items: list[WorkItem], today: dt.date) -> str:
             line += f"（{item.subject}）"
         days = item.days_left(today)
         if item.due is not None and days is not None:
-            when = _("已逾期 %(d)s 天") % {"d": -days} if days < 0 else _("剩 %(d)s 天") % {"d": days}
+            if days < 0:
+                when = _("已逾期 %(d)s 天") % {"d": -days}
+            else:
+                when = _("剩 %(d)s 天") % {"d": days}
             line += f" {item.due:%Y-%m-%d} {when}"
         lines.append(line)
     if len(items) > 20:
@@ -101,7 +104,7 @@ def digests_send(today: dt.date, *, user_ids: Any = None) -> dict[str, int]:
         if use_email and email and not mail_broken:
             try:
                 send_mail(_("【大手拉小手】今日待办提醒"), text, None, [email])
-            except Exception:  # noqa: BLE001  (any mail fault; the in-app reminder stands)
+            except Exception:
                 # Logged once per run: a dead mail relay must not fill the log per person.
                 log.exception("reminder e-mail failed; no more e-mail in this run")
                 mail_broken = True
@@ -111,7 +114,7 @@ def digests_send(today: dt.date, *, user_ids: Any = None) -> dict[str, int]:
                 counts["emails"] += 1
         try:
             digest.messaged = bool(gateway.send(user=user, text=text))
-        except Exception:  # noqa: BLE001  (a gateway fault must not stop the others' digests)
+        except Exception:
             log.exception("reminder gateway failed for user %s", user.pk)
         counts["messages"] += int(digest.messaged)
         if digest.emailed or digest.messaged:

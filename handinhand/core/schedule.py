@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 if TYPE_CHECKING:
@@ -153,3 +154,59 @@ def scheduler_tick(now: dt.datetime | None = None) -> list[Job]:
         if job is not None:
             jobs.append(job)
     return jobs
+
+
+def schedule_run_now(*, actor: Any, name: str) -> Job:
+    """运行一次: start a schedule by hand from the jobs console (not counted as the day's run,
+    so the scheduled one still happens); audited."""
+    from handinhand.core import audit
+
+    entry = get_schedule(name)
+    if entry is None:
+        raise LookupError(name)
+    period = f"manual:{timezone.now():%Y%m%d%H%M%S%f}"
+    with transaction.atomic():
+        job = schedule_start(entry, period=period, actor=actor)
+        if job is None:  # the same microsecond twice: nothing to do
+            raise IntegrityError(period)
+        audit.record(
+            actor=actor,
+            action="create",
+            instance=job,
+            changes={"schedule": [None, name], "period": [None, period]},
+        )
+    return job
+
+
+@dataclass(frozen=True)
+class ScheduleStatus:
+    schedule: Schedule
+    last_job: Job | None
+    last_started: dt.datetime | None
+    next_run: dt.datetime
+
+
+def schedule_statuses(now: dt.datetime | None = None) -> list[ScheduleStatus]:
+    """Each schedule with its last run (and that run's job) and its next run: two queries."""
+    from handinhand.core.models import ScheduleRun
+
+    now = now or timezone.now()
+    today = timezone.localtime(now).date().isoformat()
+    entries = schedules()
+    names = [s.name for s in entries]
+    runs = ScheduleRun.objects.filter(schedule__in=names)
+    last_ids = runs.values("schedule").annotate(last=Max("id")).values_list("last", flat=True)
+    last = {
+        r.schedule: r
+        for r in ScheduleRun.objects.filter(pk__in=list(last_ids)).select_related("job")
+    }
+    ran_today = set(runs.filter(period=today).values_list("schedule", flat=True))
+    return [
+        ScheduleStatus(
+            schedule=s,
+            last_job=last[s.name].job if s.name in last else None,
+            last_started=last[s.name].created_at if s.name in last else None,
+            next_run=s.next_run(now, ran_today=s.name in ran_today),
+        )
+        for s in entries
+    ]

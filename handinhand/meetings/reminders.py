@@ -1,6 +1,7 @@
 """The daily to-do job: turn what is owed or late into personal to-dos, which the inbox shows
-and the one daily digest (core/reminders.py) tells people about. Each to-do carries a source key unique per user, so a second run on the same day —
-or a run after a crash — creates nothing twice.
+and the one daily digest (core/reminders.py) tells people about. Each to-do carries a source
+key unique per user, so a second run on the same day — or a run after a crash — creates
+nothing twice.
 
 Sources: a meeting still owed in the current period when `reminders.days_before_period_end`
 days or fewer are left (to the group's leader and deputies); overdue action items (to their
@@ -10,7 +11,6 @@ owners); reports due, from whatever the reports app registered in `core.registry
 from __future__ import annotations
 
 import datetime as dt
-
 from typing import Any
 
 from django.urls import reverse
@@ -25,7 +25,6 @@ from handinhand.meetings.models import ActionItem, Todo, TodoKind
 from handinhand.meetings.selectors import group_leaders, held_by_period
 from handinhand.meetings.services import todos_create
 from handinhand.programme.models import GuidanceGroup
-
 
 
 def meeting_due_todos(today: dt.date) -> list[Todo]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import shlex
 import signal
-import subprocess  # noqa: S404  (our own manage.py, no shell)
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -35,7 +35,7 @@ class Child:
 
 
 class Command(BaseCommand):
-    help = "同时运行 Web 服务、后台任务 worker 和定时任务调度；子进程退出后自动重启，Ctrl-C 全部停止"
+    help = "同时运行 Web 服务、后台任务 worker 和定时任务调度；子进程退出自动重启，Ctrl-C 停止"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
