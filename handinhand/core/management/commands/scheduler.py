@@ -36,7 +36,6 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, stop)
             signal.signal(signal.SIGINT, stop)
         while True:
-            close_old_connections()
             for job in scheduler_tick():
                 self.stdout.write(f"已启动 {job.kind}（任务 #{job.pk}）")
             if options["once"] or stopping:
@@ -46,3 +45,5 @@ class Command(BaseCommand):
                 time.sleep(0.5)
             if stopping:
                 return
+            # A long-lived process: drop a connection the database has closed meanwhile.
+            close_old_connections()
