@@ -127,7 +127,7 @@ def job_requeue(job: Job, *, delay: dt.timedelta | None = None) -> None:
     transaction.on_commit(lambda: task.enqueue(job.pk))
 
 
-def job_retry(*, actor: AbstractBaseUser, job: Job) -> Job:
+def job_retry(*, actor: Any, job: Job) -> Job:
     """Retry a failed job from the jobs console, within the retry policy; audited."""
     with transaction.atomic():
         current = Job.objects.select_for_update().get(pk=job.pk)
@@ -136,15 +136,15 @@ def job_retry(*, actor: AbstractBaseUser, job: Job) -> Job:
         if not current.task_path:
             raise ValidationError(_("该任务无法重试"))
         if current.attempts >= max_retries():
-            raise ValidationError(
-                _("已重试 %(n)s 次，达到上限") % {"n": current.attempts}
-            )
+            raise ValidationError(_("已重试 %(n)s 次，达到上限") % {"n": current.attempts})
         job_requeue(current)
         audit.record(
             actor=actor,
             action="update",
             instance=current,
-            changes={"status": [JobStatus.FAILED, JobStatus.QUEUED], "attempts": [
-                current.attempts - 1, current.attempts]},
+            changes={
+                "status": [JobStatus.FAILED, JobStatus.QUEUED],
+                "attempts": [current.attempts - 1, current.attempts],
+            },
         )
     return current

@@ -19,7 +19,7 @@ class MeetingsConfig(AppConfig):
         from handinhand.meetings.selectors import meeting_counts
 
         group_figures.register("meeting_counts", meeting_counts)
-        register_work(WorkSource(name="meetings.todo", label=_("待办事项"), items=todo_work))
+        register_work(WorkSource(name="meetings.todo", label="待办事项", items=todo_work))
         # Before the 07:00 digest, so that the day's new to-dos are in it.
         register_schedule(
             name="meetings.todos", at=dt.time(6, 30), task=todos_daily, label=_("逾期与到期待办")
