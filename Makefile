@@ -25,13 +25,15 @@ $(VENV)/.installed: pyproject.toml package.json package-lock.json
 install: $(VENV)/.installed
 
 ## Install, create the SQLite database with the pilot demo, and serve on http://127.0.0.1:$(PORT)/
+## with the task worker and the daily scheduler beside the web server (manage.py serve; Ctrl-C
+## stops all three).
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed --workload pilot --if-empty
-	INSECURE_DEV=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	INSECURE_DEV=true $(PY) manage.py serve 127.0.0.1:$(PORT)
 
 run: install
-	INSECURE_DEV=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	INSECURE_DEV=true $(PY) manage.py serve 127.0.0.1:$(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check handinhand config benchmarks

@@ -214,6 +214,28 @@ TASKS = {
         }[env("TASKS_BACKEND", "database")],
     }
 }
+# A failed job is retried this many times: scheduled jobs by themselves (a few minutes apart),
+# the others by the system administrator from the jobs console (/jobs/console/).
+JOBS_MAX_RETRIES = int(env("JOBS_MAX_RETRIES", "3"))
+
+# The daily reminder digest (handinhand/core/reminders.py): in-app always; e-mail when
+# REMINDER_EMAIL is on, through these SMTP settings (an intranet often has no relay, so off by
+# default); SMS/WeCom through the class REMINDER_GATEWAY names (default: log only).
+REMINDER_EMAIL = env_bool("REMINDER_EMAIL", False)
+REMINDER_GATEWAY = env("REMINDER_GATEWAY", "handinhand.core.reminders.LogGateway")
+if env("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env("EMAIL_HOST")
+    EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+    EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+    EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "10"))
+else:
+    EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@handinhand.local")
+
 # Key of the audit log's hash chain (handinhand/core/audit_chain.py). Empty means the
 # development key, for the demo and the tests only; `check --deploy` warns while it is used.
 # Keep it apart from the database: whoever holds it and the owner role could rewrite history.

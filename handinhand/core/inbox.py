@@ -58,3 +58,11 @@ def register_work(source: WorkSource) -> WorkSource:
     """Called from an AppConfig.ready(); registering a name twice replaces the first (a second
     ready() in a test runner is harmless), it never adds a second source."""
     return work_sources.register(source.name, source)
+
+
+def inbox_items(user: Any, today: dt.date) -> list[WorkItem]:
+    """Everything `user` owes on `today`, from every registered source, soonest deadline first.
+
+    (Minimal version for the reminder digest; the inbox work replaces it with its own.)"""
+    items = [item for source in work_sources.values() for item in source.items(user, today)]
+    return sorted(items, key=lambda i: (i.due is None, i.due or today, i.title))

@@ -6,13 +6,20 @@ polls `/jobs/<id>/` (core/job_progress.html) until the job is done or failed.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, TypeVar, overload
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
+from handinhand.core import audit
 from handinhand.core.models import Job, JobStatus
+from handinhand.core.users import AnyUser
 
 J = TypeVar("J", bound=Job)
 
@@ -54,6 +61,7 @@ def job_enqueue(
     # core names no domain app, so the actor is Django's base user, not accounts.User.
     job = model(kind=kind or model.KIND, total=total, params=params or {})
     job.created_by_id = actor.pk if actor is not None else None
+    job.task_path = getattr(task, "module_path", "")
     job.save(force_insert=True)
     if task is not None:
         transaction.on_commit(lambda: task.enqueue(job.pk))
@@ -61,8 +69,8 @@ def job_enqueue(
 
 
 def job_running(job: Job, *, total: int | None = None) -> None:
-    job.status, job.started_at, job.done = JobStatus.RUNNING, timezone.now(), 0
-    fields = ["status", "started_at", "done"]
+    job.status, job.started_at, job.done, job.error = JobStatus.RUNNING, timezone.now(), 0, ""
+    fields = ["status", "started_at", "done", "error"]
     if total is not None:
         job.total = total
         fields.append("total")
@@ -98,3 +106,46 @@ def job_fail(job: Job, error: BaseException | str) -> None:
     Job.objects.filter(pk=job.pk).update(
         status=job.status, finished_at=job.finished_at, error=job.error
     )
+
+
+def max_retries() -> int:
+    """How many times a failed job is retried (automatically for scheduled jobs, by hand from
+    the jobs console for the others): settings.JOBS_MAX_RETRIES, 3 by default."""
+    return int(getattr(settings, "JOBS_MAX_RETRIES", 3))
+
+
+def can_retry(job: Job) -> bool:
+    return job.status == JobStatus.FAILED and bool(job.task_path) and job.attempts < max_retries()
+
+
+def job_requeue(job: Job, *, delay: dt.timedelta | None = None) -> None:
+    """Put a failed job back in the queue (attempts + 1); the error stays until it runs again."""
+    job.status, job.done, job.attempts = JobStatus.QUEUED, 0, job.attempts + 1
+    Job.objects.filter(pk=job.pk).update(status=job.status, done=0, attempts=job.attempts)
+    task = import_string(job.task_path)
+    if delay is not None and task.get_backend().supports_defer:
+        task = task.using(run_after=timezone.now() + delay)
+    transaction.on_commit(lambda: task.enqueue(job.pk))
+
+
+def job_retry(*, actor: AnyUser, job: Job) -> Job:
+    """Retry a failed job from the jobs console, within the retry policy; audited."""
+    with transaction.atomic():
+        current: Job = Job.objects.select_for_update().get(pk=job.pk)
+        if current.status != JobStatus.FAILED:
+            raise ValidationError(_("只能重试失败的任务"))
+        if not current.task_path:
+            raise ValidationError(_("该任务无法重试"))
+        if current.attempts >= max_retries():
+            raise ValidationError(_("已重试 %(n)s 次，达到上限") % {"n": current.attempts})
+        job_requeue(current)
+        audit.record(
+            actor=actor,
+            action="update",
+            instance=current,
+            changes={
+                "status": [JobStatus.FAILED, JobStatus.QUEUED],
+                "attempts": [current.attempts - 1, current.attempts],
+            },
+        )
+    return current

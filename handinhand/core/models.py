@@ -185,6 +185,10 @@ class Job(TimeStampedModel):
     )
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # The django-tasks task that runs the job (its module path), so that a failed job can be
+    # retried from the jobs console; and how many times it has been retried.
+    task_path = models.CharField(_("执行任务"), max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("重试次数"), default=0)
 
     objects = JobManager()
 
@@ -210,3 +214,52 @@ class Job(TimeStampedModel):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+class ScheduleRun(models.Model):
+    """One run of a scheduled job (core/schedule.py) for one period: the unique constraint is the
+    lock that lets several scheduler processes start a period's run exactly once."""
+
+    schedule = models.CharField(_("定时任务"), max_length=80)
+    # "2025-03-18" for the daily run of that day; "manual:<time>" for a run started by hand.
+    period = models.CharField(_("周期"), max_length=40)
+    job = models.OneToOneField(
+        Job, verbose_name=_("后台任务"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("触发时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("定时任务运行")
+        verbose_name_plural = _("定时任务运行")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "period"], name="schedule_run_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.schedule} {self.period}"
+
+
+class ReminderDigest(models.Model):
+    """The day's reminder of one person (core/reminders.py): one row per (user, day), so a second
+    run of the digest the same day sends nothing twice."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("日期"))
+    items = models.PositiveIntegerField(_("待办数"), default=0)
+    text = models.TextField(_("内容"), blank=True)
+    emailed = models.BooleanField(_("已发邮件"), default=False)
+    messaged = models.BooleanField(_("已发短信/企业微信"), default=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("每日提醒")
+        verbose_name_plural = _("每日提醒")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="reminder_digest_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day}"

@@ -7,4 +7,7 @@ urlpatterns = [
     path("audit/", audit_views.audit_list, name="audit_list"),
     path("audit/<int:pk>/", audit_views.audit_detail, name="audit_detail"),
     path("jobs/<int:pk>/", job_views.job_detail, name="job_detail"),
+    path("jobs/console/", job_views.job_console, name="job_console"),
+    path("jobs/<int:pk>/retry/", job_views.job_retry_view, name="job_retry"),
+    path("jobs/schedules/<str:name>/run/", job_views.schedule_run_view, name="schedule_run"),
 ]

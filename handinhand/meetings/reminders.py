@@ -1,6 +1,7 @@
-"""The daily reminder job: turn what is owed or late into personal to-dos (and optionally
-e-mails). Each to-do carries a source key unique per user, so a second run on the same day —
-or a run after a crash — creates nothing twice.
+"""The daily to-do job: turn what is owed or late into personal to-dos, which the inbox shows
+and the one daily digest (core/reminders.py) tells people about. Each to-do carries a source
+key unique per user, so a second run on the same day — or a run after a crash — creates
+nothing twice.
 
 Sources: a meeting still owed in the current period when `reminders.days_before_period_end`
 days or fewer are left (to the group's leader and deputies); overdue action items (to their
@@ -10,27 +11,20 @@ owners); reports due, from whatever the reports app registered in `core.registry
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
-from django.conf import settings
-from django.core.mail import send_mass_mail
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from handinhand.accounts.models import User
+from handinhand.core.inbox import WorkItem
 from handinhand.core.policy import get_policy
 from handinhand.core.registry import due_items
+from handinhand.core.reminders import digests_send
 from handinhand.meetings.calendar import period_of
 from handinhand.meetings.models import ActionItem, Todo, TodoKind
 from handinhand.meetings.selectors import group_leaders, held_by_period
 from handinhand.meetings.services import todos_create
 from handinhand.programme.models import GuidanceGroup
-
-log = logging.getLogger(__name__)
-
-# Off by default: an intranet often has no mail relay. settings.MEETINGS_REMINDER_EMAIL = True.
-EMAIL_SETTING = "MEETINGS_REMINDER_EMAIL"
 
 
 def meeting_due_todos(today: dt.date) -> list[Todo]:
@@ -113,33 +107,39 @@ def report_due_todos(today: dt.date) -> list[Todo]:
     ]
 
 
-def run_reminders(today: dt.date) -> dict[str, int]:
-    """Create the day's to-dos; returns how many of each kind were new."""
+def _todos(today: dt.date) -> tuple[dict[str, int], set[int]]:
     candidates = [*meeting_due_todos(today), *action_overdue_todos(today), *report_due_todos(today)]
     created = todos_create(actor=None, todos=candidates)
-    if created and getattr(settings, EMAIL_SETTING, False):
-        _mail(created)
     counts: dict[str, int] = {kind: 0 for kind in TodoKind.values}
     for todo in created:
         counts[todo.kind] += 1
     counts["total"] = len(created)
+    return counts, {todo.user_id for todo in created}
+
+
+def todos_daily(today: dt.date) -> dict[str, int]:
+    """The overdue flags: create the day's to-dos; returns how many of each kind were new."""
+    return _todos(today)[0]
+
+
+def run_reminders(today: dt.date) -> dict[str, int]:
+    """The whole daily reminder run, as `manage.py send_reminders` does it: the to-dos, then
+    the day's digest (core/reminders.py) for the people who got a new one."""
+    counts, user_ids = _todos(today)
+    if user_ids:
+        counts.update(digests_send(today, user_ids=user_ids))
     return counts
 
 
-def _mail(todos: list[Todo]) -> None:
-    emails = dict(
-        User.objects.filter(pk__in={t.user_id for t in todos})
-        .exclude(Q(email="") | Q(is_active=False))
-        .values_list("pk", "email")
-    )
-    subject = _("【大手拉小手】待办提醒")
-    messages = [
-        (subject, f"{t.text}\n{t.link}", None, [emails[t.user_id]])
-        for t in todos
-        if t.user_id in emails
+def todo_work(user: User, today: dt.date) -> list[WorkItem]:
+    """The inbox's view of the open to-dos of a person (register_work in apps.py)."""
+    return [
+        WorkItem(
+            source="meetings.todo",
+            key=f"todo:{todo.pk}",
+            title=todo.text,
+            url=todo.link or reverse("meetings:todo_list"),
+            due=todo.due,
+        )
+        for todo in Todo.objects.visible_to(user).open()
     ]
-    try:
-        send_mass_mail(messages, fail_silently=False)
-    except OSError:
-        # The to-dos exist; mail is a courtesy that must not undo them.
-        log.exception("reminder e-mail failed")

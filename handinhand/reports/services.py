@@ -3,6 +3,7 @@ submission, the department's acknowledgement or return."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -17,6 +18,7 @@ from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.jobs import job_enqueue, job_fail, job_finish, job_progress, job_running
 from handinhand.core.models import AuditAction
+from handinhand.core.policy import get_policy
 from handinhand.core.services import update_object
 from handinhand.reports import tasks  # a module import: tasks imports this module too
 from handinhand.reports.access import can_edit as can_edit
@@ -229,3 +231,10 @@ def report_return(*, actor: User, report: AnnualReport, reason: str) -> AnnualRe
             data={"status": ReportStatus.RETURNED, "return_reason": reason},
             expected_version=None,
         )
+
+
+def scheduled_drafts(today: dt.date) -> dict[str, int]:
+    """The daily schedule: last year's drafts, only in the policy's report month (January)."""
+    if today.month != get_policy().reports.due_month:
+        return {"skipped_month": today.month}
+    return reports_generate(actor=None, year=today.year - 1)

@@ -155,6 +155,16 @@ OBJECT_PAGES: dict[str, tuple[Arg, str, list[str]]] = {
         "leader",
         ["instructor", "outsider", "city_user", "school_user", "audit_admin"],
     ),
+    "core:job_retry": (
+        lambda c: _a_job(c).pk,
+        "system_admin",
+        ["province_admin", "security_admin", "audit_admin", "leader"],
+    ),
+    "core:schedule_run": (
+        lambda c: "core.reminder_digest",
+        "system_admin",
+        ["province_admin", "security_admin", "audit_admin", "outsider"],
+    ),
 }
 
 
@@ -177,6 +187,7 @@ ROLE_PAGES: dict[str, tuple[str, list[str]]] = {
     "accounts:user_create": ("system_admin", ["security_admin", "province_admin"]),
     "accounts:school_search": ("security_admin", ["system_admin", "province_admin"]),
     "core:audit_list": ("audit_admin", ["system_admin", "security_admin", "province_admin"]),
+    "core:job_console": ("system_admin", ["province_admin", "security_admin", "audit_admin"]),
 }
 
 # Pages open to every signed-in user, whose content is narrowed by scope (tested per app).
