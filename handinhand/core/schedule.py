@@ -27,16 +27,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
     from django_stubs_ext import StrOrPromise
 
     from handinhand.core.models import Job
+    from handinhand.core.users import AnyUser
 else:
     StrOrPromise = str
 
@@ -107,7 +108,11 @@ def get_schedule(name: str) -> Schedule | None:
 
 
 def schedule_start(
-    schedule: Schedule, *, period: str, actor: AbstractBaseUser | None = None, today: dt.date | None = None
+    schedule: Schedule,
+    *,
+    period: str,
+    actor: AbstractBaseUser | None = None,
+    today: dt.date | None = None,
 ) -> Job | None:
     """Start one run of `schedule` for `period`: the ScheduleRun row and the queued Job in one
     transaction. None when another process already started this period (the lock)."""
@@ -157,7 +162,7 @@ def scheduler_tick(now: dt.datetime | None = None) -> list[Job]:
     return jobs
 
 
-def schedule_run_now(*, actor: AbstractBaseUser, name: str) -> Job:
+def schedule_run_now(*, actor: AnyUser, name: str) -> Job:
     """运行一次: start a schedule by hand from the jobs console (not counted as the day's run,
     so the scheduled one still happens); audited."""
     from handinhand.core import audit
@@ -167,7 +172,9 @@ def schedule_run_now(*, actor: AbstractBaseUser, name: str) -> Job:
         raise LookupError(name)
     period = f"manual:{timezone.now():%Y%m%d%H%M%S%f}"
     with transaction.atomic():
-        job = schedule_start(entry, period=period, actor=actor)
+        # The console is behind a login: an anonymous actor is not recorded as one.
+        starter = actor if isinstance(actor, AbstractBaseUser) else None
+        job = schedule_start(entry, period=period, actor=starter)
         if job is None:  # the same microsecond twice: nothing to do
             raise IntegrityError(period)
         audit.record(
