@@ -10,7 +10,6 @@ import datetime as dt
 from typing import Any, TypeVar, overload
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -27,7 +26,7 @@ J = TypeVar("J", bound=Job)
 @overload
 def job_enqueue(
     *,
-    actor: AbstractBaseUser | None,
+    actor: AnyUser | None,
     kind: str,
     task: Any = None,
     total: int = 0,
@@ -38,7 +37,7 @@ def job_enqueue(
 @overload
 def job_enqueue(
     *,
-    actor: AbstractBaseUser | None,
+    actor: AnyUser | None,
     model: type[J],
     kind: str = "",
     task: Any = None,
@@ -49,7 +48,7 @@ def job_enqueue(
 
 def job_enqueue(
     *,
-    actor: AbstractBaseUser | None,
+    actor: AnyUser | None,
     kind: str = "",
     task: Any = None,
     total: int = 0,
@@ -60,7 +59,8 @@ def job_enqueue(
     the surrounding transaction commits."""
     # core names no domain app, so the actor is Django's base user, not accounts.User.
     job = model(kind=kind or model.KIND, total=total, params=params or {})
-    job.created_by_id = actor.pk if actor is not None else None
+    # An anonymous user has no pk: the job is then nobody's, like a scheduled one.
+    job.created_by_id = getattr(actor, "pk", None)
     job.task_path = getattr(task, "module_path", "")
     job.save(force_insert=True)
     if task is not None:

@@ -27,7 +27,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -111,7 +110,7 @@ def schedule_start(
     schedule: Schedule,
     *,
     period: str,
-    actor: AbstractBaseUser | None = None,
+    actor: AnyUser | None = None,
     today: dt.date | None = None,
 ) -> Job | None:
     """Start one run of `schedule` for `period`: the ScheduleRun row and the queued Job in one
@@ -172,9 +171,7 @@ def schedule_run_now(*, actor: AnyUser, name: str) -> Job:
         raise LookupError(name)
     period = f"manual:{timezone.now():%Y%m%d%H%M%S%f}"
     with transaction.atomic():
-        # The console is behind a login: an anonymous actor is not recorded as one.
-        starter = actor if isinstance(actor, AbstractBaseUser) else None
-        job = schedule_start(entry, period=period, actor=starter)
+        job = schedule_start(entry, period=period, actor=actor)
         if job is None:  # the same microsecond twice: nothing to do
             raise IntegrityError(period)
         audit.record(
