@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -89,9 +89,10 @@ def _coverage(year: int) -> tuple[dict[str, Counters], Counters]:
     ):
         per[county]["districted"] = n
     batches = dict(
-        Batch.objects.values_list("status").annotate(n=Count("id")).order_by().values_list(
-            "status", "n"
-        )
+        Batch.objects.values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("status", "n")
     )
     province = {
         "batches_planned": batches.get(BatchStatus.PLANNED, 0),
@@ -260,9 +261,7 @@ def _mechanisms(year: int, today: dt.date) -> tuple[dict[str, Counters], Counter
     return per, province
 
 
-def _roll_up(
-    per: dict[str, Counters], parents: dict[str, str | None]
-) -> dict[str, Counters]:
+def _roll_up(per: dict[str, Counters], parents: Mapping[str, str | None]) -> dict[str, Counters]:
     """Each region's counters plus those of every region below it."""
     out: dict[str, Counters] = defaultdict(dict)
     for code, counters in per.items():
@@ -349,13 +348,13 @@ class Figures:
 
     def rates(self) -> dict[str, float | None]:
         c, g, m = self.coverage, self.guidance, self.mechanisms
-        reports_due = sum(m.get(k, 0) for k in ("reports_on_time", "reports_late", "reports_missing"))
+        reports_due = sum(
+            m.get(k, 0) for k in ("reports_on_time", "reports_late", "reports_missing")
+        )
         return {
             "paired": self._rate(c.get("paired", 0), c.get("schools", 0)),
             "districted": self._rate(c.get("districted", 0), c.get("schools", 0)),
-            "visits": self._rate(
-                g.get("guided", 0) - g.get("under_min", 0), g.get("guided", 0)
-            ),
+            "visits": self._rate(g.get("guided", 0) - g.get("under_min", 0), g.get("guided", 0)),
             "closing": self._rate(g.get("findings_closed", 0), g.get("findings", 0)),
             "meetings": self._rate(m.get("meetings_met", 0), m.get("meetings_owed", 0)),
             "reports": self._rate(m.get("reports_on_time", 0), reports_due),

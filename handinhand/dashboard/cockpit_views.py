@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from handinhand.core.policy import get_policy
 from handinhand.core.scope import Scope, get_scope
-from handinhand.dashboard.cockpit import Cockpit, Figures, alerts, cockpit_for, cockpit_years
+from handinhand.dashboard.cockpit import Cockpit, alerts, cockpit_for, cockpit_years
 from handinhand.orgs.models import Region, RegionLevel
 
 
@@ -140,7 +140,7 @@ def _chart_data(cockpit: Cockpit) -> dict[str, Any]:
             "name": c.region.name,
             "value": c.average,
             "schools": c.coverage.get("schools", 0),
-            "url": "?" + urlencode({"region": c.region.code, "year": cockpit.year}),
+            "url": "?" + urlencode({"region": c.region.code, "year": str(cockpit.year)}),
         }
         for c in cockpit.children
     ]
@@ -152,7 +152,9 @@ def _chart_data(cockpit: Cockpit) -> dict[str, Any]:
         "l1": {
             "x": [f"{code} {v[0]}" for code, v in l1],
             "values": [round(v[1] / v[2], 2) if v[2] else None for _code, v in l1],
-            "rates": [round(100 * v[1] / v[2] / v[3], 1) if v[2] and v[3] else None for _c, v in l1],
+            "rates": [
+                round(100 * v[1] / v[2] / v[3], 1) if v[2] and v[3] else None for _c, v in l1
+            ],
         },
         "grades": {"x": bands, "values": [grades.get(b, 0) for b in bands]},
         "yoy": {
@@ -188,16 +190,14 @@ def _breadcrumbs(user: Any, region: Region) -> list[Region]:
     codes = [p for p in region.path.split("/") if p]
     above = Region.objects.filter(code__in=codes).exclude(code=region.code).order_by("path")
     return [
-        r
-        for r in above
-        if scope.everything or any(r.path.startswith(p) for p in scope.staff_paths)
+        r for r in above if scope.everything or any(r.path.startswith(p) for p in scope.staff_paths)
     ]
 
 
 @login_required
 def cockpit(request: HttpRequest) -> HttpResponse:
     region = cockpit_region(request.user, request.GET.get("region"))
-    year, years = _year(request, region)
+    year, _years = _year(request, region)
     data = cockpit_for(region, year)
     screen = request.GET.get("screen") == "1"
     links = _links(region, year)
@@ -213,8 +213,8 @@ def cockpit(request: HttpRequest) -> HttpResponse:
         "crumbs": _breadcrumbs(request.user, region),
         "screen": screen,
         "refresh_seconds": get_policy().cockpit.refresh_minutes * 60,
-        "children_level": _("设区市") if region.level == RegionLevel.PROVINCE else _("县（市、区）"),
+        "children_level": _("设区市")
+        if region.level == RegionLevel.PROVINCE
+        else _("县（市、区）"),
     }
     return render(request, "dashboard/cockpit.html", context)
-
-

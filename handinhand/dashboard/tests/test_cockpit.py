@@ -89,9 +89,7 @@ def test_figures_equal_direct_counts_of_base_rows(records):
 
 
 def test_refresh_is_idempotent(records):
-    before = sorted(
-        RegionFigures.objects.values_list("region_id", "figure_set", "data"), key=str
-    )
+    before = sorted(RegionFigures.objects.values_list("region_id", "figure_set", "data"), key=str)
     cockpit_refresh(year=YEAR, today=TODAY)
     cockpit_refresh(year=YEAR, today=TODAY)
     after = sorted(RegionFigures.objects.values_list("region_id", "figure_set", "data"), key=str)
@@ -130,7 +128,9 @@ def test_city_and_province_drill_down_inside_scope_only(records, client_for):
     assert screen.status_code == 200 and b"hh-screen" in screen.content
 
 
-def test_cockpit_reads_a_fixed_number_of_queries(records, client_for, django_assert_max_num_queries):
+def test_cockpit_reads_a_fixed_number_of_queries(
+    records, client_for, django_assert_max_num_queries
+):
     client = client_for(records.province_admin)
     client.get(reverse("dashboard:cockpit"))
     with django_assert_max_num_queries(12):
@@ -140,7 +140,11 @@ def test_cockpit_reads_a_fixed_number_of_queries(records, client_for, django_ass
 def test_alert_levels_follow_the_policy_thresholds():
     t = Threshold(amber=0.6, green=0.9)
     assert [alert_level(r, t) for r in (0.95, 0.9, 0.7, 0.59, None)] == [
-        "green", "green", "amber", "red", "none"
+        "green",
+        "green",
+        "amber",
+        "red",
+        "none",
     ]
 
 
@@ -150,7 +154,9 @@ def test_policy_refuses_amber_above_green():
     from django.conf import settings
 
     text = Path(settings.POLICY_FILE).read_text(encoding="utf-8")
-    bad = text.replace("paired = { amber = 0.5, green = 0.9 }", "paired = { amber = 0.95, green = 0.9 }")
+    bad = text.replace(
+        "paired = { amber = 0.5, green = 0.9 }", "paired = { amber = 0.95, green = 0.9 }"
+    )
     assert bad != text
     with pytest.raises(ImproperlyConfigured, match="amber"):
         parse_policy(bad)

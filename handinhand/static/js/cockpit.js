@@ -41,7 +41,7 @@
       visualMap: {min: span[0], max: span[1], calculable: true, precision: 1, left: 10, bottom: 10,
         text: [String(span[1]), String(span[0])], inRange: {color: ["#fde0c5", "#f59e4c", "#c0392b"]},
         textStyle: {color: text}},
-      series: [{type: "map", map: map.name, roam: false,
+      series: [{type: "map", map: map.name, roam: false, layoutCenter: ["50%", "50%"], layoutSize: "95%",
         label: {show: true, fontSize: dark ? 14 : 10, color: dark ? "#fff" : "#222"},
         itemStyle: {areaColor: dark ? "#2a3f5a" : "#eee", borderColor: dark ? "#0b1a2e" : "#fff"},
         emphasis: {label: {show: true}},
