@@ -68,8 +68,9 @@ def test_a_schedule_runs_once_a_day_when_its_time_has_come(
 ):
     settings.TASKS = IMMEDIATE
     schedule_of("test.count", _counting, at=dt.time(5, 0))
-    for name in ("core.reminder_digest", "meetings.todos", "reports.annual_drafts"):
-        ScheduleRun.objects.create(schedule=name, period="2025-03-18")  # not under test here
+    for entry in sched.schedules():  # the apps' own schedules are not under test here
+        if entry.name != "test.count":
+            ScheduleRun.objects.create(schedule=entry.name, period="2025-03-18")
     assert sched.scheduler_tick(_at(4)) == []
     with django_capture_on_commit_callbacks(execute=True):
         jobs = sched.scheduler_tick(_at(6))
