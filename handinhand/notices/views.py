@@ -148,7 +148,7 @@ def notice_create(request: HttpRequest) -> HttpResponse:
 def audience_search(request: HttpRequest) -> HttpResponse:
     """The picker's results (htmx): the chosen ones and the matches, in the publisher's scope."""
     require(rules.can_publish(request.user))
-    kind = request.GET.get("kind", "")
+    kind = request.GET.get("kind", "schools")
     require(kind in selectors.PICKER_KINDS)
     items = selectors.picker_items(
         request.user, kind, request.GET.getlist(kind), request.GET.get(f"q_{kind}", "")
