@@ -262,3 +262,15 @@ def test_policy_notice_is_pinned_to_everyone_once_per_version(cast):
     )
     again, created_again = services.policy_notice_publish(actor=cast.province_admin)
     assert (again.pk, created_again) == (notice.pk, False)
+
+
+def test_publish_policy_notice_command(cast):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("publish_policy_notice", stdout=out)
+    assert "已发布" in out.getvalue()
+    call_command("publish_policy_notice", stdout=out)
+    assert "已发布过" in out.getvalue()
