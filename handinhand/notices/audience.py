@@ -142,8 +142,10 @@ def validate(audience: Audience, *, publisher_paths: Sequence[str]) -> tuple[lis
         regions = list(Region.objects.filter(code__in=audience.regions).values_list("path", "name"))
         inside = [(p, n) for p, n in regions if any(p.startswith(s) for s in publisher_paths)]
         if len(inside) != len(audience.regions):
-            errors.append(_("所选地区中有 %(n)d 个不在您的发布范围内")
-                          % {"n": len(audience.regions) - len(inside)})
+            errors.append(
+                _("所选地区中有 %(n)d 个不在您的发布范围内")
+                % {"n": len(audience.regions) - len(inside)}
+            )
         region_paths = [p for p, _n in inside]
         labels.append(_("地区：%(names)s") % {"names": "、".join(n for _p, n in inside)})
     if audience.schools:
@@ -152,8 +154,10 @@ def validate(audience: Audience, *, publisher_paths: Sequence[str]) -> tuple[lis
         )
         inside_s = [n for p, n in schools if any(p.startswith(s) for s in publisher_paths)]
         if len(inside_s) != len(audience.schools):
-            errors.append(_("所选学校中有 %(n)d 所不在您的发布范围内")
-                          % {"n": len(audience.schools) - len(inside_s)})
+            errors.append(
+                _("所选学校中有 %(n)d 所不在您的发布范围内")
+                % {"n": len(audience.schools) - len(inside_s)}
+            )
         labels.append(_("学校：%(names)s") % {"names": "、".join(inside_s)})
     if audience.groups:
         names = list(
@@ -163,8 +167,10 @@ def validate(audience: Audience, *, publisher_paths: Sequence[str]) -> tuple[lis
             .distinct()
         )
         if len(names) != len(audience.groups):
-            errors.append(_("所选指导组中有 %(n)d 个不在您的发布范围内")
-                          % {"n": len(audience.groups) - len(names)})
+            errors.append(
+                _("所选指导组中有 %(n)d 个不在您的发布范围内")
+                % {"n": len(audience.groups) - len(names)}
+            )
         labels.append(_("指导组：%(names)s") % {"names": "、".join(names)})
     if errors:
         raise ValidationError({"audience": errors})

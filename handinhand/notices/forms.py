@@ -4,7 +4,7 @@ every id against the scope."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -97,8 +97,7 @@ class ReceiptFilterForm(FilterForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        region = self.fields["region"]
-        assert isinstance(region, forms.ChoiceField)
+        region = cast(forms.ChoiceField, self.fields["region"])
         region.choices = [("", _("全部")), *self.region_choices]
         region.widget.attrs.setdefault("class", "form-select form-select-sm")
         self.fields["q"].widget.attrs.setdefault("class", "form-control form-control-sm")

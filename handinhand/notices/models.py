@@ -222,7 +222,10 @@ class NoticeReminder(models.Model):
     )
     day = models.DateField(_("提醒日期"))
     sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("提醒人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提醒人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     sent_at = models.DateTimeField(_("提醒时间"))
     recipients = models.PositiveIntegerField(_("提醒人数"), default=0)

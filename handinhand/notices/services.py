@@ -182,9 +182,9 @@ def receipt_read(*, user: User, notice: Notice) -> bool:
     Not an audit event: the receipt is itself the record of the read, and a province-wide
     notice would otherwise add 15,000 rows to the hash chain in a morning."""
     now = timezone.now()
-    first = NoticeReceipt.objects.filter(
-        notice=notice, user=user, read_at__isnull=True
-    ).update(read_at=now, read_revision=notice.revision)
+    first = NoticeReceipt.objects.filter(notice=notice, user=user, read_at__isnull=True).update(
+        read_at=now, read_revision=notice.revision
+    )
     if not first:
         NoticeReceipt.objects.filter(notice=notice, user=user).exclude(
             read_revision=notice.revision
@@ -238,21 +238,32 @@ def policy_notice_body() -> str:
         for m in p.meetings
     )
     lines = [
-        _("省委教育工委印发%(title)s，优选高校党建工作示范学校牵头开展中小学校党建指导工作，"
-          "试点先行、分批推进，形成上下联动、规范有序、全面覆盖的党建指导“大手拉小手”工作格局。")
+        _(
+            "省委教育工委印发%(title)s，优选高校党建工作示范学校牵头开展中小学校党建指导工作，"
+            "试点先行、分批推进，形成上下联动、规范有序、全面覆盖的党建指导“大手拉小手”工作格局。"
+        )
         % {"title": p.notices.measures_title},
-        _("现行政策：%(name)s（版本 %(version)s）。主要规定如下：") % {
+        _("现行政策：%(name)s（版本 %(version)s）。主要规定如下：")
+        % {
             "name": p.name,
             "version": p.version,
         },
-        _("一、每个党建指导组配备党建指导员 %(n)d 名，分小组、分片区开展指导；指导组分省、市、县三级。")
+        _(
+            "一、每个党建指导组配备党建指导员 %(n)d 名，分小组、分片区开展指导；"
+            "指导组分省、市、县三级。"
+        )
         % {"n": p.groups.instructors_per_group},
         _("二、指导内容为三级指标体系：一级指标 %(a)d 项、二级指标 %(b)d 项、三级指标 %(c)d 项。")
         % dict(zip("abc", p.indicators.level_counts, strict=False)),
         _("三、会议制度：%(m)s。") % {"m": meetings},
-        _("四、每年%(month)d月%(day)d日前，各指导组向同级教育部门报告上一年度指导工作及负责人履职情况。")
+        _(
+            "四、每年%(month)d月%(day)d日前，各指导组向同级教育部门报告上一年度指导工作"
+            "及负责人履职情况。"
+        )
         % {"month": p.reports.due_month, "day": p.reports.due_day},
-        _("五、省级指导组每年对党建指导员进行考核，考核为%(top)s的在评优评先、培养培训、职称评聘、职务晋升中同等条件下优先考虑。")
+        _(
+            "五、省级指导组每年对党建指导员进行考核，考核为%(top)s的在评优评先、培养培训、职称评聘、职务晋升中同等条件下优先考虑。"
+        )
         % {"top": p.assessment.top_grade},
         _("六、经费保障：按每名省级指导组成员每年 %(amount)s 元的标准拨付牵头高校。")
         % {"amount": f"{p.funding.per_member_per_year:,}"},

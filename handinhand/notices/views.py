@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -68,9 +68,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _actor(request)
     notice = access(Notice.objects.visible_to(user).select_related("publisher_region"), pk=pk)
     receipt = selectors.receipt_of(user, notice)
-    updated = bool(
-        receipt and receipt.read_at and (receipt.read_revision or 0) < notice.revision
-    )
+    updated = bool(receipt and receipt.read_at and (receipt.read_revision or 0) < notice.revision)
     if receipt is not None:
         services.receipt_read(user=user, notice=notice)
     side = rules.can_see_receipts(user, notice)
@@ -272,11 +270,10 @@ def notice_remind(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     user = _actor(request)
     attachment = access(
         NoticeAttachment.objects.filter(notice__in=Notice.objects.visible_to(user).values("pk")),
         pk=pk,
     )
     return serve_upload(attachment.file, attachment.kind, attachment.name)
-

@@ -23,8 +23,10 @@ def pending(user: Any, today: dt.date) -> QuerySet[NoticeReceipt]:
 
 
 def items(user: Any, today: dt.date) -> Iterable[WorkItem]:
-    rows = pending(user, today).select_related("notice").order_by(
-        "-notice__pinned", "-notice__published_at"
+    rows = (
+        pending(user, today)
+        .select_related("notice")
+        .order_by("-notice__pinned", "-notice__published_at")
     )
     for receipt in rows:
         notice = receipt.notice

@@ -133,19 +133,18 @@ def extend(workload: str, *, seed: int, scale: float = 1.0) -> dict[str, int]:
     )
     seen: set[str] = set()
     for assignment in cities:
-        if assignment.region_id in seen or len(seen) >= 3 or assignment.region is None:
+        region = assignment.region
+        if region is None or region.code in seen or len(seen) >= 3:
             continue
-        seen.add(assignment.region_id)
+        seen.add(region.code)
         written.append(
             _write(
                 publisher=assignment.user,
-                region_code=assignment.region_id,
-                paths=[assignment.region.path],
-                title=f"{assignment.region.name}关于做好党建指导组到校指导工作的通知",
+                region_code=region.code,
+                paths=[region.path],
+                title=f"{region.name}关于做好党建指导组到校指导工作的通知",
                 body="请各校做好迎接党建指导组到校指导的准备，如实反映支部建设情况。",
-                audience=Audience.of(
-                    roles=[AudienceRole.SCHOOL_USER, AudienceRole.INSTRUCTOR]
-                ),
+                audience=Audience.of(roles=[AudienceRole.SCHOOL_USER, AudienceRole.INSTRUCTOR]),
                 published_at=now - dt.timedelta(days=rng.randint(4, 9)),
                 rng=rng,
             )

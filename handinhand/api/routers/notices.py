@@ -144,7 +144,9 @@ def _notice(request: ApiRequest, notice_id: int) -> Notice:
 
 
 @router.get(
-    "/notices/{notice_id}", response={200: NoticeDetailOut, 404: ErrorOut}, summary="通知详情（阅读即回执）"
+    "/notices/{notice_id}",
+    response={200: NoticeDetailOut, 404: ErrorOut},
+    summary="通知详情（阅读即回执）",
 )
 def notice_detail(request: ApiRequest, notice_id: IdPath) -> Any:
     notice = _notice(request, notice_id)
@@ -212,5 +214,3 @@ def notice_remind(request: ApiRequest, notice_id: IdPath) -> Any:
     reminder, created = services.notice_remind(actor=request.auth, notice=notice)
     out = {"day": reminder.day, "recipients": reminder.recipients, "created": created}
     return Status(201 if created else 200, out)
-
-

@@ -9,7 +9,9 @@ from handinhand.notices.audience import Audience
 from handinhand.notices.models import Notice
 
 
-def publish(cast: Any, *, by: Any = None, title: str = "关于开展党建指导工作的通知", **audience: Any) -> Notice:
+def publish(
+    cast: Any, *, by: Any = None, title: str = "关于开展党建指导工作的通知", **audience: Any
+) -> Notice:
     """A notice of the province (or `by`) to the audience given (default: every school user
     in scope)."""
     return services.notice_publish(

@@ -27,9 +27,21 @@ def _attachment(c):
 
 
 OBJECT_PAGES = {
-    "notices:detail": (_notice, "school_user", ["outsider", "instructor", "city_user", "audit_admin"]),
-    "notices:edit": (_notice, "county_user", ["school_user", "city_user", "province_admin", "outsider"]),
-    "notices:receipts": (_notice, "county_user", ["school_user", "city_user", "outsider", "instructor"]),
+    "notices:detail": (
+        _notice,
+        "school_user",
+        ["outsider", "instructor", "city_user", "audit_admin"],
+    ),
+    "notices:edit": (
+        _notice,
+        "county_user",
+        ["school_user", "city_user", "province_admin", "outsider"],
+    ),
+    "notices:receipts": (
+        _notice,
+        "county_user",
+        ["school_user", "city_user", "outsider", "instructor"],
+    ),
     "notices:remind": (_notice, "county_user", ["school_user", "province_admin", "city_user"]),
     "notices:attachment": (_attachment, "school_user", ["outsider", "instructor", "city_user"]),
 }

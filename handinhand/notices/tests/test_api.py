@@ -47,7 +47,10 @@ def test_out_of_scope_and_reminders(cast, api_for):  # noqa: F811
     second = county.post(f"/api/v1/notices/{notice.pk}/reminders")
     assert (first.status_code, second.status_code) == (201, 200)
     assert second.json()["created"] is False
-    assert api_for(cast.province_admin).post(f"/api/v1/notices/{notice.pk}/reminders").status_code == 404
+    assert (
+        api_for(cast.province_admin).post(f"/api/v1/notices/{notice.pk}/reminders").status_code
+        == 404
+    )
     unread = county.get(f"/api/v1/notices/{notice.pk}/unread").json()["items"]
     assert [u["full_name"] for u in unread] == ["湘东一小书记"]
 

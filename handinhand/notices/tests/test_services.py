@@ -4,6 +4,7 @@ the bad input of issue 10 point 4 each has its test here."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -171,14 +172,19 @@ def test_edit_after_publication_makes_a_new_version_and_keeps_receipts(cast):
     )
     assert edited.revision == 2
     old = NoticeVersion.objects.get(notice=notice)
-    assert (old.revision, old.title, old.reason) == (1, "关于开展党建指导工作的通知", "更正截止日期")
+    assert (old.revision, old.title, old.reason) == (
+        1,
+        "关于开展党建指导工作的通知",
+        "更正截止日期",
+    )
     assert list(notice.receipts.order_by("pk").values_list("pk", "user_id", "read_at")) == before
     # Read stays read; the reader sees the update (read_revision behind the notice's).
-    row = selectors.received(cast.school_user).get()
+    row: Any = selectors.received(cast.school_user).get()
     assert (row.unread, row.updated) == (False, True)
     assert selectors.unread_count(cast.school_user) == 0
     services.receipt_read(user=cast.school_user, notice=edited)
-    assert selectors.received(cast.school_user).get().updated is False
+    row = selectors.received(cast.school_user).get()
+    assert row.updated is False
     assert AuditEvent.objects.filter(object_type="notices.notice", action="update").count() == 1
 
 
@@ -238,6 +244,7 @@ def test_the_inbox_holds_the_unread_notice_until_it_is_read(cast):
     from handinhand.core.inbox import work_sources
 
     source = work_sources.get("notices.unread")
+    assert source is not None
     notice = publish(cast)
     today = dt.date(2026, 1, 5)
     items = list(source.items(cast.school_user, today))

@@ -39,6 +39,7 @@ def test_sent_list_and_receipts_page_in_few_queries(
         response = client.get(reverse("notices:list"), {"box": "sent"})
     assert "0/4" in response.content.decode()
     notice = Notice.objects.first()
+    assert notice is not None
     with django_assert_max_num_queries(14):
         response = client.get(reverse("notices:receipts", args=[notice.pk]))
     assert response.status_code == 200
@@ -97,9 +98,12 @@ def test_publish_through_the_form(cast, client_for):
         reverse("notices:audience_search"), {"kind": "schools", "q_schools": "湘东"}
     ).content.decode()
     assert "湘东区第一小学" in found
-    assert "安源" not in client.get(
-        reverse("notices:audience_search"), {"kind": "schools", "q_schools": "安源"}
-    ).content.decode()
+    assert (
+        "安源"
+        not in client.get(
+            reverse("notices:audience_search"), {"kind": "schools", "q_schools": "安源"}
+        ).content.decode()
+    )
     response = client.post(
         reverse("notices:create"),
         {

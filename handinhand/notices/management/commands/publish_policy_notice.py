@@ -12,7 +12,9 @@ from handinhand.notices.services import policy_notice_publish
 
 
 class Command(BaseCommand):
-    help = "将《全省中小学校党建指导工作办法》及现行政策作为置顶通知发布给全体用户（每个政策版本一次）"
+    help = (
+        "将《全省中小学校党建指导工作办法》及现行政策作为置顶通知发布给全体用户（每个政策版本一次）"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--as", dest="username", help="发布人（省委教育工委管理员）的账号")
