@@ -82,6 +82,11 @@ class PublishForm(NoticeForm):
     groups = IdListField(label=_("按指导组"))
     schools = IdListField(label=_("按学校"))
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("levels", "roles"):
+            self.fields[name].widget.attrs["class"] = "form-check-input"
+
 
 class EditForm(NoticeForm):
     reason = forms.CharField(label=_("修改说明"), max_length=200, required=False)
