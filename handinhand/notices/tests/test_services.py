@@ -281,3 +281,25 @@ def test_publish_policy_notice_command(cast):
     assert "已发布" in out.getvalue()
     call_command("publish_policy_notice", stdout=out)
     assert "已发布过" in out.getvalue()
+
+
+def test_publishing_costs_the_same_queries_for_one_or_many_recipients(
+    cast, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from handinhand.accounts.models import Role
+    from handinhand.accounts.tests.factories import RoleAssignmentFactory, UserFactory
+    from handinhand.conftest import make_school
+
+    with CaptureQueriesContext(connection) as one:
+        publish(cast, title="一人")
+    for i in range(60):
+        school = make_school("360313", f"湘东区第{i + 10}小学")
+        RoleAssignmentFactory.create(
+            user=UserFactory.create(username=f"school{i}"), role=Role.SCHOOL_USER, school=school
+        )
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        notice = publish(cast, title="六十一人")
+    assert notice.receipts.count() == 61
