@@ -26,7 +26,15 @@ from ninja.renderers import JSONRenderer
 
 from handinhand.api import errors
 from handinhand.api.auth import API_AUTH, bearer_user
-from handinhand.api.routers import funding, incentives, indicators, orgs, programme, research
+from handinhand.api.routers import (
+    funding,
+    incentives,
+    indicators,
+    notices,
+    orgs,
+    programme,
+    research,
+)
 from handinhand.api.schemas import ValidationErrorOut
 
 
@@ -133,3 +141,4 @@ api.add_router("", indicators.router)
 api.add_router("", incentives.router)
 api.add_router("", research.router)
 api.add_router("", funding.router)
+api.add_router("", notices.router)

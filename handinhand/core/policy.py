@@ -299,6 +299,18 @@ class MeetingFilesPolicy(_Strict):
     max_mb: float = Field(default=10, gt=0, le=200)
 
 
+class NoticesPolicy(_Strict):
+    """通知公告: the files a notice may carry (checked by content), their size limit and number,
+    and the title under which the Measures and the policy in force are published."""
+
+    attachment_types: list[UploadKind] = Field(
+        default=["pdf", "doc", "docx", "xls", "xlsx", "jpg", "png"], min_length=1
+    )
+    attachment_max_mb: float = Field(default=20, gt=0, le=200)
+    max_attachments: int = Field(default=10, ge=1, le=50)
+    measures_title: str = Field(default="《全省中小学校党建指导工作办法》", min_length=1)
+
+
 class RemindersPolicy(_Strict):
     # A to-do is created when the current period has this many days left and is not yet met.
     days_before_period_end: int = Field(default=14, ge=0, le=366)
@@ -368,6 +380,7 @@ class Policy(_Strict):
     guidance: GuidancePolicy = GuidancePolicy()
     meeting_files: MeetingFilesPolicy = MeetingFilesPolicy()
     cockpit: CockpitPolicy = CockpitPolicy()
+    notices: NoticesPolicy = NoticesPolicy()
 
 
 def parse_policy(text: str, source: str = "policy") -> Policy:

@@ -23,7 +23,15 @@ from django.utils.translation import gettext as _
 from handinhand.core.policy import get_policy
 
 Module = Literal[
-    "visits", "findings", "evidence", "meetings", "training", "resources", "research", "funding"
+    "visits",
+    "findings",
+    "evidence",
+    "meetings",
+    "training",
+    "resources",
+    "research",
+    "funding",
+    "notices",
 ]
 
 # --- what a file is -------------------------------------------------------------------------
@@ -205,6 +213,9 @@ def upload_rule(module: Module) -> UploadRule:
     if module == "funding":
         f = policy.funding
         return UploadRule(_kinds(f.receipt_types), f.receipt_max_mb)
+    if module == "notices":
+        n = policy.notices
+        return UploadRule(_kinds(n.attachment_types), n.attachment_max_mb)
     t = policy.training
     return UploadRule(_kinds(t.material_types), t.max_material_mb)
 
@@ -216,6 +227,7 @@ _TYPE_MESSAGES = {
     "resources": "不允许的文件类型，仅限：%(allowed)s",
     "research": "不允许的文件类型，仅限：%(allowed)s",
     "funding": "不允许的文件类型，仅限：%(allowed)s",
+    "notices": "不允许的文件类型“%(name)s”，仅限：%(allowed)s",
     "meetings": "不支持的文件类型，仅限：%(allowed)s",
     "training": "不支持的文件类型“%(name)s”，允许：%(allowed)s",
     "evidence": "文件“%(name)s”的内容不是允许的类型（仅限 %(allowed)s，且扩展名须与内容一致）",

@@ -15,6 +15,7 @@ class SeedConfig(AppConfig):
             incentives,
             indicators,
             meetings,
+            notices,
             reports,
             research,
             training,

@@ -57,6 +57,12 @@ EXPECTED_PATHS = {
     "/api/v1/funding/disbursements": {"get", "post"},
     "/api/v1/funding/expenses": {"get", "post"},
     "/api/v1/funding/execution/{university_id}": {"get"},
+    "/api/v1/notices": {"get", "post"},
+    "/api/v1/notices/published": {"get"},
+    "/api/v1/notices/{notice_id}": {"get", "patch"},
+    "/api/v1/notices/{notice_id}/receipts": {"get"},
+    "/api/v1/notices/{notice_id}/unread": {"get"},
+    "/api/v1/notices/{notice_id}/reminders": {"post"},
 }
 
 
