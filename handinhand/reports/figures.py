@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from handinhand.core.formats import money
 from handinhand.core.policy import get_policy
 from handinhand.core.registry import GroupFigures, group_figures
 from handinhand.programme.models import (
@@ -127,6 +128,8 @@ def compute_figures(group_ids: Sequence[int], year: int) -> dict[int, dict[str, 
     meetings = meeting_counts(group_ids, year) if meeting_counts else None
     visits = visit_counts(group_ids, year) if visit_counts else None
     evaluations = evaluation_counts(group_ids, year) if evaluation_counts else None
+    funding_figures = optional_selector("funding")
+    funding = funding_figures(group_ids, year) if funding_figures else {}
     for group_id, fig in figures.items():
         leader_id = (fig["leader"] or {}).get("user_id")
         fig["meetings"] = None
@@ -142,6 +145,8 @@ def compute_figures(group_ids: Sequence[int], year: int) -> dict[int, dict[str, 
             led_by = fig["visits"].get("led_by", {}) or {}
             fig["leader_visits_led"] = led_by.get(leader_id, 0) if leader_id else 0
         fig["evaluations"] = evaluations.get(group_id, {}) if evaluations is not None else None
+        # Only provincial groups are funded (through their lead university): others have none.
+        fig["funding"] = funding.get(group_id)
     return {pk: _jsonable(fig) for pk, fig in figures.items()}
 
 
@@ -173,12 +178,37 @@ def _optional_rows(data: dict[str, Any] | None, what: str) -> list[tuple[str, An
     return rows or [(what, 0)]
 
 
+def _rate(value: Any) -> str:
+    return MISSING if value in (None, "") else f"{Decimal(str(value)) * 100:.1f}%"
+
+
+def funding_rows(funding: dict[str, Any]) -> list[tuple[str, Any]]:
+    """经费使用情况: the lead university's year, money as ¥15,000.00."""
+    carry_in = Decimal(str(funding.get("carry_in") or 0))
+    top = funding.get("top_categories") or []
+    return [
+        (_("牵头高校"), funding.get("university") or MISSING),
+        (_("核定经费"), money(funding.get("allocated"))),
+        *([(_("上年结转"), money(carry_in))] if carry_in else []),
+        (_("已下拨"), money(funding.get("disbursed"))),
+        (_("已支出"), money(funding.get("spent"))),
+        (_("结余"), money(funding.get("balance"))),
+        (_("执行率"), _rate(funding.get("rate"))),
+        (
+            _("主要支出类别"),
+            "；".join(f"{category} {money(amount)}" for category, amount in top) or MISSING,
+        ),
+    ]
+
+
 def figure_sections(fig: dict[str, Any]) -> list[tuple[str, list[tuple[str, Any]]]]:
     """The report's tables: (heading, [(label, value)]) — for the page and the .docx alike."""
     roles = fig.get("roles", {})
     meetings = fig.get("meetings")
     training = fig.get("training", {})
     leader = fig.get("leader") or {}
+    funding = fig.get("funding")
+    funding_section = [(_("经费使用情况"), funding_rows(funding))] if funding else []
     return [
         (
             _("基本情况"),
@@ -220,4 +250,5 @@ def figure_sections(fig: dict[str, Any]) -> list[tuple[str, list[tuple[str, Any]
                 ),
             ],
         ),
+        *funding_section,
     ]

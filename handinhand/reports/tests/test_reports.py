@@ -309,8 +309,9 @@ def test_docx_is_an_official_report(cast, client_for):
         "一、基本情况",
         "二、工作开展情况",
         "三、负责人履职情况",
-        "四、存在的问题",
-        "五、下一年度工作计划",
+        "四、经费使用情况",  # a provincial group: its lead university's funds (R12)
+        "五、存在的问题",
+        "六、下一年度工作计划",
     ]
     assert NARRATIVE["work_summary"] in paragraphs
     body = next(p for p in document.paragraphs if p.text == NARRATIVE["plans"])
@@ -319,7 +320,7 @@ def test_docx_is_an_official_report(cast, client_for):
         "仿宋_GB2312"
     )
     assert body.runs[0].font.name == "FangSong"
-    assert len(document.tables) == 3
+    assert len(document.tables) == 4
     assert document.tables[0].rows[1].cells[0].text == "指导组成员数"
 
 
