@@ -54,6 +54,10 @@ def expenses_for_list(user: User) -> QuerySet[Expense]:
     )
 
 
+def month_closes_for_list(user: User) -> QuerySet[MonthClose]:
+    return MonthClose.objects.visible_to(user)
+
+
 def current_allocation(university_id: int, year: int) -> Allocation | None:
     return (
         Allocation.objects.filter(university_id=university_id, year=year)

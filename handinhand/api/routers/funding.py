@@ -91,6 +91,30 @@ class ExpenseIn(Schema):
     training_id: int | None = None
 
 
+class CorrectionIn(Schema):
+    amount: str
+    date: dt.date
+    reason: str
+
+
+class DisbursementCorrectionIn(CorrectionIn):
+    doc_number: str = ""
+
+
+class MonthCloseOut(Schema):
+    id: int
+    university_id: int
+    year: int
+    month: int
+    closed_by_id: int
+
+
+class MonthCloseIn(Schema):
+    university_id: int
+    year: int
+    month: int
+
+
 class ExecutionOut(Schema):
     university_id: int
     year: int
@@ -169,6 +193,28 @@ def disbursement_create(request: ApiRequest, payload: DisbursementIn) -> Any:
     )
 
 
+@router.post(
+    "/funding/disbursements/{int:disbursement_id}/corrections",
+    response={201: DisbursementOut, **WRITE_ERRORS},
+    summary="更正下拨：新增一笔更正记录（省委教育工委管理员）",
+)
+def disbursement_correct(
+    request: ApiRequest, disbursement_id: int, payload: DisbursementCorrectionIn
+) -> Any:
+    line = access(selectors.disbursements_for_list(request.auth), pk=disbursement_id)
+    return Status(
+        201,
+        services.disbursement_correct(
+            actor=request.auth,
+            disbursement=line,
+            amount=payload.amount,
+            date=payload.date,
+            reason=payload.reason,
+            doc_number=payload.doc_number,
+        ),
+    )
+
+
 @router.get("/funding/expenses", response=list[ExpenseOut], summary="经费支出列表")
 @paginated
 def expense_list(
@@ -208,6 +254,51 @@ def expense_create(request: ApiRequest, payload: ExpenseIn) -> Any:
         training_id=payload.training_id,
     )
     return Status(201, recorded.expense)
+
+
+@router.post(
+    "/funding/expenses/{int:expense_id}/corrections",
+    response={201: ExpenseOut, **WRITE_ERRORS},
+    summary="更正支出：在未月结月份新增一笔更正记录（牵头高校经费联络人）",
+)
+def expense_correct(request: ApiRequest, expense_id: int, payload: CorrectionIn) -> Any:
+    line = access(selectors.expenses_for_list(request.auth), pk=expense_id)
+    recorded = services.expense_correct(
+        actor=request.auth,
+        expense=line,
+        amount=payload.amount,
+        date=payload.date,
+        reason=payload.reason,
+    )
+    return Status(201, recorded.expense)
+
+
+@router.get("/funding/month-closes", response=list[MonthCloseOut], summary="月结记录")
+@paginated
+def month_close_list(
+    request: ApiRequest, year: int | None = None, university_id: int | None = None
+) -> Any:
+    qs = selectors.month_closes_for_list(request.auth)
+    if year:
+        qs = qs.filter(year=year)
+    if university_id:
+        qs = qs.filter(university_id=university_id)
+    return qs.order_by("university_id", "year", "month", "pk")
+
+
+@router.post(
+    "/funding/month-closes",
+    response={201: MonthCloseOut, **WRITE_ERRORS},
+    summary="月结（牵头高校经费联络人）",
+)
+def month_close(request: ApiRequest, payload: MonthCloseIn) -> Any:
+    uni = _university(request, payload.university_id)
+    return Status(
+        201,
+        services.month_close(
+            actor=request.auth, university=uni, year=payload.year, month=payload.month
+        ),
+    )
 
 
 @router.get(
