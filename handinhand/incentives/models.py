@@ -9,15 +9,16 @@ instructors of the assessed groups through its own selector, never through these
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from handinhand.core.models import TimeStampedModel, VersionedModel
+from handinhand.core.models import Job, JobManager, TimeStampedModel, VersionedModel
 from handinhand.orgs.models import Unit
 from handinhand.programme.models import GuidanceGroup
 
@@ -360,44 +361,35 @@ class Letter(TimeStampedModel):
         return f"{self.assessment.year.year}-{self.serial:04d}"
 
 
-class JobStatus(models.TextChoices):
-    QUEUED = "queued", _("排队中")
-    RUNNING = "running", _("生成中")
-    DONE = "done", _("已完成")
-    FAILED = "failed", _("失败")
+class LetterJob(Job):
+    """One background run producing every letter of a final year: the shared job of core, of
+    its own kind, with the year's id in its parameters and the time taken in its result."""
 
+    KIND = "incentives.letters"
 
-class LetterJob(TimeStampedModel):
-    """One background run producing every letter of a final year; polled for its progress.
-    The shared job model of core replaces this row when it lands: same fields, same polling."""
-
-    year = models.ForeignKey(
-        AssessmentYear, verbose_name=_("考核年度"), on_delete=models.PROTECT, related_name="jobs"
-    )
-    status = models.CharField(
-        _("状态"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
-    )
-    total = models.PositiveIntegerField(_("通知书总数"), default=0)
-    done = models.PositiveIntegerField(_("已生成数"), default=0)
-    seconds = models.FloatField(_("用时（秒）"), null=True, blank=True)
-    error = models.TextField(_("错误信息"), blank=True)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发起人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    objects: ClassVar[JobManager] = JobManager(KIND)
 
     class Meta:
+        proxy = True
         verbose_name = _("通知书生成任务")
         verbose_name_plural = _("通知书生成任务")
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.year.year}年度考核结果通知书生成任务 #{self.pk}"
 
     @property
-    def percent(self) -> int:
-        if self.status == JobStatus.DONE:
-            return 100
-        return int(100 * self.done / self.total) if self.total else 0
+    def year_id(self) -> int:
+        return int(self.params.get("year", 0))
+
+    @cached_property
+    def year(self) -> AssessmentYear:
+        return AssessmentYear.objects.get(pk=self.year_id)
+
+    @property
+    def started_by(self) -> Any:
+        return self.created_by
+
+    @property
+    def seconds(self) -> float | None:
+        value = self.result.get("seconds")
+        return None if value is None else float(value)

@@ -158,3 +158,40 @@ def verify_letter(number: str, code: str) -> Verified | None:
     return Verified(
         name=a.user.full_name or str(a.user), year=a.year.year, grade=a.grade, areas=areas
     )
+
+
+def assessment_counts(group_ids: list[int], year: int) -> dict[int, dict[str, Any]]:
+    """The year's assessment of each group's members for its annual report (R10 point 7), in
+    one grouped query: the year's status, how many took part, were exempt, and, once the
+    results are public (公示 or final), how many got each grade. Groups not assessed that year
+    are absent, so their reports have no assessment section."""
+    from handinhand.core.policy import get_policy
+    from handinhand.incentives.models import YearStatus
+
+    rows = (
+        Assessment.objects.filter(group_id__in=group_ids, year__year=year)
+        .values_list("group_id", "year__status", "status", "grade")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    policy_grades = get_policy().assessment.grades
+    counts: dict[int, dict[str, Any]] = {}
+    for group_id, year_status, status, grade, n in rows:
+        public = year_status in (YearStatus.PUBLICITY, YearStatus.FINAL)
+        fig = counts.setdefault(
+            group_id,
+            {
+                "status": str(YearStatus(year_status).label),
+                "public": public,
+                "participants": 0,
+                "exempt": 0,
+                "grades": dict.fromkeys(policy_grades, 0) if public else {},
+            },
+        )
+        if status == AssessmentStatus.EXEMPT:
+            fig["exempt"] += n
+            continue
+        fig["participants"] += n
+        if public and status == AssessmentStatus.CONFIRMED and grade:
+            fig["grades"][grade] = fig["grades"].get(grade, 0) + n
+    return counts

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from handinhand.accounts.models import User
 from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
+from handinhand.core.jobs import job_enqueue, job_fail, job_finish, job_progress, job_running
 from handinhand.core.models import AuditAction
 from handinhand.core.policy import AssessmentPolicy, get_policy
 from handinhand.core.services import create_object, require_province_admin, update_object
@@ -36,7 +37,6 @@ from handinhand.incentives.models import (
     AssessmentStatus,
     AssessmentYear,
     Correction,
-    JobStatus,
     Letter,
     LetterJob,
     Objection,
@@ -731,22 +731,27 @@ def letters_start(*, actor: User, year: AssessmentYear) -> LetterJob:
 
     with transaction.atomic():
         total = Assessment.objects.filter(year=year, status=AssessmentStatus.CONFIRMED).count()
-        job = LetterJob.objects.create(year=year, started_by=actor, total=total)
+        job = job_enqueue(
+            actor=actor,
+            model=LetterJob,
+            task=generate_letters,
+            total=total,
+            params={"year": year.pk},
+        )
         audit.record(
             actor=actor, action=AuditAction.CREATE, instance=job, changes={"total": [None, total]}
         )
-    transaction.on_commit(lambda: generate_letters.enqueue(job.pk))
     return job
 
 
 def letters_run(job_id: int) -> LetterJob:
-    """Write every letter of the job's year, recording progress on the job row."""
-    job = LetterJob.objects.select_related("year").get(pk=job_id)
+    """Write every letter of the job's year, recording progress on the shared job row."""
+    job: LetterJob = LetterJob.objects.get(pk=job_id)
     started = time.perf_counter()
-    LetterJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
+    job_running(job)
     try:
         letters = letters_ensure(job.year)
-        LetterJob.objects.filter(pk=job.pk).update(total=len(letters))
+        job_progress(job, 0, len(letters))
         priorities: dict[int, list[Priority]] = defaultdict(list)
         for p in Priority.objects.filter(assessment__year=job.year).exclude(
             status=PriorityStatus.REVOKED
@@ -755,12 +760,15 @@ def letters_run(job_id: int) -> LetterJob:
         for done, letter in enumerate(letters, start=1):
             _write(letter, [(p.area, p.valid_until) for p in priorities[letter.assessment_id]])
             if done % PROGRESS_EVERY == 0 or done == len(letters):
-                LetterJob.objects.filter(pk=job.pk).update(done=done)
+                job_progress(job, done)
     except Exception as exc:  # the page shows why, instead of a bar that never moves
-        LetterJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, error=str(exc)[:2000])
+        job_fail(job, exc)
         raise
-    LetterJob.objects.filter(pk=job.pk).update(
-        status=JobStatus.DONE, seconds=round(time.perf_counter() - started, 2)
+    seconds = round(time.perf_counter() - started, 2)
+    job_finish(
+        job,
+        result={"seconds": seconds},
+        message=_("已生成通知书 %(n)s 份，用时 %(t)s 秒。") % {"n": len(letters), "t": seconds},
     )
     job.refresh_from_db()
     return job

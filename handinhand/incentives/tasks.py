@@ -1,5 +1,5 @@
-"""Background work of the assessment (django-tasks). The letters' progress is kept on
-LetterJob until the shared core job model takes over every long task."""
+"""Background work of the assessment (django-tasks); the letters' progress is kept on their
+LetterJob, a core.Job of kind incentives.letters."""
 
 from __future__ import annotations
 

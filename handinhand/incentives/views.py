@@ -152,7 +152,7 @@ def year_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     context = {
         "year": year,
         "counts": [(label, counts.get(value, 0)) for value, label in AssessmentStatus.choices],
-        "jobs": year.jobs.select_related("started_by")[:5],
+        "jobs": LetterJob.objects.filter(params__year=year.pk)[:5],
         "open_objections": Objection.objects.filter(
             assessment__year=year, answered_at__isnull=True
         ).count(),
@@ -225,7 +225,7 @@ def year_letters(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def job_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(rules.is_province_admin(request.user))
-    job = access(LetterJob.objects.select_related("year", "started_by"), pk=pk)
+    job = access(LetterJob.objects.select_related("created_by"), pk=pk)
     template = "incentives/job_detail.html"
     if getattr(request, "htmx", False):
         template += "#progress"

@@ -125,9 +125,11 @@ def compute_figures(group_ids: Sequence[int], year: int) -> dict[int, dict[str, 
     meeting_counts = optional_selector("meeting_counts")
     visit_counts = optional_selector("visit_counts")
     evaluation_counts = optional_selector("evaluation_counts")
+    assessment_counts = optional_selector("assessment_counts")
     meetings = meeting_counts(group_ids, year) if meeting_counts else None
     visits = visit_counts(group_ids, year) if visit_counts else None
     evaluations = evaluation_counts(group_ids, year) if evaluation_counts else None
+    assessments = assessment_counts(group_ids, year) if assessment_counts else {}
     funding_figures = optional_selector("funding")
     funding = funding_figures(group_ids, year) if funding_figures else {}
     for group_id, fig in figures.items():
@@ -145,6 +147,8 @@ def compute_figures(group_ids: Sequence[int], year: int) -> dict[int, dict[str, 
             led_by = fig["visits"].get("led_by", {}) or {}
             fig["leader_visits_led"] = led_by.get(leader_id, 0) if leader_id else 0
         fig["evaluations"] = evaluations.get(group_id, {}) if evaluations is not None else None
+        # Only the groups whose members were assessed that year (the provincial ones).
+        fig["assessment"] = assessments.get(group_id)
         # Only provincial groups are funded (through their lead university): others have none.
         fig["funding"] = funding.get(group_id)
     return {pk: _jsonable(fig) for pk, fig in figures.items()}
@@ -178,6 +182,17 @@ def _optional_rows(data: dict[str, Any] | None, what: str) -> list[tuple[str, An
     return rows or [(what, 0)]
 
 
+def _assessment_rows(data: dict[str, Any]) -> list[tuple[str, Any]]:
+    rows: list[tuple[str, Any]] = [
+        (_("考核状态"), data.get("status") or MISSING),
+        (_("参加考核人数"), data.get("participants", 0)),
+        (_("不参加考核人数"), data.get("exempt", 0)),
+    ]
+    if not data.get("public"):
+        return [*rows, (_("考核等次"), _("公示后公布"))]
+    return [*rows, *[(_("等次：%(g)s") % {"g": g}, n) for g, n in data.get("grades", {}).items()]]
+
+
 def _rate(value: Any) -> str:
     return MISSING if value in (None, "") else f"{Decimal(str(value)) * 100:.1f}%"
 
@@ -207,6 +222,8 @@ def figure_sections(fig: dict[str, Any]) -> list[tuple[str, list[tuple[str, Any]
     meetings = fig.get("meetings")
     training = fig.get("training", {})
     leader = fig.get("leader") or {}
+    assessment = fig.get("assessment")
+    extra = [(_("年度考核情况"), _assessment_rows(assessment))] if assessment else []
     funding = fig.get("funding")
     funding_section = [(_("经费使用情况"), funding_rows(funding))] if funding else []
     return [
@@ -250,5 +267,6 @@ def figure_sections(fig: dict[str, Any]) -> list[tuple[str, list[tuple[str, Any]
                 ),
             ],
         ),
+        *extra,
         *funding_section,
     ]

@@ -41,7 +41,7 @@ def _objection(c):
 
 def _job(c):
     year = final_year(c)
-    return LetterJob.objects.create(year=year, started_by=c.province_admin).pk
+    return LetterJob.objects.create(params={"year": year.pk}, created_by=c.province_admin).pk
 
 
 OBJECT_PAGES = {
