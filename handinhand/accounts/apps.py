@@ -9,3 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # Receivers import the models, which Django loads only after apps.py is imported.
         from handinhand.accounts import signals  # noqa: F401  (login auditing, session bookkeeping)
+
+        from handinhand.accounts import inbox
+
+        inbox.register()

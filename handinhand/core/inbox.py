@@ -58,3 +58,89 @@ def register_work(source: WorkSource) -> WorkSource:
     """Called from an AppConfig.ready(); registering a name twice replaces the first (a second
     ready() in a test runner is harmless), it never adds a second source."""
     return work_sources.register(source.name, source)
+
+
+# --- the reading side: what the inbox page, the badge, the homes and the reminder jobs call ---
+
+INBOX_CACHE_ATTR = "_handinhand_inbox"
+
+
+def _cache(user: Any) -> dict[tuple[str, dt.date], Any]:
+    """Per request: the request's user object lives as long as the request, so the badge, the
+    home and the inbox page ask the sources once between them."""
+    cache: dict[tuple[str, dt.date], Any] | None = getattr(user, INBOX_CACHE_ATTR, None)
+    if cache is None:
+        cache = {}
+        try:
+            setattr(user, INBOX_CACHE_ATTR, cache)
+        except AttributeError:  # an attribute-less stand-in: no cache, still correct
+            pass
+    return cache
+
+
+def reset_inbox(user: Any) -> None:
+    """Forget the cached inbox of this user object (after a write within the same request)."""
+    if hasattr(user, INBOX_CACHE_ATTR):
+        delattr(user, INBOX_CACHE_ATTR)
+
+
+def sort_key(today: dt.date) -> Callable[[WorkItem], tuple[int, dt.date, str, str]]:
+    """Overdue first (the most overdue on top), then by deadline, then work without one."""
+
+    def key(item: WorkItem) -> tuple[int, dt.date, str, str]:
+        if item.due is None:
+            return (2, dt.date.max, item.source, item.key)
+        return (0 if item.due < today else 1, item.due, item.source, item.key)
+
+    return key
+
+
+def inbox_items(user: Any, today: dt.date) -> list[WorkItem]:
+    """Every source's work for `user` on `today`, overdue first then by deadline. The stable
+    entry point of the inbox page, the homes, and the reminder and digest jobs."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cache = _cache(user)
+    cached: list[WorkItem] | None = cache.get(("items", today))
+    if cached is not None:
+        return cached
+    items: list[WorkItem] = []
+    for source in work_sources.values():
+        items.extend(source.items(user, today))
+    items.sort(key=sort_key(today))
+    cache[("items", today)] = items
+    cache[("count", today)] = len(items)
+    return items
+
+
+def inbox_count(user: Any, today: dt.date) -> int:
+    """How much work `user` owes: the sources' `pending` querysets unioned into one COUNT, the
+    few sources without one counted from their items. Cached for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    cache = _cache(user)
+    cached: int | None = cache.get(("count", today))
+    if cached is not None:
+        return cached
+    total = 0
+    querysets: list[QuerySet[Any]] = []
+    for source in work_sources.values():
+        if source.pending is None:
+            total += sum(1 for _item in source.items(user, today))
+            continue
+        qs = source.pending(user, today)
+        # A source with nothing for this user answers .none(): no SQL, nothing to union.
+        if qs.query.is_empty():
+            continue
+        querysets.append(qs.order_by().values_list("pk"))
+    if len(querysets) == 1:
+        total += querysets[0].count()
+    elif querysets:
+        total += querysets[0].union(*querysets[1:], all=True).count()
+    cache[("count", today)] = total
+    return total
+
+
+def inbox_sources() -> list[tuple[str, str]]:
+    """(name, label) of every registered source, for the inbox's module filter."""
+    return [(s.name, str(s.label)) for s in work_sources.values()]

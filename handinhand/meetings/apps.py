@@ -13,3 +13,7 @@ class MeetingsConfig(AppConfig):
         from handinhand.meetings.selectors import meeting_counts
 
         group_figures.register("meeting_counts", meeting_counts)
+
+        from handinhand.meetings import inbox
+
+        inbox.register()

@@ -13,3 +13,7 @@ class ReportsConfig(AppConfig):
         from handinhand.reports.selectors import reports_due
 
         due_items.register("report_due", reports_due)
+
+        from handinhand.reports import inbox
+
+        inbox.register()
