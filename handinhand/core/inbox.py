@@ -12,14 +12,20 @@ any columns): the inbox count unions them into one query instead of asking every
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
 from handinhand.core.registry import Registry
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+else:
+    StrOrPromise = str
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,7 @@ Pending = Callable[[Any, dt.date], "QuerySet[Any]"]
 @dataclass(frozen=True)
 class WorkSource:
     name: str  # "<app>.<kind>", unique
-    label: str  # the module as users know it ("自评", "问题整改", "通知公告"), translated
+    label: StrOrPromise  # the module as users know it ("自评", "问题整改", "通知公告"), translated
     items: Items
     pending: Pending | None = None
 
@@ -71,10 +77,9 @@ def _cache(user: Any) -> dict[tuple[str, dt.date], Any]:
     cache: dict[tuple[str, dt.date], Any] | None = getattr(user, INBOX_CACHE_ATTR, None)
     if cache is None:
         cache = {}
-        try:
+        # An attribute-less stand-in gets no cache, and is still answered correctly.
+        with contextlib.suppress(AttributeError):
             setattr(user, INBOX_CACHE_ATTR, cache)
-        except AttributeError:  # an attribute-less stand-in: no cache, still correct
-            pass
     return cache
 
 

@@ -48,7 +48,9 @@ def answer_items(user: Any, today: dt.date) -> list[WorkItem]:
         WorkItem(
             source="guidance.finding_answer",
             key=f"finding:{f.pk}",
-            title=_("重新答复整改问题") if f.status == FindingStatus.RETURNED else _("答复整改问题"),
+            title=(
+                _("重新答复整改问题") if f.status == FindingStatus.RETURNED else _("答复整改问题")
+            ),
             url=f.get_absolute_url(),
             due=f.deadline,
             subject=f"{f.school.name} · {f.problem[:40]}",

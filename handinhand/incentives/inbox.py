@@ -18,7 +18,8 @@ from handinhand.programme.models import MemberRole, Membership
 
 
 def summary_pending(user: Any, today: dt.date) -> QuerySet[Assessment]:
-    if not get_scope(user).is_business:
+    # Only group members are assessed (R10).
+    if not get_scope(user).group_ids:
         return Assessment.objects.none()
     return Assessment.objects.visible_to(user).filter(
         user_id=user.pk, status=AssessmentStatus.PENDING, year__status=YearStatus.OPEN
@@ -52,7 +53,9 @@ def propose_pending(user: Any, today: dt.date) -> QuerySet[Assessment]:
     )
     return (
         Assessment.objects.visible_to(user)
-        .filter(status=AssessmentStatus.SUBMITTED, group_id__in=groups, year__status=YearStatus.OPEN)
+        .filter(
+            status=AssessmentStatus.SUBMITTED, group_id__in=groups, year__status=YearStatus.OPEN
+        )
         .exclude(user_id=user.pk)
     )
 

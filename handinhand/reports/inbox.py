@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from handinhand.core.inbox import WorkItem, WorkSource, register_work
 from handinhand.core.scope import get_scope
-from handinhand.orgs.models import Region
+from handinhand.orgs.models import RegionLevel
 from handinhand.programme.models import MemberRole, Membership
 from handinhand.reports.models import OPEN_STATUSES, AnnualReport, ReportStatus, due_date
 from handinhand.reports.services import department_q
@@ -94,17 +94,24 @@ def overdue_items(user: Any, today: dt.date) -> list[WorkItem]:
     rows = (
         AnnualReport.objects.visible_to(user)
         .filter(status__in=OPEN_STATUSES, year__lte=year)
-        .values("group__region__path", "group__region__name", "group__region__level")
+        .values(
+            "group__region__level",
+            "group__region__path",
+            "group__region__name",
+            "group__region__parent__path",
+            "group__region__parent__name",
+        )
         .annotate(n=Count("pk"))
         .order_by("group__region__path")
     )
-    # By city: a county group's report counts under its city (the path's first two codes).
-    by_city: dict[str, int] = {}
+    # By city: a county group's report counts under its city; the province's own groups and
+    # the cities' stand for themselves. One grouped query.
+    by_city: dict[str, tuple[str, int]] = {}
     for row in rows:
-        codes = row["group__region__path"].strip("/").split("/")
-        city = "/" + "/".join(codes[:2]) + "/"
-        by_city[city] = by_city.get(city, 0) + row["n"]
-    names = dict(Region.objects.filter(path__in=list(by_city)).values_list("path", "name"))
+        county = row["group__region__level"] == RegionLevel.COUNTY
+        prefix = "group__region__parent__" if county else "group__region__"
+        path, name = row[prefix + "path"], row[prefix + "name"]
+        by_city[path] = (name, by_city.get(path, (name, 0))[1] + row["n"])
     url = reverse("reports:report_list")
     items = [
         WorkItem(
@@ -113,9 +120,9 @@ def overdue_items(user: Any, today: dt.date) -> list[WorkItem]:
             title=_("督促逾期未交的年度报告（%(n)s份）") % {"n": n},
             url=url,
             due=due,
-            subject=names.get(city, city),
+            subject=name,
         )
-        for city, n in by_city.items()
+        for city, (name, n) in by_city.items()
     ]
     return items
 

@@ -71,7 +71,9 @@ def recommend_items(user: Any, today: dt.date) -> list[WorkItem]:
 
 
 def revise_pending(user: Any, today: dt.date) -> QuerySet[ResearchApplication]:
-    if not get_scope(user).is_business:
+    scope = get_scope(user)
+    # The province runs the calls and returns applications; it does not apply to them.
+    if not scope.is_business or scope.everything:
         return ResearchApplication.objects.none()
     return ResearchApplication.objects.visible_to(user).filter(
         applicant_id=user.pk, status=AppStatus.RETURNED, call__status=CallStatus.OPEN
