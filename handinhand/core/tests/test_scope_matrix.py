@@ -182,6 +182,7 @@ ROLE_PAGES: dict[str, tuple[str, list[str]]] = {
 # Pages open to every signed-in user, whose content is narrowed by scope (tested per app).
 OPEN_PAGES = {
     "core:home",
+    "core:inbox",
     "accounts:login",
     "accounts:logout",
     "accounts:password_change",

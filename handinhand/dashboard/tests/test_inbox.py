@@ -284,7 +284,7 @@ def test_password_reset_approval_for_the_security_admin(cast: Cast) -> None:
     request = PasswordResetRequest.objects.create(
         user=cast.province_admin,
         requested_by=cast.system_admin,
-        password="x",  # noqa: S106
+        password="x",
     )
     key = f"reset:{request.pk}"
     assert key in keys(cast.security_admin, "accounts.reset_approval")
