@@ -118,6 +118,12 @@ def inbox_items(user: Any, today: dt.date) -> list[WorkItem]:
     return items
 
 
+def cached_count(user: Any, today: dt.date) -> int | None:
+    """The count if this request has already asked for it (or for the items), else None."""
+    cache: dict[tuple[str, dt.date], Any] | None = getattr(user, INBOX_CACHE_ATTR, None)
+    return None if cache is None else cache.get(("count", today))
+
+
 def inbox_count(user: Any, today: dt.date) -> int:
     """How much work `user` owes: the sources' `pending` querysets unioned into one COUNT, the
     few sources without one counted from their items. Cached for the request."""

@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from handinhand.core import audit
 from handinhand.core.exports import xlsx_response
 from handinhand.core.forms import StyledFormMixin, choice_field
-from handinhand.core.inbox import WorkItem, inbox_items, work_sources
+from handinhand.core.inbox import WorkItem, inbox_count, inbox_items, work_sources
 from handinhand.core.models import AuditAction
 
 PAGE_SIZE = 20
@@ -97,6 +97,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if getattr(request, "htmx", False) and not request.htmx.boosted:  # type: ignore[attr-defined]
         template = f"{template}#results"
     return render(request, template, context)
+
+
+@login_required
+def inbox_badge(request: HttpRequest) -> HttpResponse:
+    """The navigation's count, fetched by htmx after the page: one union COUNT."""
+    n = inbox_count(request.user, timezone.localdate())
+    return render(request, "core/_inbox_badge.html", {"n": n})
 
 
 def _days_text(days: int | None) -> str:

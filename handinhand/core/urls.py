@@ -7,5 +7,6 @@ urlpatterns = [
     path("audit/", audit_views.audit_list, name="audit_list"),
     path("audit/<int:pk>/", audit_views.audit_detail, name="audit_detail"),
     path("inbox/", inbox_views.inbox, name="inbox"),
+    path("inbox/badge/", inbox_views.inbox_badge, name="inbox_badge"),
     path("jobs/<int:pk>/", job_views.job_detail, name="job_detail"),
 ]

@@ -275,9 +275,9 @@ class DistrictQuerySet(models.QuerySet["District"]):
         groups = self.filter(group__in=GuidanceGroup.objects.visible_to(user))
         if scope.everything:
             return groups
-        schools = DistrictSchool.objects.filter(
-            school__in=School.objects.visible_to(user)
-        ).values("district_id")
+        schools = DistrictSchool.objects.filter(school__in=School.objects.visible_to(user)).values(
+            "district_id"
+        )
         return groups.filter(
             Q(group_id__in=sorted(scope.group_ids))
             | scope.staff_q("group__region__path")

@@ -183,6 +183,7 @@ ROLE_PAGES: dict[str, tuple[str, list[str]]] = {
 OPEN_PAGES = {
     "core:home",
     "core:inbox",
+    "core:inbox_badge",
     "accounts:login",
     "accounts:logout",
     "accounts:password_change",

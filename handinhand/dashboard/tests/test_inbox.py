@@ -380,7 +380,9 @@ def test_inbox_page_filter_export_and_badge(cast: Cast, client_for: Any) -> None
     page = client.get(reverse("core:inbox"))
     html = page.content.decode()
     assert page.status_code == 200
-    assert 'id="todo-badge">2<' in html
+    assert 'id="todo-badge">2<' in html  # drawn inline: the page knows the count
+    badge = client.get(reverse("core:inbox_badge")).content.decode()
+    assert 'id="todo-badge">2<' in badge
     assert "已逾期2天" in html and "剩余30天" in html
     d = finding.deadline
     assert f"{d.year}年{d.month}月{d.day}日" in html
