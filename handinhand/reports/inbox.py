@@ -108,9 +108,10 @@ def overdue_items(user: Any, today: dt.date) -> list[WorkItem]:
     # the cities' stand for themselves. One grouped query.
     by_city: dict[str, tuple[str, int]] = {}
     for row in rows:
-        county = row["group__region__level"] == RegionLevel.COUNTY
-        prefix = "group__region__parent__" if county else "group__region__"
-        path, name = row[prefix + "path"], row[prefix + "name"]
+        if row["group__region__level"] == RegionLevel.COUNTY:
+            path, name = row["group__region__parent__path"], row["group__region__parent__name"]
+        else:
+            path, name = row["group__region__path"], row["group__region__name"]
         by_city[path] = (name, by_city.get(path, (name, 0))[1] + row["n"])
     url = reverse("reports:report_list")
     items = [

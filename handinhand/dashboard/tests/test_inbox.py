@@ -249,7 +249,7 @@ def test_assessment_summary_proposal_confirmation(cast: Cast) -> None:
     assert not keys(cast.province_admin, "incentives.confirm")
 
 
-def test_research_recommendation_and_review(cast: Cast) -> None:
+def test_research_recommendation_and_review(cast: Any) -> None:
     from handinhand.research import services
     from handinhand.research.tests.factories import a_call, apply, expert
 
