@@ -184,7 +184,6 @@ def test_pages_holding_a_session_load_no_badge(cast: Cast, client: Any) -> None:
     """The second-factor page sends every other request back to itself (HX-Redirect for htmx):
     a badge fetched from it would reload it for ever."""
     client.force_login(cast.instructor)
-    assert "/inbox/badge/" in client.get(reverse("core:inbox")).content.decode() or True
     html = client.get(reverse("accounts:password_change")).content.decode()
     assert "/inbox/badge/" not in html
     assert "/inbox/badge/" in client.get(reverse("guidance:finding_list")).content.decode()
