@@ -434,3 +434,20 @@ def test_province_admin_inbox_page_queries(
     with django_assert_max_num_queries(10):
         page = client.get(reverse("core:inbox"))
     assert page.context["page"].paginator.count >= 1
+
+
+def test_month_to_close_for_the_finance_contact(cast: Any) -> None:
+    from handinhand.funding import services
+    from handinhand.funding.tests.factories import approved, finance
+
+    contact = finance(cast)
+    day = today()
+    year, month = (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
+    assert not keys(contact, "funding.month_close")  # nothing funded that year
+    approved(cast, year=year)
+    key = f"university:{cast.universities['ncu'].pk}:{year}-{month}"
+    assert keys(contact, "funding.month_close") == {key}
+    assert not keys(cast.instructor, "funding.month_close")
+    agrees(contact)
+    services.month_close(actor=contact, university=cast.universities["ncu"], year=year, month=month)
+    assert not keys(contact, "funding.month_close")
