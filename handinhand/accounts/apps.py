@@ -8,4 +8,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Receivers import the models, which Django loads only after apps.py is imported.
-        from handinhand.accounts import signals  # noqa: F401  (login auditing, session bookkeeping)
+        from handinhand.accounts import inbox, signals  # noqa: F401  (signals: login auditing)
+
+        inbox.register()

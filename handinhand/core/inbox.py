@@ -12,14 +12,20 @@ any columns): the inbox count unions them into one query instead of asking every
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
 from handinhand.core.registry import Registry
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+else:
+    StrOrPromise = str
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,7 @@ Pending = Callable[[Any, dt.date], "QuerySet[Any]"]
 @dataclass(frozen=True)
 class WorkSource:
     name: str  # "<app>.<kind>", unique
-    label: str  # the module as users know it ("自评", "问题整改", "通知公告"), translated
+    label: StrOrPromise  # the module as users know it ("自评", "问题整改", "通知公告"), translated
     items: Items
     pending: Pending | None = None
 
@@ -60,9 +66,92 @@ def register_work(source: WorkSource) -> WorkSource:
     return work_sources.register(source.name, source)
 
 
-def inbox_items(user: Any, today: dt.date) -> list[WorkItem]:
-    """Everything `user` owes on `today`, from every registered source, soonest deadline first.
+# --- the reading side: what the inbox page, the badge, the homes and the reminder jobs call ---
 
-    (Minimal version for the reminder digest; the inbox work replaces it with its own.)"""
-    items = [item for source in work_sources.values() for item in source.items(user, today)]
-    return sorted(items, key=lambda i: (i.due is None, i.due or today, i.title))
+INBOX_CACHE_ATTR = "_handinhand_inbox"
+
+
+def _cache(user: Any) -> dict[tuple[str, dt.date], Any]:
+    """Per request: the request's user object lives as long as the request, so the badge, the
+    home and the inbox page ask the sources once between them."""
+    cache: dict[tuple[str, dt.date], Any] | None = getattr(user, INBOX_CACHE_ATTR, None)
+    if cache is None:
+        cache = {}
+        # An attribute-less stand-in gets no cache, and is still answered correctly.
+        with contextlib.suppress(AttributeError):
+            setattr(user, INBOX_CACHE_ATTR, cache)
+    return cache
+
+
+def reset_inbox(user: Any) -> None:
+    """Forget the cached inbox of this user object (after a write within the same request)."""
+    if hasattr(user, INBOX_CACHE_ATTR):
+        delattr(user, INBOX_CACHE_ATTR)
+
+
+def sort_key(today: dt.date) -> Callable[[WorkItem], tuple[int, dt.date, str, str]]:
+    """Overdue first (the most overdue on top), then by deadline, then work without one."""
+
+    def key(item: WorkItem) -> tuple[int, dt.date, str, str]:
+        if item.due is None:
+            return (2, dt.date.max, item.source, item.key)
+        return (0 if item.due < today else 1, item.due, item.source, item.key)
+
+    return key
+
+
+def inbox_items(user: Any, today: dt.date) -> list[WorkItem]:
+    """Every source's work for `user` on `today`, overdue first then by deadline. The stable
+    entry point of the inbox page, the homes, and the reminder and digest jobs."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cache = _cache(user)
+    cached: list[WorkItem] | None = cache.get(("items", today))
+    if cached is not None:
+        return cached
+    items: list[WorkItem] = []
+    for source in work_sources.values():
+        items.extend(source.items(user, today))
+    items.sort(key=sort_key(today))
+    cache[("items", today)] = items
+    cache[("count", today)] = len(items)
+    return items
+
+
+def cached_count(user: Any, today: dt.date) -> int | None:
+    """The count if this request has already asked for it (or for the items), else None."""
+    cache: dict[tuple[str, dt.date], Any] | None = getattr(user, INBOX_CACHE_ATTR, None)
+    return None if cache is None else cache.get(("count", today))
+
+
+def inbox_count(user: Any, today: dt.date) -> int:
+    """How much work `user` owes: the sources' `pending` querysets unioned into one COUNT, the
+    few sources without one counted from their items. Cached for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    cache = _cache(user)
+    cached: int | None = cache.get(("count", today))
+    if cached is not None:
+        return cached
+    total = 0
+    querysets: list[QuerySet[Any]] = []
+    for source in work_sources.values():
+        if source.pending is None:
+            total += sum(1 for _item in source.items(user, today))
+            continue
+        qs = source.pending(user, today)
+        # A source with nothing for this user answers .none(): no SQL, nothing to union.
+        if qs.query.is_empty():
+            continue
+        querysets.append(qs.order_by().values_list("pk"))
+    if len(querysets) == 1:
+        total += querysets[0].count()
+    elif querysets:
+        total += querysets[0].union(*querysets[1:], all=True).count()
+    cache[("count", today)] = total
+    return total
+
+
+def inbox_sources() -> list[tuple[str, str]]:
+    """(name, label) of every registered source, for the inbox's module filter."""
+    return [(s.name, str(s.label)) for s in work_sources.values()]

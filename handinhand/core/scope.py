@@ -75,6 +75,13 @@ class Scope:
     def is_province_admin(self) -> bool:
         return self.everything
 
+    @property
+    def runs_programme(self) -> bool:
+        """The province, a bureau or a guidance group: those who run the programme, as against
+        a school (or a unit contact) it is run for. Menus of programme administration show to
+        them alone."""
+        return self.everything or bool(self.staff_paths) or bool(self.group_ids)
+
     def can_edit_region(self, region_path: str) -> bool:
         """Province admins and region staff edit organisation data inside their region."""
         if self.everything:

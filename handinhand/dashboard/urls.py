@@ -6,4 +6,5 @@ app_name = "dashboard"
 urlpatterns = [
     path("", views.home, name="home"),
     path("cockpit/", cockpit_views.cockpit, name="cockpit"),
+    path("home/work/", views.home_work, name="home_work"),
 ]

@@ -8,10 +8,14 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from handinhand.accounts.models import Role
 from handinhand.accounts.types import AuthenticatedHttpRequest
+from handinhand.core.inbox import inbox_items
+from handinhand.core.inbox_views import inbox_rows
 from handinhand.core.scope import get_scope
+from handinhand.dashboard import home_figures
 from handinhand.programme import selectors
 
 
@@ -40,3 +44,21 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         if held
     ]
     return render(request, "dashboard/home.html", context)
+
+
+HOME_INBOX_TOP = 8
+
+
+@login_required
+def home_work(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The top of the home: the inbox's first items and the figures the user's roles answer
+    for. Loaded by htmx after the page, so the home's own cost stays what it was."""
+    user = request.user
+    today = timezone.localdate()
+    items = inbox_items(user, today)
+    context = {
+        "rows": inbox_rows(items[:HOME_INBOX_TOP], today),
+        "total": len(items),
+        "sections": home_figures.sections(user, get_scope(user), today),
+    }
+    return render(request, "dashboard/_home_work.html", context)

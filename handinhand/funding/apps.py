@@ -13,3 +13,8 @@ class FundingConfig(AppConfig):
         from handinhand.funding.selectors import group_funding_figures
 
         group_figures.register("funding", group_funding_figures)
+
+        # Its work for the inbox (待办); the module imports the models, loaded only by now.
+        from handinhand.funding import inbox
+
+        inbox.register()

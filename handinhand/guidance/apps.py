@@ -13,3 +13,7 @@ class GuidanceConfig(AppConfig):
         from handinhand.guidance.selectors import visit_counts
 
         group_figures.register("visit_counts", visit_counts)
+
+        from handinhand.guidance import inbox
+
+        inbox.register()

@@ -14,3 +14,8 @@ class IncentivesConfig(AppConfig):
 
         # The provincial group's January report shows the year's assessment (R10 point 7).
         group_figures.register("assessment_counts", assessment_counts)
+
+        # Its work for the inbox (待办); the module imports the models, loaded only by now.
+        from handinhand.incentives import inbox
+
+        inbox.register()

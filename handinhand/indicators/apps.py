@@ -13,3 +13,7 @@ class IndicatorsConfig(AppConfig):
         from handinhand.indicators.selectors import evaluation_counts
 
         group_figures.register("evaluation_counts", evaluation_counts)
+
+        from handinhand.indicators import inbox
+
+        inbox.register()

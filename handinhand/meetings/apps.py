@@ -3,7 +3,6 @@ import datetime as dt
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from handinhand.core.inbox import WorkSource, register_work
 from handinhand.core.registry import group_figures
 from handinhand.core.schedule import register_schedule
 
@@ -15,12 +14,13 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         # Selectors import the models, which Django loads only after apps.py is imported.
-        from handinhand.meetings.reminders import todo_work, todos_daily
+        from handinhand.meetings import inbox
+        from handinhand.meetings.reminders import todos_daily
         from handinhand.meetings.selectors import meeting_counts
 
         group_figures.register("meeting_counts", meeting_counts)
-        register_work(WorkSource(name="meetings.todo", label="待办事项", items=todo_work))
         # Before the 07:00 digest, so that the day's new to-dos are in it.
         register_schedule(
             name="meetings.todos", at=dt.time(6, 30), task=todos_daily, label=_("逾期与到期待办")
         )
+        inbox.register()

@@ -15,8 +15,6 @@ import datetime as dt
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from handinhand.accounts.models import User
-from handinhand.core.inbox import WorkItem
 from handinhand.core.policy import get_policy
 from handinhand.core.registry import due_items
 from handinhand.core.reminders import digests_send
@@ -129,17 +127,3 @@ def run_reminders(today: dt.date) -> dict[str, int]:
     if user_ids:
         counts.update(digests_send(today, user_ids=user_ids))
     return counts
-
-
-def todo_work(user: User, today: dt.date) -> list[WorkItem]:
-    """The inbox's view of the open to-dos of a person (register_work in apps.py)."""
-    return [
-        WorkItem(
-            source="meetings.todo",
-            key=f"todo:{todo.pk}",
-            title=todo.text,
-            url=todo.link or reverse("meetings:todo_list"),
-            due=todo.due,
-        )
-        for todo in Todo.objects.visible_to(user).open()
-    ]

@@ -271,7 +271,21 @@ class Pairing(VersionedModel):
 
 class DistrictQuerySet(models.QuerySet["District"]):
     def visible_to(self, user: User) -> DistrictQuerySet:
-        return self.filter(group__in=GuidanceGroup.objects.visible_to(user))
+        """A district is seen by its group's members, by the bureaus of the group's region and
+        below, and by whoever sees one of its schools. Seeing the group is not enough: a county
+        sees its city's group, but not that group's districts in the other counties."""
+        scope = get_scope(user)
+        groups = self.filter(group__in=GuidanceGroup.objects.visible_to(user))
+        if scope.everything:
+            return groups
+        schools = DistrictSchool.objects.filter(school__in=School.objects.visible_to(user)).values(
+            "district_id"
+        )
+        return groups.filter(
+            Q(group_id__in=sorted(scope.group_ids))
+            | scope.staff_q("group__region__path")
+            | Q(pk__in=schools)
+        )
 
 
 class District(VersionedModel):

@@ -16,6 +16,7 @@ from handinhand.core.scope import get_scope
 from handinhand.orgs.models import Region, RegionLevel, School
 from handinhand.programme.models import (
     Batch,
+    BatchStatus,
     District,
     DistrictSchool,
     GroupLevel,
@@ -92,9 +93,10 @@ def coverage(user: User) -> list[BatchCoverage]:
         .values_list("batch_id", "school__county_id", "n")
     ):
         districted[batch_id][county_id] += n
-    # Across batches a school counts once, however many batches placed it in a district.
+    # Across batches a school counts once, however many batches placed it in a district; only
+    # batches in force (实施中) count: a batch in preparation covers nothing yet.
     districted_any = dict(
-        DistrictSchool.objects.filter(school__in=schools)
+        DistrictSchool.objects.filter(school__in=schools, batch__status=BatchStatus.ACTIVE)
         .values_list("school__county_id")
         .annotate(n=Count("school_id", distinct=True))
         .values_list("school__county_id", "n")
@@ -111,7 +113,9 @@ def coverage(user: User) -> list[BatchCoverage]:
     def build(batch: Batch | None) -> BatchCoverage:
         in_district: dict[str, int]
         if batch is None:
-            paths = [p for b in batches for p in paired_paths[b.pk]]
+            paths = [
+                p for b in batches if b.status == BatchStatus.ACTIVE for p in paired_paths[b.pk]
+            ]
             in_district = districted_any
         else:
             paths = paired_paths[batch.pk]
@@ -141,7 +145,9 @@ def coverage(user: User) -> list[BatchCoverage]:
         return BatchCoverage(batch, total, rows)
 
     result = [build(b) for b in batches]
-    if len(batches) > 1:
+    # The total (累计) counts the active batches alone; with one batch it is that batch, unless
+    # the batch is not yet (or no longer) in force.
+    if len(batches) > 1 or any(b.status != BatchStatus.ACTIVE for b in batches):
         result.append(build(None))
     return result
 

@@ -25,3 +25,7 @@ class ReportsConfig(AppConfig):
             task=scheduled_drafts,
             label=_("年度报告草稿"),
         )
+
+        from handinhand.reports import inbox
+
+        inbox.register()

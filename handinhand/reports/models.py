@@ -122,8 +122,18 @@ class AnnualReport(VersionedModel):
         return self.status in OPEN_STATUSES and (today or timezone.localdate()) > self.due_date
 
     @property
+    def submitted_late(self) -> bool:
+        """Submitted after the due date: stays true once submitted, acknowledged or returned,
+        so that a late report keeps its 逾期提交 mark (the programme's day, Asia/Shanghai)."""
+        if self.submitted_at is None:
+            return False
+        return timezone.localdate(self.submitted_at) > self.due_date
+
+    @property
     def overdue_label(self) -> str:
-        return gettext("已逾期") if self.is_overdue() else ""
+        if self.is_overdue():
+            return gettext("已逾期")
+        return gettext("逾期提交") if self.submitted_late else ""
 
 
 # The shared background job (core.Job) carries the progress of drafting the reports.

@@ -193,6 +193,8 @@ ROLE_PAGES: dict[str, tuple[str, list[str]]] = {
 # Pages open to every signed-in user, whose content is narrowed by scope (tested per app).
 OPEN_PAGES = {
     "core:home",
+    "core:inbox",
+    "core:inbox_badge",
     "accounts:login",
     "accounts:logout",
     "accounts:password_change",

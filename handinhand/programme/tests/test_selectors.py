@@ -17,6 +17,7 @@ from handinhand.conftest import Cast, make_school, make_user
 from handinhand.programme import selectors
 from handinhand.programme.models import (
     Batch,
+    BatchStatus,
     District,
     DistrictSchool,
     GroupLevel,
@@ -65,7 +66,9 @@ def test_coverage_is_scoped(cast: Cast) -> None:
 
 
 def test_coverage_per_batch_and_cumulative_counts_each_school_once(cast: Cast) -> None:
-    second = Batch.objects.create(number=2, name="第二批", start_year=2025)
+    second = Batch.objects.create(
+        number=2, name="第二批", start_year=2025, status=BatchStatus.ACTIVE
+    )
     group = GuidanceGroup.objects.create(
         name="第二批组",
         level=GroupLevel.PROVINCE,
@@ -91,6 +94,38 @@ def test_coverage_per_batch_and_cumulative_counts_each_school_once(cast: Cast) -
         ("鹰潭市", 1, 1, 0),
     ]
     assert selectors.cumulative([first, later, total]) is total
+
+
+def test_coverage_counts_only_batches_in_force(cast: Cast) -> None:
+    """A batch in preparation (筹备中) shows its own planned figures but adds nothing to the
+    total: the pilot home read 100 % while most cities were not yet paired (issue 10)."""
+    planned = Batch.objects.create(number=2, name="第二批", start_year=2027)
+    group = GuidanceGroup.objects.create(
+        name="第二批组",
+        level=GroupLevel.PROVINCE,
+        region_id="360000",
+        batch=planned,
+        lead_university=cast.universities["ncu"],
+    )
+    Pairing.objects.create(
+        batch=planned, group=group, region_id="360100", since=dt.date(2027, 3, 1)
+    )
+    district = District.objects.create(group=group, batch=planned, name="东湖片区")
+    DistrictSchool.objects.create(district=district, school=cast.school_nanchang, batch=planned)
+    first, later, total = selectors.coverage(cast.province_admin)
+    assert figures(later.total) == ("合计", 5, 1, 1)
+    assert figures(total.total) == figures(first.total) == ("合计", 5, 4, 1)
+    assert selectors.cumulative([first, later, total]) is total
+    # One batch, not yet in force: the total covers nothing.
+    Batch.objects.filter(pk=cast.batch.pk).update(status=BatchStatus.PLANNED)
+    Pairing.objects.filter(batch=planned).delete()
+    DistrictSchool.objects.filter(batch=planned).delete()
+    district.delete()
+    group.delete()
+    planned.delete()
+    only, total = selectors.coverage(cast.province_admin)
+    assert figures(only.total) == ("合计", 5, 4, 1)
+    assert figures(total.total) == ("合计", 5, 0, 0)
 
 
 def test_coverage_queries_do_not_grow(cast: Cast, django_assert_max_num_queries) -> None:
