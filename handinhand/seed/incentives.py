@@ -69,6 +69,7 @@ def _units() -> int:
             unit=unit,
             title="组织部干部",
             password=password,
+            must_change_password=False,  # synthetic accounts share the published password
         )
         contacts.append(RoleAssignment(user=user, role=Role.UNIT_CONTACT, unit=unit))
     RoleAssignment.objects.bulk_create(contacts)

@@ -48,6 +48,7 @@ def _people(prefix: str, count: int, unit: Unit | None, title: str) -> list[User
             unit=unit,
             title=title,
             password=password,
+            must_change_password=False,  # synthetic accounts share the published password
         )
         for i in range(1, count + 1)
     ]
@@ -106,6 +107,7 @@ def extend(workload: str, *, seed: int, scale: float = 1.0) -> dict[str, int]:
             unit=units[i % len(units)] if units else None,
             title="教师",
             password=password,
+            must_change_password=False,  # synthetic accounts share the published password
         )
         for i in range(1, total - len(members) + 1)
     ]
