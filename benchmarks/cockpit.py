@@ -25,7 +25,6 @@ def main() -> None:
     args = parser.parse_args()
     database = _common.setup()
     from django.conf import settings
-
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
