@@ -24,7 +24,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -50,6 +49,7 @@ from handinhand.accounts.types import AuthenticatedHttpRequest
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.forms import StyledFormMixin
 from handinhand.core.listing import Column, ListSpec, render_list
+from handinhand.core.redirects import safe_next
 from handinhand.core.views_helpers import access, form_page, require
 
 login_view = auth_views.LoginView.as_view(
@@ -351,12 +351,7 @@ class OTPTokenForm(StyledFormMixin, forms.Form):
 
 
 def _next_url(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("core:home")
+    return safe_next(request, reverse("core:home"))
 
 
 @login_required

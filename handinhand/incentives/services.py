@@ -454,6 +454,9 @@ def objection_raise(*, actor: User, assessment: Assessment, text: str) -> Object
     year = assessment.year
     if not access.can_see_publicity(actor, year):
         raise PermissionDeniedError(_("无权对该考核结果提出异议"))
+    # Only a published result can be objected to: not an exempt or returned record.
+    if assessment.status != AssessmentStatus.CONFIRMED:
+        raise PermissionDeniedError(_("无权对该考核结果提出异议"))
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("请填写异议内容")})

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,6 +20,7 @@ from handinhand.accounts.types import AuthenticatedHttpRequest
 from handinhand.core.exceptions import ConflictError, PermissionDeniedError
 from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.request_context import request_ip
+from handinhand.core.uploads import serve_upload
 from handinhand.core.views_helpers import access, form_page, require, require_business
 from handinhand.incentives import access as rules
 from handinhand.incentives import selectors, services
@@ -443,10 +443,7 @@ def letter_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     if not letter.file:
         services.letter_write(letter)
         letter.refresh_from_db()
-    response = FileResponse(letter.file.open("rb"), content_type=DOCX)
-    name = quote(f"{a.user}{a.year.year}年度考核结果通知书.docx")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-    return response
+    return serve_upload(letter.file, "docx", f"{a.user}{a.year.year}年度考核结果通知书.docx")
 
 
 @login_required

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +18,7 @@ from handinhand.accounts.types import AuthenticatedHttpRequest
 from handinhand.core.exceptions import ConflictError, PermissionDeniedError
 from handinhand.core.exports import xlsx_response
 from handinhand.core.listing import Column, ListSpec, render_list
-from handinhand.core.uploads import serve_upload
+from handinhand.core.uploads import serve_generated, serve_upload
 from handinhand.core.views_helpers import access, form_page, require
 from handinhand.research import access as rules
 from handinhand.research import documents, selectors, services
@@ -448,7 +447,4 @@ def notice_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """立项通知 (.docx) of an approved project."""
     app = _application(request, pk)
     require(rules.can_download_notice(request.user, app))
-    response = HttpResponse(documents.notice_docx(app), content_type=DOCX)
-    name = quote(f"{app.title}-立项通知.docx")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-    return response
+    return serve_generated(documents.notice_docx(app), "docx", f"{app.title}-立项通知.docx")

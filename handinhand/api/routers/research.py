@@ -197,7 +197,12 @@ def application_list(request: ApiRequest, status: AppStatus | None = None) -> An
     summary="课题申报详情",
 )
 def application_detail(request: ApiRequest, application_id: int) -> Any:
-    return _app(request.auth, application_id)
+    app = _app(request.auth, application_id)
+    if not rules.sees_names(request.auth, app):
+        # Blind review: the proposal's reason and the recommender can name the applicant.
+        app.proposed_reason = ""
+        app.recommended_by = None
+    return app
 
 
 @router.post(

@@ -218,6 +218,13 @@ def test_an_objection_after_publicity_ended_is_refused(cast):
     objection = services.objection_raise(actor=cast.instructor_ecjtu, assessment=a, text="有异议")
     with pytest.raises(PermissionDeniedError):
         services.objection_raise(actor=cast.outsider, assessment=a, text="有异议")
+    # Only a published (confirmed) result can be objected to, not an exempt record.
+    exempt = Assessment.objects.exclude(pk=a.pk).filter(year=year).first()
+    assert exempt is not None
+    Assessment.objects.filter(pk=exempt.pk).update(status=AssessmentStatus.EXEMPT)
+    exempt.refresh_from_db()
+    with pytest.raises(PermissionDeniedError):
+        services.objection_raise(actor=cast.instructor_ecjtu, assessment=exempt, text="异议")
     AssessmentYear.objects.filter(pk=year.pk).update(
         publicity_end=timezone.localdate() - dt.timedelta(days=1)
     )

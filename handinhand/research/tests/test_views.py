@@ -74,6 +74,11 @@ def test_blind_reviewer_sees_no_names_and_scores(cast):
     reviewer = client(expert(cast))
     page = reviewer.get(app.get_absolute_url()).content.decode()
     assert "李指导" not in page and "南昌大学" not in page and "盲评" in page
+    # Who recommended it would name the applicant's unit: hidden too, on the page and the API.
+    app.refresh_from_db()
+    assert app.recommended_by is not None and str(app.recommended_by) not in page
+    api = reviewer.get(f"/api/v1/research-applications/{app.pk}").json()
+    assert not api.get("proposed_reason") and str(app.recommended_by) not in str(api)
     url = reverse("research:review", args=[row.pk])
     data = {f"item_{i}": v for i, v in enumerate([21, 20, 20, 20, 10])}
     bad = reviewer.post(url, data)
