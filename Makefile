@@ -89,6 +89,10 @@ ci: test
 bench: install
 	$(PY) benchmarks/school_list.py
 	$(PY) benchmarks/roster_import.py
+	$(PY) benchmarks/inbox.py
+	$(PY) benchmarks/cockpit.py
+	$(PY) benchmarks/incentives_evidence.py
+	$(PY) benchmarks/funding_summary.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3 mutants
