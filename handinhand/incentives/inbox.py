@@ -13,7 +13,13 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from handinhand.core.inbox import WorkItem, WorkSource, register_work
 from handinhand.core.scope import get_scope
-from handinhand.incentives.models import Assessment, AssessmentStatus, YearStatus
+from handinhand.incentives.models import (
+    Assessment,
+    AssessmentStatus,
+    Priority,
+    PriorityStatus,
+    YearStatus,
+)
 from handinhand.programme.models import MemberRole, Membership
 
 
@@ -97,8 +103,35 @@ def confirm_items(user: Any, today: dt.date) -> list[WorkItem]:
     ]
 
 
+def priority_pending(user: Any, today: dt.date) -> QuerySet[Priority]:
+    """A unit contact owes a record of each open priority of their unit's people (R10 point 6:
+    the loop closes when the unit says it was applied, or why not)."""
+    unit_ids = get_scope(user).unit_ids
+    if not unit_ids:
+        return Priority.objects.none()
+    return Priority.objects.visible_to(user).filter(
+        unit_id__in=sorted(unit_ids), status=PriorityStatus.OPEN, valid_until__gte=today
+    )
+
+
+def priority_items(user: Any, today: dt.date) -> list[WorkItem]:
+    rows = priority_pending(user, today).select_related("user").order_by("valid_until", "pk")
+    return [
+        WorkItem(
+            source="incentives.priority",
+            key=f"priority:{p.pk}",
+            title=_("记录优先考虑的落实情况：%(area)s") % {"area": p.area},
+            url=reverse("incentives:priority_record", args=[p.pk]),
+            due=p.valid_until,
+            subject=str(p.user),
+        )
+        for p in rows
+    ]
+
+
 def register() -> None:
     label = _lazy("考核激励")
     register_work(WorkSource("incentives.self_summary", label, summary_items, summary_pending))
     register_work(WorkSource("incentives.propose", label, propose_items, propose_pending))
     register_work(WorkSource("incentives.confirm", label, confirm_items))
+    register_work(WorkSource("incentives.priority", label, priority_items, priority_pending))

@@ -320,3 +320,36 @@ def test_year_cap_scope_counts_across_the_year(cast, settings, tmp_path):
 def test_more_members_helper_makes_five(cast):
     more_members(cast)
     assert Membership.objects.filter(group=cast.groups["ncu"]).count() == 5
+
+
+def test_an_open_priority_waits_in_the_unit_contacts_inbox_until_recorded(cast):
+    from handinhand.core.inbox import inbox_count, inbox_items, reset_inbox
+
+    final_year(cast)
+    today = timezone.localdate()
+    open_ids = set(
+        Priority.objects.filter(user=cast.instructor, status=PriorityStatus.OPEN).values_list(
+            "pk", flat=True
+        )
+    )
+    assert len(open_ids) == 4
+
+    def owed() -> set[str]:
+        reset_inbox(cast.unit_contact)
+        return {
+            i.key
+            for i in inbox_items(cast.unit_contact, today)
+            if i.source == "incentives.priority"
+        }
+
+    assert owed() == {f"priority:{pk}" for pk in open_ids}
+    reset_inbox(cast.unit_contact)
+    assert inbox_count(cast.unit_contact, today) >= 4
+    # Nobody else owes it: not the person, not the leader.
+    reset_inbox(cast.leader)
+    assert not [i for i in inbox_items(cast.leader, today) if i.source == "incentives.priority"]
+    first = Priority.objects.get(pk=min(open_ids))
+    services.priority_record(
+        actor=cast.unit_contact, priority=first, applied=False, note="本年度无职称评聘"
+    )
+    assert owed() == {f"priority:{pk}" for pk in open_ids - {first.pk}}
