@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -18,6 +18,7 @@ from handinhand.research.models import (
     CallStatus,
     ResearchApplication,
     ReviewAssignment,
+    Stage,
 )
 
 
@@ -96,8 +97,40 @@ def revise_items(user: Any, today: dt.date) -> list[WorkItem]:
     ]
 
 
+def follow_up_pending(user: Any, today: dt.date) -> QuerySet[ResearchApplication]:
+    """The applicant's approved projects that still owe a step (中期检查, then 结题): the
+    published result reaches the applicant as the work it starts, with its due date."""
+    if not getattr(user, "pk", None):
+        return ResearchApplication.objects.none()
+    return ResearchApplication.objects.visible_to(user).filter(
+        Q(stage=Stage.APPROVED) | Q(stage=Stage.MIDTERM),
+        applicant_id=user.pk,
+        status=AppStatus.APPROVED,
+        call__status=CallStatus.PUBLISHED,
+    )
+
+
+def follow_up_items(user: Any, today: dt.date) -> list[WorkItem]:
+    rows = follow_up_pending(user, today).select_related("call").order_by("pk")
+    items = []
+    for a in rows:
+        midterm = a.stage == Stage.APPROVED
+        items.append(
+            WorkItem(
+                source="research.follow_up",
+                key=f"project:{a.pk}",
+                title=_("课题已立项，提交中期检查材料") if midterm else _("提交课题结题材料"),
+                url=a.get_absolute_url(),
+                due=a.midterm_due if midterm else a.closing_due,
+                subject=a.title,
+            )
+        )
+    return items
+
+
 def register() -> None:
     label = _lazy("党建研究课题")
     register_work(WorkSource("research.review", label, review_items, review_pending))
     register_work(WorkSource("research.recommend", label, recommend_items, recommend_pending))
     register_work(WorkSource("research.revise", label, revise_items, revise_pending))
+    register_work(WorkSource("research.follow_up", label, follow_up_items, follow_up_pending))

@@ -233,6 +233,32 @@ def test_follow_up_midterm_then_closing(cast, settings, tmp_path):
         services.project_report(actor=cast.leader, application=mine)
 
 
+def test_the_published_result_reaches_the_applicant_as_follow_up_work(cast, settings, tmp_path):
+    from handinhand.core.inbox import inbox_count, inbox_items, reset_inbox
+
+    settings.MEDIA_ROOT = tmp_path
+    today = timezone.localdate()
+    call, mine, _other = ranked_call(cast)
+
+    def follow_up(user):
+        reset_inbox(user)
+        return [i for i in inbox_items(user, today) if i.source == "research.follow_up"]
+
+    assert follow_up(cast.instructor) == []  # ranked, not yet published
+    services.call_publish(actor=cast.province_admin, call=call)
+    mine.refresh_from_db()
+    [item] = follow_up(cast.instructor)
+    assert item.title == "课题已立项，提交中期检查材料" and item.due == mine.midterm_due
+    assert follow_up(cast.leader) == [] and follow_up(cast.province_admin) == []
+    reset_inbox(cast.instructor)
+    assert inbox_count(cast.instructor, today) == len(inbox_items(cast.instructor, today))
+    mine = services.project_report(actor=cast.instructor, application=mine, upload=_pdf())
+    [item] = follow_up(cast.instructor)
+    assert item.title == "提交课题结题材料" and item.due == mine.closing_due
+    services.project_report(actor=cast.instructor, application=mine, upload=_pdf("结题.pdf"))
+    assert follow_up(cast.instructor) == []
+
+
 def test_scope_of_applications(cast):
     call = a_call(cast)
     mine = submitted(cast, call, cast.instructor, team=[cast.instructor_jxufe])
