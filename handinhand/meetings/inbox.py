@@ -16,7 +16,7 @@ from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
 from handinhand.meetings.calendar import period_of
 from handinhand.meetings.models import ActionItem, Meeting, Todo, TodoKind
-from handinhand.meetings.selectors import held_by_period
+from handinhand.meetings.selectors import held_by_period, invitations_upcoming, minutes_missing
 from handinhand.programme.models import GuidanceGroup
 
 # Rows the reminder job writes for work other sources already derive from state.
@@ -153,6 +153,59 @@ def todo_pending(user: Any, today: dt.date) -> QuerySet[Todo]:
     return Todo.objects.visible_to(user).open().exclude(kind__in=DERIVED_KINDS)
 
 
+# An invitation shows in the inbox from this many days before the meeting.
+INVITATION_DAYS_AHEAD = 30
+
+
+def invited_pending(user: Any, today: dt.date) -> QuerySet[Meeting]:
+    if not getattr(user, "pk", None):
+        return Meeting.objects.none()
+    return invitations_upcoming(user, today).filter(
+        date__lte=today + dt.timedelta(days=INVITATION_DAYS_AHEAD)
+    )
+
+
+def invited_items(user: Any, today: dt.date) -> list[WorkItem]:
+    """Meetings the person is invited to in the coming weeks: be there, sign in on the day."""
+    return [
+        WorkItem(
+            source="meetings.invited",
+            key=f"meeting:{m.pk}",
+            title=_("参加会议：%(title)s（%(when)s%(place)s）")
+            % {
+                "title": m.title,
+                "when": f"{m.date:%m-%d}" + (f" {m.start_time:%H:%M}" if m.start_time else ""),
+                "place": f"，{m.place}" if m.place else "",
+            },
+            url=m.get_absolute_url(),
+            due=m.date,
+            subject=m.group.name,
+        )
+        for m in invited_pending(user, today).select_related("group")
+    ]
+
+
+def minutes_pending(user: Any, today: dt.date) -> QuerySet[Meeting]:
+    if not get_scope(user).is_business:
+        return Meeting.objects.none()
+    return minutes_missing(user, today)
+
+
+def minutes_items(user: Any, today: dt.date) -> list[WorkItem]:
+    """Meetings the person organised that are over and still have no minutes."""
+    return [
+        WorkItem(
+            source="meetings.minutes",
+            key=f"meeting:{m.pk}",
+            title=_("补录会议纪要：%(title)s") % {"title": m.title},
+            url=reverse("meetings:meeting_edit", args=[m.pk]),
+            due=m.date,
+            subject=m.group.name,
+        )
+        for m in minutes_pending(user, today).select_related("group")
+    ]
+
+
 def register() -> None:
     label = _lazy("工作机制")
     register_work(WorkSource("meetings.owed", _lazy("会议合规"), owed_items))
@@ -160,3 +213,5 @@ def register() -> None:
     # together: the decisions' source lists the to-dos too.
     register_work(WorkSource("meetings.action_item", label, personal_items, action_pending))
     register_work(WorkSource("meetings.todo", label, _none, todo_pending))
+    register_work(WorkSource("meetings.invited", _lazy("会议邀请"), invited_items, invited_pending))
+    register_work(WorkSource("meetings.minutes", _lazy("会议纪要"), minutes_items, minutes_pending))
