@@ -406,6 +406,9 @@ def checkin_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     attendance = meeting.attendances.filter(user_id=request.user.pk).first()
     error, status = "", 200
     try:
+        if request.method != "POST" and not code:
+            # Opened without scanning: say how to sign in; nothing is wrong yet.
+            raise ValidationError(_("请使用手机扫描会场屏幕上的二维码签到"), code="no_code")
         if request.method == "POST":
             attendance, _new = services.checkin_by_code(
                 actor=request.user, meeting=meeting, code=code
@@ -414,7 +417,7 @@ def checkin_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             services.checkin_check(actor=request.user, meeting=meeting, code=code)
     except ValidationError as exc:
         error = "；".join(exc.messages)
-        status = 403 if exc.code == services.NOT_INVITED else 400
+        status = {services.NOT_INVITED: 403, "no_code": 200}.get(exc.code or "", 400)
     context = {
         "meeting": meeting,
         "code": code,
