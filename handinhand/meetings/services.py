@@ -153,7 +153,11 @@ def attendance_set(*, actor: User, meeting: Meeting, users: list[Any]) -> int:
             "user_id", flat=True
         )
     )
-    new = [Attendance(meeting=meeting, user=u) for u in users if u.pk not in existing]
+    new = [
+        Attendance(meeting=meeting, user=u, group_id=meeting.group_id)
+        for u in users
+        if u.pk not in existing
+    ]
     with transaction.atomic():
         Attendance.objects.bulk_create(new)
         audit.record_many(
@@ -262,7 +266,7 @@ def meeting_invite(
     rows: dict[int, Attendance] = {}
     for member_group, member_id in (
         Membership.objects.current()
-        .filter(group__in=groups)
+        .filter(group__in=groups, user__is_active=True)
         .order_by("group_id", "role", "user_id")
         .values_list("group_id", "user_id")
     ):

@@ -6,6 +6,7 @@ import qrcode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Case, IntegerField, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -108,9 +109,17 @@ def meeting_create(request: AuthenticatedHttpRequest, group_pk: int) -> HttpResp
 @login_required
 def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
+    # The roll reads the host group first, then the other groups, the bureaus, the guests.
+    roll_order = Case(
+        When(kind=InviteeKind.MEMBER, group_id=meeting.group_id, then=Value(0)),
+        When(kind=InviteeKind.MEMBER, then=Value(1)),
+        When(kind=InviteeKind.STAFF, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
     attendances = list(
         meeting.attendances.select_related("user", "group").order_by(
-            "kind", "group__name", "user__full_name", "guest_name", "id"
+            roll_order, "group__name", "user__full_name", "guest_name", "id"
         )
     )
     on_roll = {a.user_id for a in attendances}
@@ -137,8 +146,14 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "file_form": MeetingFileForm(),
         "action_form": ActionItemForm(group=meeting.group),
         "today": timezone.localdate(),
+        "can_project": can_manage and _can_project(meeting),
     }
     return render(request, "meetings/meeting_detail.html", context)
+
+
+def _can_project(meeting: Meeting) -> bool:
+    """The QR sign-in is for the meeting's day (or a meeting still ahead), never afterwards."""
+    return meeting.status != MeetingStatus.CANCELLED and meeting.date >= timezone.localdate()
 
 
 @login_required
@@ -383,8 +398,8 @@ def _qr_context(request: AuthenticatedHttpRequest, meeting: Meeting) -> dict[str
 def meeting_qr(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The page the organiser projects at the meeting: a QR code that changes every minute."""
     meeting = _meeting(request, pk, manage=True)
-    if meeting.status == MeetingStatus.CANCELLED:
-        messages.error(request, _("会议已取消"))
+    if not _can_project(meeting):
+        messages.error(request, _("会议已取消或已过会议日期，不能扫码签到"))
         return redirect(meeting.get_absolute_url())
     return render(request, "meetings/meeting_qr.html", _qr_context(request, meeting))
 
@@ -393,7 +408,7 @@ def meeting_qr(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def meeting_qr_code(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The projected page's fresh QR code and sign-in count (htmx, every ROTATE_SECONDS)."""
     meeting = _meeting(request, pk, manage=True)
-    require(meeting.status != MeetingStatus.CANCELLED)
+    require(_can_project(meeting))
     return render(request, "meetings/meeting_qr.html#code", _qr_context(request, meeting))
 
 

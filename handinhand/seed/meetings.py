@@ -159,10 +159,6 @@ KICKOFF_MINUTES = (
     "江西省委教育工委副书记郑志军强调，开展中小学校党建指导工作，对全省来说是一项全新的工作，"
     "要以更扎实的举措、更务实的作风抓好落实，以高质量党建引领中小学校高质量发展。"
 )
-KICKOFF_AGENDA = (
-    "一、解读《全省中小学校党建指导工作办法》；二、明确试点分小组、分片区开展党建指导的安排；"
-    "三、部署工作调度、考核激励、经费保障、业务培训等长效机制。"
-)
 
 
 @step(order=31)
@@ -185,7 +181,6 @@ def kickoff(workload: str, *, seed: int, scale: float = 1.0) -> dict[str, int]:
             title=KICKOFF_TITLE,
             date=KICKOFF_DATE,
             status=MeetingStatus.HELD,
-            agenda=KICKOFF_AGENDA,
             minutes=KICKOFF_MINUTES,
             milestone=Milestone.KICKOFF,
         )

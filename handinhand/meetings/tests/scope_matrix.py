@@ -18,6 +18,19 @@ def _meeting(cast: Any) -> Meeting:
     return m
 
 
+def _ahead(cast: Any) -> Meeting:
+    """A meeting still ahead: the QR sign-in is shown until its day, not after."""
+    from django.utils import timezone
+
+    m, _ = Meeting.objects.get_or_create(
+        group=cast.groups["ncu"],
+        title="矩阵会议（计划）",
+        defaults={"kind": "scheduling", "date": timezone.localdate() + dt.timedelta(days=30)},
+    )
+    Attendance.objects.get_or_create(meeting=m, user=cast.instructor)
+    return m
+
+
 def _item(cast: Any) -> ActionItem:
     return ActionItem.objects.create(
         meeting=_meeting(cast), text="矩阵事项", owner=cast.instructor, due=dt.date(2025, 4, 1)
@@ -88,17 +101,17 @@ OBJECT_PAGES = {
         ["instructor", "instructor_ecjtu", "outsider", "city_user"],
     ),
     "meetings:meeting_qr": (
-        lambda c: _meeting(c).pk,
+        lambda c: _ahead(c).pk,
         "leader",
         ["instructor", "instructor_ecjtu", "outsider", "city_user", "school_user"],
     ),
     "meetings:meeting_qr_code": (
-        lambda c: _meeting(c).pk,
+        lambda c: _ahead(c).pk,
         "leader",
         ["instructor", "instructor_ecjtu", "outsider", "city_user"],
     ),
     "meetings:checkin": (
-        lambda c: _meeting(c).pk,
+        lambda c: _ahead(c).pk,
         "instructor",
         ["instructor_ecjtu", "outsider", "school_user", "county_user", "audit_admin"],
     ),
