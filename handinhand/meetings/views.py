@@ -26,7 +26,7 @@ from handinhand.core.exports import xlsx_response
 from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.models import AuditAction
 from handinhand.core.redirects import safe_next
-from handinhand.core.uploads import serve_upload
+from handinhand.core.uploads import INLINE_KINDS, serve_upload
 from handinhand.core.views_helpers import access, form_page, require, show_conflict
 from handinhand.meetings import checkin, ical, selectors, services
 from handinhand.meetings.forms import (
@@ -124,6 +124,7 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     on_roll = {a.user_id for a in attendances}
     can_manage = can_manage_group(request.user, meeting.group)
+    files = list(meeting.files.all())
     context: dict[str, Any] = {
         "meeting": meeting,
         "can_manage": can_manage,
@@ -141,7 +142,9 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else [],
         "invite_form": InviteForm(),
         "guest_kind": InviteeKind.GUEST,
-        "files": list(meeting.files.all()),
+        "files": files,
+        # Photos of the meeting (a checked raster image, served inline) are shown, not listed.
+        "photos": [f for f in files if f.kind in INLINE_KINDS],
         "action_items": list(meeting.action_items.select_related("owner")),
         "file_form": MeetingFileForm(),
         "action_form": ActionItemForm(group=meeting.group),

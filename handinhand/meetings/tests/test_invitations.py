@@ -293,3 +293,29 @@ def test_the_detail_page_lists_invitees_by_kind(cast: Cast, joint: Meeting) -> N
     ):
         assert expected in text, expected
     assert reverse("meetings:meeting_qr", args=[joint.pk]) in text
+
+
+def test_photos_of_the_meeting_are_checked_and_shown(cast: Cast, joint: Meeting) -> None:
+    import base64
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+    )
+    photo = services.meeting_file_add(
+        actor=cast.leader, meeting=joint, upload=SimpleUploadedFile("会场.png", png)
+    )
+    assert photo.kind == "png"
+    # A "photo" that is not an image is refused before anything is stored.
+    with pytest.raises(ValidationError):
+        services.meeting_file_add(
+            actor=cast.leader, meeting=joint, upload=SimpleUploadedFile("假照片.jpg", b"MZ\x90")
+        )
+    services.meeting_invite(actor=cast.province_admin, meeting=joint, users=[cast.city_user])
+    page = _client(cast.city_user).get(joint.get_absolute_url())
+    src = reverse("meetings:file_download", args=[photo.pk])
+    assert f'<img src="{src}"' in page.content.decode()
+    image = _client(cast.city_user).get(src)
+    assert image.status_code == 200 and image["Content-Type"] == "image/png"
+    assert _client(cast.outsider).get(src).status_code == 404
