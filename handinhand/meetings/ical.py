@@ -93,6 +93,9 @@ def feed(meetings: Iterable[Meeting], *, now: dt.datetime | None = None) -> str:
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
         f"X-WR-CALNAME:{escape('指导组会议')}",
+        # A subscribed calendar (issue 14) asks again every hour (Outlook, Apple, Google).
+        "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
+        "X-PUBLISHED-TTL:PT1H",
     ]
     for meeting in meetings:
         lines += event(meeting, stamp, host)

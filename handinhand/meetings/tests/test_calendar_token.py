@@ -79,6 +79,7 @@ def test_the_feed_needs_no_login_and_holds_the_owners_meetings(cast: Cast) -> No
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     assert "no-store" in response["Cache-Control"]
     calendar = icalendar.Calendar.from_ical(response.content)
+    assert str(calendar["X-PUBLISHED-TTL"]) == "PT1H"
     events = {str(e["UID"]).split("@")[0]: e for e in calendar.walk("VEVENT")}
     assert set(events) == {f"meeting-{m.pk}" for m in (own, held, cancelled, invited)}
     assert f"meeting-{elsewhere.pk}" not in events and f"meeting-{old.pk}" not in events
