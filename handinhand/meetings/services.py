@@ -39,6 +39,7 @@ from handinhand.meetings.models import (
     Todo,
     TodoKind,
 )
+from handinhand.meetings.selectors import invitable_groups, invitable_users
 from handinhand.programme.access import can_manage_group, is_province_admin
 from handinhand.programme.models import GuidanceGroup, Membership
 
@@ -228,13 +229,13 @@ def meeting_invite(
     staff, guests with an account) and named guests `(name, unit)`. Every group and account must
     be within the organiser's scope; one that is not refuses the whole list, naming it. Those
     already invited are skipped. Returns how many invitations were added."""
-    from handinhand.meetings.selectors import invitable_groups, invitable_users
-
     _require_manage(actor, meeting.group)
     if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError(_("会议已取消，不能再邀请"))
     errors: dict[str, list[str]] = {}
-    visible_groups = set(invitable_groups(actor).values_list("pk", flat=True))
+    visible_groups = set(
+        invitable_groups(actor).filter(pk__in=[g.pk for g in groups]).values_list("pk", flat=True)
+    )
     far_groups = [g for g in groups if g.pk not in visible_groups]
     if far_groups:
         errors["groups"] = [
