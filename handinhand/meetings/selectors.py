@@ -112,14 +112,14 @@ def planned_meetings_for(user: User) -> QuerySet[Meeting]:
     )
 
 
-# How far back a subscribed calendar reaches: enough for the last semester's meetings.
-CALENDAR_DAYS_BACK = 180
+# How far back a subscribed calendar reaches: the past year, two semesters.
+CALENDAR_DAYS_BACK = 366
 
 
 def calendar_meetings_for(user: User) -> QuerySet[Meeting]:
     """A subscribed calendar's meetings: those of the owner's own groups and those they are
     invited to, planned, held or cancelled (so a subscriber's calendar drops a cancelled one),
-    from half a year back; always within what the owner may see."""
+    from a year back; always within what the owner may see."""
     since = timezone.localdate() - dt.timedelta(days=CALENDAR_DAYS_BACK)
     mine = Q(group__memberships__user=user, group__memberships__is_active=True) | Q(
         attendances__user=user
