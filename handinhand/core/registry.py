@@ -10,6 +10,7 @@ data fills it from its `AppConfig.ready()`. Nothing is looked up by module path.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
 
@@ -68,3 +69,21 @@ group_figures: Registry[GroupFigures] = Registry("group figures")
 # "report_due"): each takes today and answers (user id, unique key, text, url, due date) rows.
 DueItems = Callable[[date], Iterable[tuple[int, str, str, str, date]]]
 due_items: Registry[DueItems] = Registry("due items")
+
+
+# Dated events on the programme's rollout timeline (e.g. the meetings that mark 启动会, 批次启动,
+# 全面推行), by name ("meetings"): each takes the user and answers the events they may see. The
+# rollout page (programme) reads them without importing the app that owns them.
+@dataclass(frozen=True)
+class TimelineEvent:
+    date: date
+    kind: str  # the provider's own code, e.g. "kickoff"
+    label: str  # what the event is, in Chinese (启动会)
+    title: str  # the event's own name
+    url: str  # the page that shows it
+    batch_id: int | None = None
+    source: str = ""
+
+
+TimelineEvents = Callable[[Any], list[TimelineEvent]]
+timeline_events: Registry[TimelineEvents] = Registry("timeline events")

@@ -15,6 +15,7 @@ from handinhand.core.forms import StyledFormMixin, VersionedForm, model_choice_f
 from handinhand.core.listing import FilterForm
 from handinhand.core.policy import get_policy
 from handinhand.meetings.models import ActionItem, Meeting, MeetingStatus, meeting_kinds
+from handinhand.programme.access import is_province_admin
 from handinhand.programme.forms import DateInput
 from handinhand.programme.models import GroupLevel, GuidanceGroup, Membership
 
@@ -70,7 +71,17 @@ class TodoFilterForm(StyledFormMixin, FilterForm):
 class MeetingForm(VersionedForm):
     class Meta:
         model = Meeting
-        fields = ["kind", "title", "date", "start_time", "place", "chair", "agenda", "minutes"]
+        fields = [
+            "kind",
+            "title",
+            "date",
+            "start_time",
+            "place",
+            "chair",
+            "agenda",
+            "minutes",
+            "milestone",
+        ]
         widgets = {
             "date": DateInput(),
             "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -80,16 +91,54 @@ class MeetingForm(VersionedForm):
 
     kind = forms.ChoiceField(label=_("会议类型"))
 
-    def __init__(self, *args: Any, group: GuidanceGroup, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, group: GuidanceGroup, user: User | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = _kinds_for(group)  # type: ignore[attr-defined]
         chair = model_choice_field(self, "chair")
         chair.queryset = _group_members(group)
+        # Only the province marks a programme milestone; the others do not see the field.
+        if user is None or not is_province_admin(user):
+            del self.fields["milestone"]
 
 
 class AttendeesForm(StyledFormMixin, forms.Form):
     # Any user id is accepted here; the service refuses those who are not members.
     users = forms.ModelMultipleChoiceField(label=_("参会人员"), queryset=User.objects.all())
+
+
+class InviteForm(StyledFormMixin, forms.Form):
+    """Whom to invite: whole groups, accounts, and guests written as one per line "姓名，单位".
+    Any id is accepted here; the service refuses what lies outside the organiser's scope."""
+
+    groups = forms.ModelMultipleChoiceField(
+        label=_("邀请指导组（全体在任成员）"), queryset=GuidanceGroup.objects.all(), required=False
+    )
+    users = forms.ModelMultipleChoiceField(
+        label=_("邀请人员（指导组成员、教育部门人员）"), queryset=User.objects.all(), required=False
+    )
+    guests = forms.CharField(
+        label=_("特邀嘉宾（每行一位：姓名，单位）"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("例：张三，萍乡市教育局")}),
+    )
+
+    def clean_guests(self) -> list[tuple[str, str]]:
+        guests = []
+        for line in (self.cleaned_data.get("guests") or "").splitlines():
+            if not line.strip():
+                continue
+            name, _sep, unit = line.replace(",", "，").replace("\t", "，").partition("，")
+            guests.append((name.strip(), unit.strip()))
+        return guests
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("groups") and not data.get("users") and not data.get("guests"):
+            raise forms.ValidationError(_("请选择要邀请的指导组、人员，或填写特邀嘉宾"))
+        return data
 
 
 class MeetingFileForm(StyledFormMixin, forms.Form):

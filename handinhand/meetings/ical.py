@@ -72,7 +72,8 @@ def event(meeting: Meeting, stamp: dt.datetime, host: str) -> list[str]:
         f"SUMMARY:{escape(f'{meeting.title}（{meeting.get_kind_display()}）')}",
         f"DESCRIPTION:{escape(_description(meeting))}",
         f"SEQUENCE:{meeting.version}",
-        "STATUS:CONFIRMED" if meeting.status == "planned" else "STATUS:CANCELLED",
+        # A held meeting stays in a subscriber's calendar; a cancelled one is struck out.
+        "STATUS:CANCELLED" if meeting.status == "cancelled" else "STATUS:CONFIRMED",
     ]
     if meeting.place:
         lines.append(f"LOCATION:{escape(meeting.place)}")
@@ -92,6 +93,9 @@ def feed(meetings: Iterable[Meeting], *, now: dt.datetime | None = None) -> str:
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
         f"X-WR-CALNAME:{escape('指导组会议')}",
+        # A subscribed calendar (issue 14) asks again every hour (Outlook, Apple, Google).
+        "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
+        "X-PUBLISHED-TTL:PT1H",
     ]
     for meeting in meetings:
         lines += event(meeting, stamp, host)

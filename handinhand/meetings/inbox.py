@@ -16,7 +16,7 @@ from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
 from handinhand.meetings.calendar import period_of
 from handinhand.meetings.models import ActionItem, Meeting, Todo, TodoKind
-from handinhand.meetings.selectors import held_by_period
+from handinhand.meetings.selectors import held_by_period, invitations_upcoming, minutes_missing
 from handinhand.programme.models import GuidanceGroup
 
 # Rows the reminder job writes for work other sources already derive from state.
@@ -83,8 +83,9 @@ def action_pending(user: Any, today: dt.date) -> QuerySet[ActionItem]:
 
 
 def personal_items(user: Any, today: dt.date) -> list[WorkItem]:
-    """The person's decisions to carry out and their own to-dos, read in one query (a UNION of
-    the two tables): every inbox page pays one query for both, whoever the user is."""
+    """The person's decisions to carry out, their own to-dos, the meetings they are invited to
+    in the coming weeks and the minutes they owe of meetings that are over, read in one query
+    (a UNION): every inbox page pays one query for all four, whoever the user is."""
     actions = (
         action_pending(user, today)
         .order_by()
@@ -111,11 +112,37 @@ def personal_items(user: Any, today: dt.date) -> list[WorkItem]:
             "link",
         )
     )
-    if actions.query.is_empty() and todos.query.is_empty():
-        return []
-    rows = sorted(
-        actions.union(todos, all=True), key=lambda r: (r[3] is None, r[3] or today, r[0], r[1])
+    invited = (
+        invited_pending(user, today)
+        .order_by()
+        .values_list(
+            Value("invited", output_field=CharField()),
+            "pk",
+            "title",
+            "date",
+            "pk",
+            "group__name",
+            "place",
+        )
     )
+    minutes = (
+        minutes_pending(user, today)
+        .order_by()
+        .values_list(
+            Value("minutes", output_field=CharField()),
+            "pk",
+            "title",
+            "date",
+            "pk",
+            "group__name",
+            Value("", output_field=CharField()),
+        )
+    )
+    parts = [qs for qs in (actions, todos, invited, minutes) if not qs.query.is_empty()]
+    if not parts:
+        return []
+    query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    rows = sorted(query, key=lambda r: (r[3] is None, r[3] or today, r[0], r[1]))
     items = []
     for kind, pk, text, due, meeting_id, meeting_title, link in rows:
         if kind == "action":
@@ -125,6 +152,29 @@ def personal_items(user: Any, today: dt.date) -> list[WorkItem]:
                     key=f"action:{pk}",
                     title=_("落实会议决定事项：%(text)s") % {"text": text[:60]},
                     url=reverse("meetings:meeting_detail", args=[meeting_id]),
+                    due=due,
+                    subject=meeting_title,
+                )
+            )
+        elif kind == "invited":
+            items.append(
+                WorkItem(
+                    source="meetings.invited",
+                    key=f"meeting:{pk}",
+                    title=_("参加会议：%(title)s%(place)s")
+                    % {"title": text, "place": f"（{link}）" if link else ""},
+                    url=reverse("meetings:meeting_detail", args=[pk]),
+                    due=due,
+                    subject=meeting_title,
+                )
+            )
+        elif kind == "minutes":
+            items.append(
+                WorkItem(
+                    source="meetings.minutes",
+                    key=f"meeting:{pk}",
+                    title=_("补录会议纪要：%(title)s") % {"title": text},
+                    url=reverse("meetings:meeting_edit", args=[pk]),
                     due=due,
                     subject=meeting_title,
                 )
@@ -153,6 +203,24 @@ def todo_pending(user: Any, today: dt.date) -> QuerySet[Todo]:
     return Todo.objects.visible_to(user).open().exclude(kind__in=DERIVED_KINDS)
 
 
+# An invitation shows in the inbox from this many days before the meeting.
+INVITATION_DAYS_AHEAD = 30
+
+
+def invited_pending(user: Any, today: dt.date) -> QuerySet[Meeting]:
+    if not getattr(user, "pk", None):
+        return Meeting.objects.none()
+    return invitations_upcoming(user, today).filter(
+        date__lte=today + dt.timedelta(days=INVITATION_DAYS_AHEAD)
+    )
+
+
+def minutes_pending(user: Any, today: dt.date) -> QuerySet[Meeting]:
+    if not get_scope(user).is_business:
+        return Meeting.objects.none()
+    return minutes_missing(user, today)
+
+
 def register() -> None:
     label = _lazy("工作机制")
     register_work(WorkSource("meetings.owed", _lazy("会议合规"), owed_items))
@@ -160,3 +228,6 @@ def register() -> None:
     # together: the decisions' source lists the to-dos too.
     register_work(WorkSource("meetings.action_item", label, personal_items, action_pending))
     register_work(WorkSource("meetings.todo", label, _none, todo_pending))
+    # Read with the decisions too (personal_items), counted apart.
+    register_work(WorkSource("meetings.invited", _lazy("会议邀请"), _none, invited_pending))
+    register_work(WorkSource("meetings.minutes", _lazy("会议纪要"), _none, minutes_pending))

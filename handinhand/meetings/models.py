@@ -37,11 +37,25 @@ class MeetingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已取消")
 
 
+class Milestone(models.TextChoices):
+    """Programme milestones (R2) a meeting may mark, shown on the rollout timeline."""
+
+    KICKOFF = "kickoff", _("启动会")
+    BATCH_START = "batch_start", _("批次启动")
+    FULL_ROLLOUT = "full_rollout", _("全面推行")
+
+
 class MeetingQuerySet(models.QuerySet["Meeting"]):
     def visible_to(self, user: User) -> MeetingQuerySet:
         # Minutes are the group's internal papers: its members, the bureaus of its region and
         # above and the province read them; schools and bureaus below it do not (issue 9).
-        return self.filter(group__in=GuidanceGroup.objects.internal_to(user))
+        # Whoever is invited (another group's member, a bureau, a guest with an account) reads
+        # the meeting they were invited to, and only that one (issue 11).
+        internal = Q(group__in=GuidanceGroup.objects.internal_to(user))
+        if not getattr(user, "pk", None) or not getattr(user, "is_active", False):
+            return self.filter(internal)
+        invited = Attendance.objects.filter(user_id=user.pk).values("meeting_id")
+        return self.filter(internal | Q(pk__in=invited))
 
 
 class Meeting(VersionedModel):
@@ -71,6 +85,11 @@ class Meeting(VersionedModel):
     )
     agenda = models.TextField(_("会议议程"), blank=True)
     minutes = models.TextField(_("会议纪要"), blank=True)
+    # A programme milestone (启动会, 批次启动, 全面推行): a fact of the rollout, not a kind of
+    # meeting the policy counts, so it stands beside the kind.
+    milestone = models.CharField(
+        _("工作节点"), max_length=20, choices=Milestone.choices, blank=True, default=""
+    )
 
     objects = MeetingQuerySet.as_manager()
 
@@ -109,8 +128,15 @@ def _today() -> Any:
     return timezone.localdate()
 
 
+class InviteeKind(models.TextChoices):
+    MEMBER = "member", _("指导组成员")
+    STAFF = "staff", _("教育部门")
+    GUEST = "guest", _("特邀嘉宾")
+
+
 class Attendance(TimeStampedModel):
-    """参会: a member of the host group invited to the meeting, and whether they signed in."""
+    """参会: one invitee of the meeting — a member of the host or another group, department
+    staff, or a named guest (an account, or only a name and unit) — and whether they signed in."""
 
     meeting = models.ForeignKey(
         Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="attendances"
@@ -118,9 +144,26 @@ class Attendance(TimeStampedModel):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("参会人"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="meeting_attendances",
     )
+    kind = models.CharField(
+        _("参会类别"), max_length=10, choices=InviteeKind.choices, default=InviteeKind.MEMBER
+    )
+    # The group a member was invited with, so the roll reads per group.
+    group = models.ForeignKey(
+        GuidanceGroup,
+        verbose_name=_("所在指导组"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # A guest without an account: the name and unit as the organiser wrote them.
+    guest_name = models.CharField(_("嘉宾姓名"), max_length=50, blank=True)
+    guest_unit = models.CharField(_("单位"), max_length=100, blank=True)
     signed_in = models.BooleanField(_("已签到"), default=False)
     signed_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
 
@@ -133,11 +176,30 @@ class Attendance(TimeStampedModel):
                 fields=["meeting", "user"],
                 name="one_attendance_per_meeting_and_user",
                 violation_error_message=_("该人员已在参会名单中"),
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(guest_name=""),
+                name="attendance_has_user_or_guest_name",
+                violation_error_message=_("请填写嘉宾姓名"),
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.meeting} · {self.user}"
+        return f"{self.meeting} · {self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        if self.user_id is None:
+            return self.guest_name
+        return str(self.user)
+
+    @property
+    def unit(self) -> str:
+        if self.guest_unit:
+            return self.guest_unit
+        if self.group is not None:
+            return self.group.name
+        return self.user.work_unit if self.user is not None else ""
 
 
 def _meeting_file_path(instance: MeetingFile, filename: str) -> str:
@@ -246,3 +308,40 @@ class Todo(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class CalendarTokenQuerySet(models.QuerySet["CalendarToken"]):
+    def live(self) -> CalendarTokenQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class CalendarToken(TimeStampedModel):
+    """日历订阅: a person's private calendar URL. The URL's token is derived from the nonce with
+    the server's key and only its SHA-256 is stored, so a copy of the database opens no
+    calendar; the page can still show the owner their link again. Resetting revokes the row."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="calendar_tokens",
+    )
+    nonce = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64, unique=True)
+    revoked_at = models.DateTimeField(_("重置时间"), null=True, blank=True)
+
+    objects = CalendarTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("日历订阅链接")
+        verbose_name_plural = _("日历订阅链接")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_live_calendar_token_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d}"

@@ -11,15 +11,22 @@ from typing import Any
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from handinhand.accounts.models import User
+from handinhand.accounts.models import Role, RoleAssignment, User
 from handinhand.core.policy import MeetingRule, get_policy
+from handinhand.core.registry import TimelineEvent
+from handinhand.meetings import tokens
 from handinhand.meetings.calendar import PeriodSpan, periods_starting
 from handinhand.meetings.models import (
     ActionItem,
+    Attendance,
+    CalendarToken,
+    InviteeKind,
     Meeting,
     MeetingStatus,
+    Milestone,
     Todo,
 )
+from handinhand.orgs.models import Region
 from handinhand.programme.models import GuidanceGroup, MemberRole, Membership
 
 # --- for other modules (annual reports) -----------------------------------------------------
@@ -103,6 +110,146 @@ def planned_meetings_for(user: User) -> QuerySet[Meeting]:
         .distinct()
         .order_by("date", "id")
     )
+
+
+# How far back a subscribed calendar reaches: the past year, two semesters.
+CALENDAR_DAYS_BACK = 366
+
+
+def calendar_meetings_for(user: User) -> QuerySet[Meeting]:
+    """A subscribed calendar's meetings: those of the owner's own groups and those they are
+    invited to, planned, held or cancelled (so a subscriber's calendar drops a cancelled one),
+    from a year back; always within what the owner may see."""
+    since = timezone.localdate() - dt.timedelta(days=CALENDAR_DAYS_BACK)
+    mine = Q(group__memberships__user=user, group__memberships__is_active=True) | Q(
+        attendances__user=user
+    )
+    ids = Meeting.objects.visible_to(user).filter(mine, date__gte=since).values("pk")
+    return Meeting.objects.filter(pk__in=ids).select_related("group").order_by("date", "id")
+
+
+def calendar_token_owner(raw: str) -> User | None:
+    """The active owner of a live calendar token, or None (unknown, revoked, deactivated)."""
+    if not raw or len(raw) > 100:
+        return None
+    token = (
+        CalendarToken.objects.live()
+        .filter(digest=tokens.digest(raw))
+        .select_related("user")
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    # The lookup went by digest; the comparison that decides is done in constant time.
+    if not tokens.matches(raw, token.user_id, token.nonce):
+        return None
+    return token.user
+
+
+# --- invitations (issue 11) -----------------------------------------------------------------
+
+
+def invitable_groups(actor: User) -> QuerySet[GuidanceGroup]:
+    """Groups whose members an organiser may invite: the active groups they see."""
+    return GuidanceGroup.objects.visible_to(actor).filter(is_active=True)
+
+
+def invitable_users(actor: User, user_ids: list[int]) -> dict[int, tuple[str, int | None]]:
+    """Of `user_ids`, the active accounts the organiser may invite, each with its kind and the
+    group it comes with: current members of the groups the organiser sees; education bureau
+    staff of the regions they see (their own, those below, those above, those paired with
+    their group); the province's staff. Three queries."""
+    if not user_ids:
+        return {}
+    found: dict[int, tuple[str, int | None]] = {}
+    for user_id, group_id in (
+        Membership.objects.current()
+        .filter(group__in=invitable_groups(actor), user_id__in=user_ids, user__is_active=True)
+        .order_by("user_id", "group_id")
+        .values_list("user_id", "group_id")
+    ):
+        found.setdefault(user_id, (InviteeKind.MEMBER, group_id))
+    staff = (
+        RoleAssignment.objects.active()
+        .filter(user_id__in=user_ids, user__is_active=True)
+        .filter(
+            Q(role=Role.REGION_STAFF, region__in=Region.objects.visible_to(actor))
+            | Q(role=Role.PROVINCE_ADMIN)
+        )
+        .values_list("user_id", flat=True)
+    )
+    for user_id in staff:
+        found.setdefault(user_id, (InviteeKind.STAFF, None))
+    return found
+
+
+def invitable_staff(actor: User) -> QuerySet[User]:
+    """Department staff an organiser may invite, for the invitation form."""
+    ids = (
+        RoleAssignment.objects.active()
+        .filter(
+            Q(role=Role.REGION_STAFF, region__in=Region.objects.visible_to(actor))
+            | Q(role=Role.PROVINCE_ADMIN)
+        )
+        .values("user_id")
+    )
+    return User.objects.filter(pk__in=ids, is_active=True).order_by("work_unit", "full_name")
+
+
+def invitations_upcoming(user: User, today: dt.date) -> QuerySet[Meeting]:
+    """Planned meetings from today on that the user is invited to."""
+    return (
+        Meeting.objects.visible_to(user)
+        .filter(
+            pk__in=Attendance.objects.filter(user_id=user.pk).values("meeting_id"),
+            status=MeetingStatus.PLANNED,
+            date__gte=today,
+        )
+        .order_by("date", "start_time", "id")
+    )
+
+
+def minutes_missing(user: User, today: dt.date) -> QuerySet[Meeting]:
+    """Meetings the user organises (chairs, or leads the host group) whose date has passed and
+    that still have no minutes."""
+    from handinhand.core.scope import get_scope
+
+    led = get_scope(user).led_group_ids
+    return (
+        Meeting.objects.visible_to(user)
+        .filter(Q(chair_id=user.pk) | Q(group_id__in=sorted(led)))
+        .filter(date__lt=today, minutes="")
+        .exclude(status=MeetingStatus.CANCELLED)
+        .order_by("date", "id")
+    )
+
+
+# --- programme milestones for the rollout timeline ------------------------------------------
+
+
+def milestones(user: User) -> list[TimelineEvent]:
+    """The meetings that mark a programme milestone (启动会, 批次启动, 全面推行), oldest first,
+    of those the user may see; cancelled ones are no milestone."""
+    labels = dict(Milestone.choices)
+    rows = (
+        Meeting.objects.visible_to(user)
+        .exclude(milestone="")
+        .exclude(status=MeetingStatus.CANCELLED)
+        .select_related("group")
+        .order_by("date", "id")
+    )
+    return [
+        TimelineEvent(
+            date=m.date,
+            kind=m.milestone,
+            label=str(labels.get(m.milestone, m.milestone)),
+            title=m.title,
+            url=m.get_absolute_url(),
+            batch_id=m.group.batch_id,
+            source="meetings",
+        )
+        for m in rows
+    ]
 
 
 def action_items_for_list(user: User) -> QuerySet[ActionItem]:

@@ -3,9 +3,11 @@ to-dos. Every one is audited; edits of a meeting or an action item are optimisti
 
 Who may write: whoever manages the host group (programme.access.can_manage_group) — the
 province admin, the group's leader or deputy, a city/county bureau for its region's groups.
-Attendees: current members of the host group only. A joint meeting (联席会议) gathers the
-member units through their people in the group, so the group's membership list is the roll; a
-person outside it is refused rather than silently added.
+Attendees (`attendance_set`): current members of the host group. Invitations (`meeting_invite`,
+issue 11) reach further: the members of other groups, department staff and named guests, each
+an account within the organiser's scope (selectors.invitable_users) or a guest's name and unit;
+anyone else is refused, naming them, and nothing is written. Invitees sign in on their phone
+with the short-lived code of the QR shown at the meeting (`checkin_by_code`).
 """
 
 from __future__ import annotations
@@ -25,19 +27,33 @@ from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.models import AuditAction
 from handinhand.core.services import create_object, delete_object, update_object
 from handinhand.core.uploads import check_upload
+from handinhand.meetings import checkin, tokens
 from handinhand.meetings.models import (
     ActionItem,
     Attendance,
+    CalendarToken,
+    InviteeKind,
     Meeting,
     MeetingFile,
     MeetingStatus,
     Todo,
     TodoKind,
 )
-from handinhand.programme.access import can_manage_group
+from handinhand.meetings.selectors import invitable_groups, invitable_users
+from handinhand.programme.access import can_manage_group, is_province_admin
 from handinhand.programme.models import GuidanceGroup, Membership
 
-MEETING_FIELDS = ("kind", "title", "date", "start_time", "place", "chair", "agenda", "minutes")
+MEETING_FIELDS = (
+    "kind",
+    "title",
+    "date",
+    "start_time",
+    "place",
+    "chair",
+    "agenda",
+    "minutes",
+    "milestone",
+)
 
 
 def _require_manage(actor: User, group: GuidanceGroup) -> None:
@@ -64,10 +80,17 @@ def _members(group_id: int, user_ids: list[int]) -> set[int]:
     )
 
 
+def _check_milestone(actor: User, old: str, new: str) -> None:
+    # A milestone is a fact of the province's rollout: only the province records or clears it.
+    if (old or "") != (new or "") and not is_province_admin(actor):
+        raise ValidationError({"milestone": _("只有省委教育工委可以标记工作节点")})
+
+
 def meeting_plan(*, actor: User, group: GuidanceGroup, **fields: Any) -> Meeting:
     """Plan a meeting ahead (status planned)."""
     _require_manage(actor, group)
     _only(fields, MEETING_FIELDS)
+    _check_milestone(actor, "", fields.get("milestone", ""))
     _check_chair(group.pk, fields.get("chair"))
     meeting = Meeting(group=group, status=MeetingStatus.PLANNED, **fields)
     return create_object(actor=actor, instance=meeting)
@@ -78,6 +101,8 @@ def meeting_update(
 ) -> Meeting:
     _require_manage(actor, meeting.group)
     _only(data, (*MEETING_FIELDS, "status"))
+    if "milestone" in data:
+        _check_milestone(actor, meeting.milestone, data["milestone"])
     if "chair" in data:
         _check_chair(meeting.group_id, data["chair"])
     return update_object(
@@ -129,7 +154,11 @@ def attendance_set(*, actor: User, meeting: Meeting, users: list[Any]) -> int:
             "user_id", flat=True
         )
     )
-    new = [Attendance(meeting=meeting, user=u) for u in users if u.pk not in existing]
+    new = [
+        Attendance(meeting=meeting, user=u, group_id=meeting.group_id)
+        for u in users
+        if u.pk not in existing
+    ]
     with transaction.atomic():
         Attendance.objects.bulk_create(new)
         audit.record_many(
@@ -162,9 +191,213 @@ def attendance_sign_in(
     )
 
 
+def attendance_mark(*, actor: User, attendance: Attendance, signed_in: bool = True) -> Attendance:
+    """The organiser marks an invitee present (or not): a guest without an account, or anyone
+    who could not scan the code."""
+    _require_manage(actor, attendance.meeting.group)
+    if attendance.meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError(_("会议已取消"))
+    if attendance.signed_in == signed_in:
+        return attendance
+    return update_object(
+        actor=actor,
+        instance=attendance,
+        data={"signed_in": signed_in, "signed_in_at": timezone.now() if signed_in else None},
+        expected_version=None,
+    )
+
+
 def attendance_remove(*, actor: User, attendance: Attendance) -> None:
     _require_manage(actor, attendance.meeting.group)
     delete_object(actor=actor, instance=attendance)
+
+
+# --- invitations (issue 11) ---------------------------------------------------------------------
+
+GUEST_NAME_MAX, GUEST_UNIT_MAX = 50, 100
+
+
+def meeting_invite(
+    *,
+    actor: User,
+    meeting: Meeting,
+    groups: list[GuidanceGroup] | tuple[()] = (),
+    users: list[User] | tuple[()] = (),
+    guests: list[tuple[str, str]] | tuple[()] = (),
+) -> int:
+    """Invite the current members of `groups`, the accounts `users` (group members, department
+    staff, guests with an account) and named guests `(name, unit)`. Every group and account must
+    be within the organiser's scope; one that is not refuses the whole list, naming it. Those
+    already invited are skipped. Returns how many invitations were added."""
+    _require_manage(actor, meeting.group)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError(_("会议已取消，不能再邀请"))
+    errors: dict[str, list[str]] = {}
+    visible_groups = set(
+        invitable_groups(actor).filter(pk__in=[g.pk for g in groups]).values_list("pk", flat=True)
+    )
+    far_groups = [g for g in groups if g.pk not in visible_groups]
+    if far_groups:
+        errors["groups"] = [
+            _("以下指导组不在您的工作范围内：%(names)s")
+            % {"names": "、".join(g.name for g in far_groups)}
+        ]
+    reachable = invitable_users(actor, [u.pk for u in users])
+    far_users = [u for u in users if u.pk not in reachable]
+    if far_users:
+        errors["users"] = [
+            _("以下人员不在您的工作范围内，不能邀请：%(names)s")
+            % {"names": "、".join(str(u) for u in far_users)}
+        ]
+    clean_guests: list[tuple[str, str]] = []
+    for number, (name, unit) in enumerate(guests, start=1):
+        name, unit = (name or "").strip(), (unit or "").strip()
+        if not name:
+            errors.setdefault("guests", []).append(_("第%(n)s位嘉宾：请填写姓名") % {"n": number})
+        elif len(name) > GUEST_NAME_MAX or len(unit) > GUEST_UNIT_MAX:
+            errors.setdefault("guests", []).append(
+                _("第%(n)s位嘉宾：姓名不超过%(a)s字，单位不超过%(b)s字")
+                % {"n": number, "a": GUEST_NAME_MAX, "b": GUEST_UNIT_MAX}
+            )
+        else:
+            clean_guests.append((name, unit))
+    if errors:
+        raise ValidationError(errors)
+
+    rows: dict[int, Attendance] = {}
+    for member_group, member_id in (
+        Membership.objects.current()
+        .filter(group__in=groups, user__is_active=True)
+        .order_by("group_id", "role", "user_id")
+        .values_list("group_id", "user_id")
+    ):
+        rows.setdefault(
+            member_id,
+            Attendance(
+                meeting=meeting, user_id=member_id, kind=InviteeKind.MEMBER, group_id=member_group
+            ),
+        )
+    for user in users:
+        kind, via = reachable[user.pk]
+        rows.setdefault(user.pk, Attendance(meeting=meeting, user=user, kind=kind, group_id=via))
+    with transaction.atomic():
+        # Lock the meeting: two organisers inviting at once add each person once.
+        Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+        taken_users = set(
+            Attendance.objects.filter(meeting=meeting, user__isnull=False).values_list(
+                "user_id", flat=True
+            )
+        )
+        taken_guests = set(
+            Attendance.objects.filter(meeting=meeting, user__isnull=True).values_list(
+                "guest_name", "guest_unit"
+            )
+        )
+        new = [a for uid, a in rows.items() if uid not in taken_users]
+        new += [
+            Attendance(meeting=meeting, kind=InviteeKind.GUEST, guest_name=n, guest_unit=u)
+            for n, u in dict.fromkeys(clean_guests)
+            if (n, u) not in taken_guests
+        ]
+        Attendance.objects.bulk_create(new)
+        audit.record_many(
+            actor=actor,
+            action=AuditAction.CREATE,
+            items=[
+                (
+                    a,
+                    {
+                        "meeting": [None, str(meeting)],
+                        "invitee": [None, a.guest_name or str(a.user_id)],
+                        "kind": [None, a.kind],
+                        "unit": [None, a.guest_unit],
+                    },
+                )
+                for a in new
+            ],
+        )
+    return len(new)
+
+
+NOT_INVITED = "not_invited"
+
+
+def checkin_check(*, actor: User, meeting: Meeting, code: str) -> Attendance:
+    """What signing in with `code` would meet, without writing: the code, the meeting, the
+    invitation. Raises a ValidationError in Chinese; returns the invitee's attendance."""
+    checkin.verify(meeting.pk, code)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError(_("会议已取消"), code="cancelled")
+    attendance = Attendance.objects.filter(meeting=meeting, user_id=actor.pk).first()
+    if attendance is None:
+        raise ValidationError(
+            _("您不在本次会议的邀请名单中，不能签到。如需参会，请联系会议组织者。"),
+            code=NOT_INVITED,
+        )
+    return attendance
+
+
+def checkin_by_code(*, actor: User, meeting: Meeting, code: str) -> tuple[Attendance, bool]:
+    """Sign oneself in with the code of the QR shown at the meeting. Refused with a message when
+    the code is not this meeting's, has expired (sign-in from elsewhere) or the person was not
+    invited. Signing in twice changes nothing. Returns (attendance, newly signed in)."""
+    attendance = checkin_check(actor=actor, meeting=meeting, code=code)
+    if attendance.signed_in:
+        return attendance, False
+    attendance = update_object(
+        actor=actor,
+        instance=attendance,
+        data={"signed_in": True, "signed_in_at": timezone.now()},
+        expected_version=None,
+    )
+    return attendance, True
+
+
+# --- the private calendar link (issue 14) ---------------------------------------------------------
+
+
+def calendar_token_for(*, actor: User) -> tuple[CalendarToken, str]:
+    """The user's live calendar token, created on first use; returns the row and the token."""
+    live = CalendarToken.objects.live().filter(user=actor).first()
+    if live is not None:
+        return live, tokens.raw_token(live.user_id, live.nonce)
+    return _calendar_token_new(actor, revoke=False)
+
+
+def calendar_token_reset(*, actor: User) -> tuple[CalendarToken, str]:
+    """Revoke the user's link (a calendar subscribed with it stops updating) and make a new one."""
+    return _calendar_token_new(actor, revoke=True)
+
+
+def _calendar_token_new(actor: User, *, revoke: bool) -> tuple[CalendarToken, str]:
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        raise PermissionDeniedError(_("请先登录"))
+    with transaction.atomic():
+        # Serialise one user's requests: the constraint allows one live token.
+        list(User.objects.select_for_update().filter(pk=actor.pk).values_list("pk", flat=True))
+        live = CalendarToken.objects.live().filter(user=actor).first()
+        if live is not None and not revoke:
+            return live, tokens.raw_token(live.user_id, live.nonce)
+        if live is not None:
+            live.revoked_at = timezone.now()
+            live.save(update_fields=["revoked_at", "updated_at"])
+            audit.record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                instance=live,
+                changes={"revoked_at": [None, live.revoked_at.isoformat()]},
+            )
+        nonce = tokens.new_nonce()
+        raw = tokens.raw_token(actor.pk, nonce)
+        token = CalendarToken.objects.create(user=actor, nonce=nonce, digest=tokens.digest(raw))
+        # The audit names the owner only: neither the nonce nor the digest belongs in the log.
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=token,
+            changes={"user": [None, str(actor)]},
+        )
+    return token, raw
 
 
 # --- files ----------------------------------------------------------------------------------

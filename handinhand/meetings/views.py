@@ -2,18 +2,22 @@ from __future__ import annotations
 
 from typing import Any
 
+import qrcode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.db.models import Case, IntegerField, Value, When
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
+from qrcode.image.svg import SvgPathImage
 
 from handinhand.accounts.types import AuthenticatedHttpRequest
 from handinhand.core import audit
@@ -22,19 +26,26 @@ from handinhand.core.exports import xlsx_response
 from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.models import AuditAction
 from handinhand.core.redirects import safe_next
-from handinhand.core.uploads import serve_upload
+from handinhand.core.uploads import INLINE_KINDS, serve_upload
 from handinhand.core.views_helpers import access, form_page, require, show_conflict
-from handinhand.meetings import ical, selectors, services
+from handinhand.meetings import checkin, ical, selectors, services
 from handinhand.meetings.forms import (
     ActionItemForm,
     AttendeesForm,
     ComplianceFilterForm,
+    InviteForm,
     MeetingFileForm,
     MeetingFilterForm,
     MeetingForm,
     TodoFilterForm,
 )
-from handinhand.meetings.models import Meeting, MeetingFile, MeetingStatus, Todo
+from handinhand.meetings.models import (
+    InviteeKind,
+    Meeting,
+    MeetingFile,
+    MeetingStatus,
+    Todo,
+)
 from handinhand.programme.access import can_manage_group
 from handinhand.programme.models import GuidanceGroup
 
@@ -80,7 +91,7 @@ def _meeting(request: AuthenticatedHttpRequest, pk: int, *, manage: bool = False
 def meeting_create(request: AuthenticatedHttpRequest, group_pk: int) -> HttpResponse:
     group = _visible_group(request, group_pk)
     require(can_manage_group(request.user, group))
-    form = MeetingForm(request.POST or None, group=group)
+    form = MeetingForm(request.POST or None, group=group, user=request.user)
     return form_page(
         request,
         form=form,
@@ -98,28 +109,62 @@ def meeting_create(request: AuthenticatedHttpRequest, group_pk: int) -> HttpResp
 @login_required
 def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
-    attendances = list(meeting.attendances.select_related("user").order_by("user__full_name"))
+    # The roll reads the host group first, then the other groups, the bureaus, the guests.
+    roll_order = Case(
+        When(kind=InviteeKind.MEMBER, group_id=meeting.group_id, then=Value(0)),
+        When(kind=InviteeKind.MEMBER, then=Value(1)),
+        When(kind=InviteeKind.STAFF, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    attendances = list(
+        meeting.attendances.select_related("user", "group").order_by(
+            roll_order, "group__name", "user__full_name", "guest_name", "id"
+        )
+    )
     on_roll = {a.user_id for a in attendances}
+    can_manage = can_manage_group(request.user, meeting.group)
+    files = list(meeting.files.all())
     context: dict[str, Any] = {
         "meeting": meeting,
-        "can_manage": can_manage_group(request.user, meeting.group),
+        "can_manage": can_manage,
         "attendances": attendances,
         "signed": sum(1 for a in attendances if a.signed_in),
         "my_attendance": next((a for a in attendances if a.user_id == request.user.pk), None),
-        "candidates": [m for m in selectors.meeting_members(meeting) if m.user_id not in on_roll],
-        "files": list(meeting.files.all()),
+        "candidates": [m for m in selectors.meeting_members(meeting) if m.user_id not in on_roll]
+        if can_manage
+        else [],
+        "invite_groups": list(selectors.invitable_groups(request.user).order_by("level", "name"))
+        if can_manage
+        else [],
+        "invite_staff": [u for u in selectors.invitable_staff(request.user) if u.pk not in on_roll]
+        if can_manage
+        else [],
+        "invite_form": InviteForm(),
+        "guest_kind": InviteeKind.GUEST,
+        "files": files,
+        # Photos of the meeting (a checked raster image, served inline) are shown, not listed.
+        "photos": [f for f in files if f.kind in INLINE_KINDS],
         "action_items": list(meeting.action_items.select_related("owner")),
         "file_form": MeetingFileForm(),
         "action_form": ActionItemForm(group=meeting.group),
         "today": timezone.localdate(),
+        "can_project": can_manage and _can_project(meeting),
     }
     return render(request, "meetings/meeting_detail.html", context)
+
+
+def _can_project(meeting: Meeting) -> bool:
+    """The QR sign-in is for the meeting's day (or a meeting still ahead), never afterwards."""
+    return meeting.status != MeetingStatus.CANCELLED and meeting.date >= timezone.localdate()
 
 
 @login_required
 def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, manage=True)
-    form = MeetingForm(request.POST or None, instance=meeting, group=meeting.group)
+    form = MeetingForm(
+        request.POST or None, instance=meeting, group=meeting.group, user=request.user
+    )
 
     return form_page(
         request,
@@ -196,22 +241,61 @@ def attendance_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Invite groups, accounts and named guests (issue 11)."""
+    meeting = _meeting(request, pk, manage=True)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
+    else:
+        data = form.cleaned_data
+        _run(
+            request,
+            lambda: services.meeting_invite(
+                actor=request.user,
+                meeting=meeting,
+                groups=list(data["groups"]),
+                users=list(data["users"]),
+                guests=data["guests"],
+            ),
+            _("邀请名单已更新"),
+        )
+    return redirect(meeting.get_absolute_url() + "#attendance")
+
+
+@login_required
+@require_POST
 def sign_in(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Sign in: oneself, or (for the group's managers) anyone on the roll."""
+    """Sign in: oneself, or (for the group's managers) anyone on the roll, a guest without an
+    account too (by the invitation's id)."""
     meeting = _meeting(request, pk)
+    attendance_id = request.POST.get("attendance", "")
+    if attendance_id:
+        require(can_manage_group(request.user, meeting.group))
+        row = access(meeting.attendances.all(), pk=attendance_id if attendance_id.isdigit() else 0)
+        signed_row = request.POST.get("undo") != "1"
+        _run(
+            request,
+            lambda: services.attendance_mark(
+                actor=request.user, attendance=row, signed_in=signed_row
+            ),
+            _("已签到") if signed_row else _("已撤销签到"),
+        )
+        return redirect(meeting.get_absolute_url() + "#attendance")
     who = request.POST.get("user") or str(request.user.pk)
     target = (
         meeting.attendances.filter(user_id=who if who.isdigit() else 0)
         .select_related("user")
         .first()
     )
-    if target is None:
+    if target is None or target.user is None:
         raise Http404  # as require(): nobody learns who is or isn't on the roll
+    person = target.user
     signed = request.POST.get("undo") != "1"
     _run(
         request,
         lambda: services.attendance_sign_in(
-            actor=request.user, meeting=meeting, user=target.user, signed_in=signed
+            actor=request.user, meeting=meeting, user=person, signed_in=signed
         ),
         _("已签到") if signed else _("已撤销签到"),
     )
@@ -288,6 +372,80 @@ def action_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect(safe_next(request, item.meeting.get_absolute_url()))
 
 
+# --- sign-in by QR code (issue 11) ---------------------------------------------------------------
+
+
+def _qr_svg(data: str) -> str:
+    # Drawn on the server from our own URL (no user text in it), as the enrolment QR code is.
+    image = qrcode.make(data, image_factory=SvgPathImage, box_size=12, border=2)
+    return str(image.to_string(encoding="unicode"))
+
+
+def _qr_context(request: AuthenticatedHttpRequest, meeting: Meeting) -> dict[str, Any]:
+    code = checkin.make(meeting.pk)
+    url = request.build_absolute_uri(reverse("meetings:checkin", args=[meeting.pk]))
+    url = f"{url}?code={code}"
+    signed = meeting.attendances.filter(signed_in=True).count()
+    return {
+        "meeting": meeting,
+        "qr_svg": mark_safe(_qr_svg(url)),  # noqa: S308
+        "checkin_url": url,
+        "signed": signed,
+        "invited": meeting.attendances.count(),
+        "rotate": checkin.ROTATE_SECONDS,
+        "now": timezone.localtime(),
+    }
+
+
+@login_required
+def meeting_qr(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The page the organiser projects at the meeting: a QR code that changes every minute."""
+    meeting = _meeting(request, pk, manage=True)
+    if not _can_project(meeting):
+        messages.error(request, _("会议已取消或已过会议日期，不能扫码签到"))
+        return redirect(meeting.get_absolute_url())
+    return render(request, "meetings/meeting_qr.html", _qr_context(request, meeting))
+
+
+@login_required
+def meeting_qr_code(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The projected page's fresh QR code and sign-in count (htmx, every ROTATE_SECONDS)."""
+    meeting = _meeting(request, pk, manage=True)
+    require(_can_project(meeting))
+    return render(request, "meetings/meeting_qr.html#code", _qr_context(request, meeting))
+
+
+@login_required
+def checkin_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Where the QR code leads, on the invitee's phone: login first (login_required keeps the
+    code in `next`), then one button. A refused sign-in says why in Chinese, writes nothing."""
+    meeting = _meeting(request, pk)
+    code = (request.POST.get("code") or request.GET.get("code") or "")[:200]
+    attendance = meeting.attendances.filter(user_id=request.user.pk).first()
+    error, status = "", 200
+    try:
+        if request.method != "POST" and not code:
+            # Opened without scanning: say how to sign in; nothing is wrong yet.
+            raise ValidationError(_("请使用手机扫描会场屏幕上的二维码签到"), code="no_code")
+        if request.method == "POST":
+            attendance, _new = services.checkin_by_code(
+                actor=request.user, meeting=meeting, code=code
+            )
+        else:
+            services.checkin_check(actor=request.user, meeting=meeting, code=code)
+    except ValidationError as exc:
+        error = "；".join(exc.messages)
+        status = {services.NOT_INVITED: 403, "no_code": 200}.get(exc.code or "", 400)
+    context = {
+        "meeting": meeting,
+        "code": code,
+        "error": error,
+        "done": not error and attendance is not None and attendance.signed_in,
+        "attendance": attendance,
+    }
+    return render(request, "meetings/checkin.html", context, status=status)
+
+
 # --- compliance calendar ------------------------------------------------------------------------
 
 
@@ -360,6 +518,50 @@ def calendar_feed(request: AuthenticatedHttpRequest) -> HttpResponse:
     meetings = selectors.planned_meetings_for(request.user)
     response = HttpResponse(ical.feed(meetings), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="handinhand-meetings.ics"'
+    return response
+
+
+# --- the private calendar link (issue 14) -------------------------------------------------------
+
+
+def _subscription_url(request: HttpRequest, raw: str) -> str:
+    return request.build_absolute_uri(reverse("meetings:calendar_token_feed", args=[raw]))
+
+
+@login_required
+def calendar_subscription(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The user's private calendar link, made on first visit, with copy and reset."""
+    _token, raw = services.calendar_token_for(actor=request.user)
+    context = {
+        "url": _subscription_url(request, raw),
+        "webcal": _subscription_url(request, raw)
+        .replace("https://", "webcal://", 1)
+        .replace("http://", "webcal://", 1),
+        "count": selectors.calendar_meetings_for(request.user).count(),
+    }
+    return render(request, "meetings/calendar_subscription.html", context)
+
+
+@login_required
+@require_POST
+def calendar_reset(request: AuthenticatedHttpRequest) -> HttpResponse:
+    services.calendar_token_reset(actor=request.user)
+    messages.success(request, _("订阅链接已重置，原链接已失效；请在日历软件中使用新链接重新订阅"))
+    return redirect("meetings:calendar_subscription")
+
+
+def calendar_token_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The subscribed calendar, without login: the token is the credential. Unknown, revoked or
+    a deactivated owner's token answers 404, as any missing page."""
+    owner = selectors.calendar_token_owner(token)
+    if owner is None:
+        raise Http404
+    meetings = selectors.calendar_meetings_for(owner)
+    response = HttpResponse(ical.feed(meetings), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="handinhand-meetings.ics"'
+    # The link is a secret: no shared cache keeps it, no page it is opened from learns it.
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
     return response
 
 

@@ -12,10 +12,19 @@ from collections import defaultdict
 from django.db import transaction
 from django.utils import timezone
 
+from handinhand.accounts.models import Role, RoleAssignment
 from handinhand.core.policy import get_policy
 from handinhand.meetings.calendar import periods_starting
-from handinhand.meetings.models import ActionItem, Attendance, Meeting, MeetingStatus
+from handinhand.meetings.models import (
+    ActionItem,
+    Attendance,
+    InviteeKind,
+    Meeting,
+    MeetingStatus,
+    Milestone,
+)
 from handinhand.programme.models import GuidanceGroup, MemberRole, Membership
+from handinhand.programme.pilot import PILOT_PAIRS
 from handinhand.seed.registry import step
 
 YEARS = 3
@@ -136,3 +145,98 @@ def extend(workload: str, *, seed: int, scale: float = 1.0) -> dict[str, int]:
         "meeting attendances": len(attendances),
         "action items": len(items),
     }
+
+
+# --- the pilot's first meeting (issue 11), as the source report tells it ------------------------
+
+KICKOFF_TITLE = "全省中小学校党建工作指导组第一次会议"
+# The report dates it 5月7日 without a year; the pilot's first meeting is taken as 2025.
+KICKOFF_DATE = dt.date(2025, 5, 7)
+KICKOFF_MINUTES = (
+    "来自南昌大学、华东交通大学、江西财经大学3所高校的党建工作指导组成员，与结对的萍乡市、"
+    "新余市、鹰潭市3个设区市教育行政部门负责人、党建工作人员齐聚一堂，召开全省中小学校党建"
+    "工作指导组第一次会议，标志着江西高校与中小学校“大手拉小手”党建指导试点工作正式启动。\n"
+    "江西省委教育工委副书记郑志军强调，开展中小学校党建指导工作，对全省来说是一项全新的工作，"
+    "要以更扎实的举措、更务实的作风抓好落实，以高质量党建引领中小学校高质量发展。"
+)
+
+
+@step(order=31)
+def kickoff(workload: str, *, seed: int, scale: float = 1.0) -> dict[str, int]:
+    """The 5月7日 meeting: the three pilot universities' groups with the bureaus of the three
+    paired cities, marked as the programme's 启动会. A bureau with an account is invited by it;
+    without one (the pilot workload has only 萍乡市's), its leader is a named guest."""
+    if Meeting.objects.filter(milestone=Milestone.KICKOFF).exists():
+        return {}
+    names = [f"{pair.university}党建指导组" for pair in PILOT_PAIRS]
+    groups = {g.name: g for g in GuidanceGroup.objects.filter(name__in=names)}
+    if len(groups) != len(names):
+        return {}
+    host = groups[names[0]]
+    signed_at = timezone.make_aware(dt.datetime.combine(KICKOFF_DATE, dt.time(8, 50)))
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            kind="scheduling",
+            group=host,
+            title=KICKOFF_TITLE,
+            date=KICKOFF_DATE,
+            status=MeetingStatus.HELD,
+            minutes=KICKOFF_MINUTES,
+            milestone=Milestone.KICKOFF,
+        )
+        rows: dict[int, Attendance] = {}
+        members = Membership.objects.filter(group__in=groups.values()).order_by(
+            "group_id", "role", "user_id"
+        )
+        # Those in the groups on the day; a synthetic roster whose terms start later, today's.
+        on_the_day = members.current(on=KICKOFF_DATE)
+        for group_id, user_id in (
+            on_the_day if on_the_day.exists() else members.current()
+        ).values_list("group_id", "user_id"):
+            rows.setdefault(
+                user_id,
+                Attendance(
+                    meeting=meeting,
+                    user_id=user_id,
+                    kind=InviteeKind.MEMBER,
+                    group_id=group_id,
+                    signed_in=True,
+                    signed_in_at=signed_at,
+                ),
+            )
+        guests: list[Attendance] = []
+        for pair in PILOT_PAIRS:
+            staff = (
+                RoleAssignment.objects.active()
+                .filter(role=Role.REGION_STAFF, region_id=pair.paired_city)
+                .order_by("user_id")
+                .values_list("user_id", flat=True)
+                .first()
+            )
+            if staff is not None:
+                rows.setdefault(
+                    staff,
+                    Attendance(
+                        meeting=meeting,
+                        user_id=staff,
+                        kind=InviteeKind.STAFF,
+                        signed_in=True,
+                        signed_in_at=signed_at,
+                    ),
+                )
+            else:
+                city = {"360300": "萍乡市", "360500": "新余市", "360600": "鹰潭市"}[
+                    pair.paired_city
+                ]
+                guests.append(
+                    Attendance(
+                        meeting=meeting,
+                        kind=InviteeKind.GUEST,
+                        guest_name=f"{city}教育局负责人",
+                        guest_unit=f"{city}教育局",
+                        signed_in=True,
+                        signed_in_at=signed_at,
+                    )
+                )
+        Attendance.objects.bulk_create([*rows.values(), *guests])
+    return {"kickoff meeting": 1, "kickoff invitees": len(rows) + len(guests)}

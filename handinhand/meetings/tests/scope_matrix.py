@@ -18,6 +18,19 @@ def _meeting(cast: Any) -> Meeting:
     return m
 
 
+def _ahead(cast: Any) -> Meeting:
+    """A meeting still ahead: the QR sign-in is shown until its day, not after."""
+    from django.utils import timezone
+
+    m, _ = Meeting.objects.get_or_create(
+        group=cast.groups["ncu"],
+        title="矩阵会议（计划）",
+        defaults={"kind": "scheduling", "date": timezone.localdate() + dt.timedelta(days=30)},
+    )
+    Attendance.objects.get_or_create(meeting=m, user=cast.instructor)
+    return m
+
+
 def _item(cast: Any) -> ActionItem:
     return ActionItem.objects.create(
         meeting=_meeting(cast), text="矩阵事项", owner=cast.instructor, due=dt.date(2025, 4, 1)
@@ -81,6 +94,27 @@ OBJECT_PAGES = {
         ["instructor_ecjtu", "outsider", "city_user"],
     ),
     "meetings:todo_done": (lambda c: _todo(c).pk, "instructor", ["leader", "outsider"]),
+    # Issue 11: invitations, the projected QR code and the phone's sign-in page.
+    "meetings:invite": (
+        lambda c: _meeting(c).pk,
+        "leader",
+        ["instructor", "instructor_ecjtu", "outsider", "city_user"],
+    ),
+    "meetings:meeting_qr": (
+        lambda c: _ahead(c).pk,
+        "leader",
+        ["instructor", "instructor_ecjtu", "outsider", "city_user", "school_user"],
+    ),
+    "meetings:meeting_qr_code": (
+        lambda c: _ahead(c).pk,
+        "leader",
+        ["instructor", "instructor_ecjtu", "outsider", "city_user"],
+    ),
+    "meetings:checkin": (
+        lambda c: _ahead(c).pk,
+        "instructor",
+        ["instructor_ecjtu", "outsider", "school_user", "county_user", "audit_admin"],
+    ),
 }
 
 ROLE_PAGES: dict[str, tuple[str, list[str]]] = {}
@@ -90,4 +124,10 @@ OPEN_PAGES = {
     "meetings:compliance",
     "meetings:calendar_feed",
     "meetings:todo_list",
+    "meetings:calendar_subscription",
+    "meetings:calendar_reset",
 }
+
+# The subscribed calendar is read by calendar programs without a login: its token is the key
+# (tests in test_calendar_token.py: unknown, revoked and deactivated owners' tokens answer 404).
+PUBLIC_PAGES = {"meetings:calendar_token_feed"}

@@ -53,3 +53,28 @@ def test_three_years_for_every_group_with_red_cells(db: Any) -> None:
     Meeting.objects.all().delete()
     meetings_synthetic.extend("province", seed=42, scale=0.05)
     assert _fingerprint() == first
+
+
+@pytest.mark.django_db
+def test_the_pilots_first_meeting_is_the_kickoff(db: Any) -> None:
+    from handinhand.meetings.models import InviteeKind, Milestone
+    from handinhand.meetings.selectors import milestones
+
+    synthetic.write(synthetic.plan("pilot", seed=7, scale=0.05))
+    counts = meetings_synthetic.kickoff("pilot", seed=7)
+    assert meetings_synthetic.kickoff("pilot", seed=7) == {}  # runs once
+    meeting = Meeting.objects.get(milestone=Milestone.KICKOFF)
+    assert (meeting.date.month, meeting.date.day) == (5, 7)
+    assert meeting.title == "全省中小学校党建工作指导组第一次会议"
+    assert meeting.status == MeetingStatus.HELD and "正式启动" in meeting.minutes
+    rows = list(meeting.attendances.select_related("group", "user"))
+    assert counts["kickoff invitees"] == len(rows)
+    groups = {a.group.name for a in rows if a.kind == InviteeKind.MEMBER and a.group}
+    assert groups == {"南昌大学党建指导组", "华东交通大学党建指导组", "江西财经大学党建指导组"}
+    bureaus = {a.unit for a in rows if a.kind in (InviteeKind.STAFF, InviteeKind.GUEST)}
+    # 萍乡市 by its demo account, 新余市 and 鹰潭市 as named guests (no account in the pilot).
+    assert {"新余市教育局", "鹰潭市教育局"} <= bureaus
+    assert any(a.user and a.user.username == "pingxiang" for a in rows)
+    assert all(a.signed_in for a in rows)
+    admin = User.objects.get(username="admin")
+    assert [e.title for e in milestones(admin)] == [meeting.title]

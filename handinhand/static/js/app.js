@@ -18,3 +18,27 @@
     }
   });
 })();
+// <button data-copy="#input" data-copied="…">: copy the input's value, say so on the button.
+(function () {
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element ? event.target.closest("[data-copy]") : null;
+    if (!button) return;
+    var field = document.querySelector(button.getAttribute("data-copy"));
+    if (!field) return;
+    var done = function () {
+      var label = button.textContent;
+      button.textContent = button.getAttribute("data-copied") || label;
+      window.setTimeout(function () { button.textContent = label; }, 2000);
+    };
+    field.select();
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(done, function () {
+        document.execCommand("copy");
+        done();
+      });
+    } else {
+      document.execCommand("copy");
+      done();
+    }
+  });
+})();
