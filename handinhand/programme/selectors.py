@@ -152,8 +152,8 @@ def coverage(user: User) -> list[BatchCoverage]:
     cities = [r for r in regions if r.level == RegionLevel.CITY]
     # A region above the user's scope is there for navigation (a county's city heads its row),
     # not to be counted as a city of theirs, covered or not.
-    above = set() if get_scope(user).everything else get_scope(user).ancestor_codes
-    counted_cities = [c for c in cities if c.code not in above]
+    scope = get_scope(user)
+    counted_cities = [c for c in cities if scope.everything or _under(c.path, scope.region_paths)]
 
     def build(batch: Batch | None) -> BatchCoverage:
         in_district: dict[str, int]
