@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -147,19 +147,35 @@ def lead_warnings(group: GuidanceGroup) -> list[str]:
     uni = group.lead_university
     if uni is None:
         return []
+    # One query for the three facts, whatever the page already loaded.
+    facts = (
+        University.objects.filter(pk=uni.pk)
+        .annotate(
+            chosen=Exists(
+                Batch.lead_universities.through.objects.filter(
+                    batch_id=group.batch_id, university_id=OuterRef("pk")
+                )
+            ),
+            rejected=Exists(
+                SelectionDecision.objects.filter(
+                    selection__batch_id=group.batch_id,
+                    university_id=OuterRef("pk"),
+                    outcome=SelectionOutcome.REJECTED,
+                )
+            ),
+            recognised=Exists(UniversityRecognition.objects.filter(university_id=OuterRef("pk"))),
+        )
+        .values("chosen", "rejected", "recognised")
+        .get()
+    )
     warnings: list[str] = []
-    if not group.batch.lead_universities.filter(pk=uni.pk).exists():
-        rejected = SelectionDecision.objects.filter(
-            selection__batch_id=group.batch_id,
-            university=uni,
-            outcome=SelectionOutcome.REJECTED,
-        ).exists()
+    if not facts["chosen"]:
         warnings.append(
             _("%(university)s 在本批次遴选中未入选") % {"university": uni.name}
-            if rejected
+            if facts["rejected"]
             else _("%(university)s 未经本批次牵头高校遴选") % {"university": uni.name}
         )
-    if not uni.recognitions.exists():
+    if not facts["recognised"]:
         warnings.append(
             _("%(university)s 无党建工作示范校、标杆院系或样板支部认定") % {"university": uni.name}
         )

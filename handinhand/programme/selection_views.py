@@ -105,9 +105,13 @@ def selection_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 @login_required
 @require_POST
-def selection_decide(request: AuthenticatedHttpRequest, pk: int, university: int) -> HttpResponse:
+def selection_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     selection = _round(request, pk)
-    uni = access(University.objects.visible_to(request.user), pk=university)
+    university = request.POST.get("university", "")
+    uni = access(
+        University.objects.visible_to(request.user),
+        pk=int(university) if university.isdigit() else 0,
+    )
     form = SelectionDecisionForm(request.POST)
     errors: list[str] = []
     if form.is_valid():

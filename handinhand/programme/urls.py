@@ -32,11 +32,7 @@ urlpatterns = [
     path("batches/<int:pk>/selection/new/", selection_views.selection_open, name="selection_open"),
     path("selection/", selection_views.selection_list, name="selection_list"),
     path("selection/<int:pk>/", selection_views.selection_detail, name="selection_detail"),
-    path(
-        "selection/<int:pk>/decide/<int:university>/",
-        selection_views.selection_decide,
-        name="selection_decide",
-    ),
+    path("selection/<int:pk>/decide/", selection_views.selection_decide, name="selection_decide"),
     path("selection/<int:pk>/close/", selection_views.selection_close, name="selection_close"),
     path("rollout/", selection_views.rollout_page, name="rollout"),
 ]

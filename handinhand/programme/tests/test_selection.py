@@ -200,11 +200,12 @@ def test_selection_pages_decide_close_and_export(cast: Cast, client_for: Any) ->
     assert response.status_code == 302 and round_.opened_by == admin
     page = client.get(reverse("programme:selection_detail", args=[round_.pk])).content.decode()
     assert "无认定" in page and ncu.name in page and "示范校" in page
-    url = reverse("programme:selection_decide", args=[round_.pk, ncu.pk])
-    bad = client.post(url, {"outcome": "selected", "reason": ""})
+    url = reverse("programme:selection_decide", args=[round_.pk])
+    bad = client.post(url, {"university": ncu.pk, "outcome": "selected", "reason": ""})
     assert bad.status_code == 400 and "请填写决定理由" in bad.content.decode()
-    assert client.post(url, {"outcome": "selected", "reason": "示范校"}).status_code == 302
-    twice = client.post(url, {"outcome": "rejected", "reason": "改主意"})
+    ok = client.post(url, {"university": ncu.pk, "outcome": "selected", "reason": "示范校"})
+    assert ok.status_code == 302
+    twice = client.post(url, {"university": ncu.pk, "outcome": "rejected", "reason": "改主意"})
     assert twice.status_code == 400 and "不能重复决定" in twice.content.decode()
     client.post(
         reverse("programme:selection_close", args=[round_.pk]),
@@ -396,23 +397,21 @@ def test_inbox_open_round_and_late_batch(cast: Cast) -> None:
     today = dt.date(2027, 4, 1)
     round_ = selection.selection_open(actor=admin, batch=cast.batch, title="首批遴选")
     planned_batch(planned_start=dt.date(2027, 3, 1))
-    items = [i for i in inbox_items(admin, today) if i.source.startswith("programme.")]
-    assert [(i.source, i.subject) for i in items] == [
-        ("programme.batch_start", "第2批"),
-        ("programme.selection", cast.batch.name),
-    ]
-    assert "尚有 3 所高校未决定" in items[1].title
+    items = [i for i in inbox_items(admin, today) if i.source == "programme.rollout"]
+    assert [i.subject for i in items] == [cast.batch.name, "第2批"]
+    assert "尚有 3 所高校未决定" in items[0].title
+    assert items[0].url == reverse("programme:selection_detail", args=[round_.pk])
+    assert "已过计划开始日期仍在筹备中" in items[1].title and items[1].due == dt.date(2027, 3, 1)
     assert inbox_count(admin, today) == len(inbox_items(admin, today))
-    assert not [i for i in inbox_items(cast.city_user, today) if i.source.startswith("programme.")]
+    assert not [i for i in inbox_items(cast.city_user, today) if i.source == "programme.rollout"]
     # Every university decided: the round leaves the inbox though still open.
     for uni in cast.universities.values():
         selection.selection_decide(
             actor=admin, selection=round_, university=uni, outcome=SELECTED, reason="x"
         )
     admin = type(admin).objects.get(pk=admin.pk)  # a fresh object: no cached inbox
-    assert [i.source for i in inbox_items(admin, today) if i.source.startswith("programme.")] == [
-        "programme.batch_start"
-    ]
+    items = [i for i in inbox_items(admin, today) if i.source == "programme.rollout"]
+    assert [i.subject for i in items] == ["第2批"]
 
 
 # --- scope matrix -----------------------------------------------------------------------------
@@ -427,7 +426,7 @@ def test_every_new_page_is_the_provinces_alone(cast: Cast, client_for: Any) -> N
         ("get", reverse("programme:selection_detail", args=[round_.pk])),
         ("get", reverse("programme:selection_detail", args=[round_.pk]) + "?export=xlsx"),
         ("get", reverse("programme:selection_open", args=[cast.batch.pk])),
-        ("post", reverse("programme:selection_decide", args=[round_.pk, uni.pk])),
+        ("post", reverse("programme:selection_decide", args=[round_.pk])),
         ("post", reverse("programme:selection_close", args=[round_.pk])),
         ("get", reverse("programme:batch_plan", args=[cast.batch.pk])),
         ("post", reverse("programme:batch_plan", args=[cast.batch.pk])),
@@ -448,7 +447,7 @@ def test_every_new_page_is_the_provinces_alone(cast: Cast, client_for: Any) -> N
     for user in outsiders:
         client = client_for(user)
         for method, url in pages:
-            data = {"outcome": "selected", "reason": "x", "expected_version": 1}
+            data = {"university": uni.pk, "outcome": "selected", "reason": "x"}
             response = client.post(url, data) if method == "post" else client.get(url)
             assert response.status_code == 404, (user.username, url)
     assert not SelectionDecision.objects.exists()
