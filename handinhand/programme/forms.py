@@ -97,6 +97,8 @@ class BatchPlanForm(VersionedForm):
         super().__init__(*args, **kwargs)
         field = model_choice_field(self, "target_regions")
         field.queryset = _cities(user).order_by("code")
+        # Each city is its own checkbox (programme/batch_plan_form.html lays them out).
+        field.widget.attrs.pop("class", None)
         if self.instance.pk and not self.is_bound:
             field.initial = list(self.instance.target_regions.values_list("pk", flat=True))
 

@@ -246,6 +246,7 @@ def batch_plan(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         back_url=reverse("programme:batch_detail", args=[batch.pk]),
         update=update,
         redirect_to=lambda obj: reverse("programme:batch_detail", args=[obj.pk]),
+        template="programme/batch_plan_form.html",
     )
 
 
