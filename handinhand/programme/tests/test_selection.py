@@ -397,11 +397,12 @@ def test_inbox_open_round_and_late_batch(cast: Cast) -> None:
     today = dt.date(2027, 4, 1)
     round_ = selection.selection_open(actor=admin, batch=cast.batch, title="首批遴选")
     planned_batch(planned_start=dt.date(2027, 3, 1))
-    items = [i for i in inbox_items(admin, today) if i.source == "programme.rollout"]
-    assert [i.subject for i in items] == [cast.batch.name, "第2批"]
-    assert "尚有 3 所高校未决定" in items[0].title
-    assert items[0].url == reverse("programme:selection_detail", args=[round_.pk])
-    assert "已过计划开始日期仍在筹备中" in items[1].title and items[1].due == dt.date(2027, 3, 1)
+    # The overdue one first, as the inbox orders everything.
+    late, selecting = [i for i in inbox_items(admin, today) if i.source == "programme.rollout"]
+    assert (late.subject, selecting.subject) == ("第2批", cast.batch.name)
+    assert "尚有 3 所高校未决定" in selecting.title
+    assert selecting.url == reverse("programme:selection_detail", args=[round_.pk])
+    assert "已过计划开始日期仍在筹备中" in late.title and late.due == dt.date(2027, 3, 1)
     assert inbox_count(admin, today) == len(inbox_items(admin, today))
     assert not [i for i in inbox_items(cast.city_user, today) if i.source == "programme.rollout"]
     # Every university decided: the round leaves the inbox though still open.
