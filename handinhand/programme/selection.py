@@ -102,11 +102,13 @@ def selection_close(
     """Close the round: its selected universities become the batch's lead universities."""
     require_province_admin(actor)
     with transaction.atomic():
-        if selection.status != SelectionStatus.OPEN:
+        # Locked: a decision recorded meanwhile waits, and is then refused as too late.
+        current = SelectionRound.objects.select_for_update().get(pk=selection.pk)
+        if current.status != SelectionStatus.OPEN:
             raise ValidationError(_("本轮遴选已办结"))
         chosen = list(
             University.objects.filter(
-                pk__in=selection.decisions.filter(outcome=SelectionOutcome.SELECTED).values(
+                pk__in=current.decisions.filter(outcome=SelectionOutcome.SELECTED).values(
                     "university_id"
                 )
             ).order_by("code")
@@ -115,7 +117,7 @@ def selection_close(
             raise ValidationError(_("尚无入选高校，不能办结遴选"))
         closed = update_object(
             actor=actor,
-            instance=selection,
+            instance=current,
             data={
                 "status": SelectionStatus.CLOSED,
                 "closed_by": actor,
