@@ -180,6 +180,9 @@ def test_lead_groups_warn_when_not_selected_or_without_recognition(
     ]
     page = client_for(admin).get(reverse("programme:group_detail", args=[cast.groups["ecjtu"].pk]))
     assert "在本批次遴选中未入选" in page.content.decode()
+    # The batch page marks the two groups whose lead university was not chosen.
+    batch_page = client_for(admin).get(reverse("programme:batch_detail", args=[cast.batch.pk]))
+    assert batch_page.content.decode().count(">未经遴选</span>") == 2
     # A member of the group sees the group, not the province's record of the selection.
     page = client_for(cast.instructor_ecjtu).get(
         reverse("programme:group_detail", args=[cast.groups["ecjtu"].pk])
