@@ -338,6 +338,15 @@ class BatchCoverageOut(Schema):
     batch_name: str
     total: CoverageRowOut
     cities: list[CoverageRowOut]
+    cities_total: int = Field(0, description="范围内设区市数（不论学校是否已录入名册）")
+    cities_paired: int = Field(0, description="已结对（本市或所辖县区结对）的设区市数")
+    remaining_city_codes: list[str] = Field(
+        default_factory=list, description="尚未结对的设区市区划代码"
+    )
+
+    @staticmethod
+    def resolve_remaining_city_codes(obj: Any) -> list[str]:
+        return [c.code for c in obj.remaining_cities]
 
     @staticmethod
     def resolve_batch_id(obj: Any) -> int | None:

@@ -9,6 +9,8 @@ class ProgrammeConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at module top: models may not be imported before the registry is
         # ready, and these registrations are what put programme's data under core and orgs.
-        from handinhand.programme import registrations
+        from handinhand.programme import inbox, registrations
 
         registrations.register()
+        # Its work for the inbox (待办): open selection rounds, batches late to start.
+        inbox.register()

@@ -32,6 +32,7 @@ from handinhand.programme.models import (
     MemberRole,
     Membership,
     Pairing,
+    SelectionOutcome,
 )
 
 YES_NO = [("", _("全部")), ("yes", _("是")), ("no", _("否"))]
@@ -71,6 +72,63 @@ class BatchForm(VersionedForm):
         model = Batch
         fields = ["number", "name", "start_year", "status", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class BatchPlanForm(VersionedForm):
+    """The batch's plan: target cities, dates and status (R2, 分批推进)."""
+
+    target_regions = forms.ModelMultipleChoiceField(
+        label=_("目标设区市"),
+        required=False,
+        queryset=Region.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Batch
+        fields = ["planned_start", "planned_end", "status", "description"]
+        widgets = {
+            "planned_start": DateInput(),
+            "planned_end": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = model_choice_field(self, "target_regions")
+        field.queryset = _cities(user).order_by("code")
+        # Each city is its own checkbox (programme/batch_plan_form.html lays them out).
+        field.widget.attrs.pop("class", None)
+        if self.instance.pk and not self.is_bound:
+            field.initial = list(self.instance.target_regions.values_list("pk", flat=True))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("planned_start"), data.get("planned_end")
+        if start and end and end < start:
+            self.add_error("planned_end", _("计划结束日期不能早于计划开始日期"))
+        return data
+
+
+class SelectionOpenForm(StyledFormMixin, forms.Form):
+    title = forms.CharField(label=_("遴选名称"), max_length=100)
+    basis = forms.CharField(
+        label=_("遴选依据"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("如：从全省党建工作示范校、标杆院系、样板支部中优选"),
+    )
+
+
+class SelectionDecisionForm(StyledFormMixin, forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("决定"), choices=SelectionOutcome.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("理由"),
+        required=False,  # the service says what is missing, in one place for page and API
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 # --- guidance groups ------------------------------------------------------------------------
@@ -256,6 +314,14 @@ class PairingForm(StyledFormMixin, forms.Form):
     )
     since = forms.DateField(label=_("结对日期"), widget=DateInput())
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
+    handover_reason = forms.CharField(
+        label=_("交接理由"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "该地区已在实施中的其他批次结对时必填：由原批次指导组交接至本批次指导组的决定及理由"
+        ),
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 class BatchStatus(models.TextChoices):
     PLANNED = "planned", _("筹备中")
     ACTIVE = "active", _("实施中")
-    CLOSED = "closed", _("已结束")
+    CLOSED = "closed", _("已完成")
 
 
 class BatchQuerySet(models.QuerySet["Batch"]):
@@ -44,6 +44,16 @@ class Batch(VersionedModel):
         _("状态"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.PLANNED
     )
     description = models.TextField(_("说明"), blank=True)
+    # The batch's plan (R2, 分批推进): where it goes and when, before any pairing exists.
+    planned_start = models.DateField(_("计划开始日期"), null=True, blank=True)
+    planned_end = models.DateField(_("计划结束日期"), null=True, blank=True)
+    target_regions = models.ManyToManyField(
+        Region, verbose_name=_("目标地区"), blank=True, related_name="targeted_by_batches"
+    )
+    # Set by closing a selection round (遴选, R1): the universities chosen to lead this batch.
+    lead_universities = models.ManyToManyField(
+        University, verbose_name=_("牵头高校"), blank=True, related_name="lead_of_batches"
+    )
 
     objects = BatchQuerySet.as_manager()
 
@@ -51,9 +61,22 @@ class Batch(VersionedModel):
         verbose_name = _("批次")
         verbose_name_plural = _("批次")
         ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                name="batch_plan_end_not_before_start",
+                condition=Q(planned_start__isnull=True)
+                | Q(planned_end__isnull=True)
+                | Q(planned_end__gte=F("planned_start")),
+                violation_error_message=_("计划结束日期不能早于计划开始日期"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.planned_start and self.planned_end and self.planned_end < self.planned_start:
+            raise ValidationError({"planned_end": _("计划结束日期不能早于计划开始日期")})
 
 
 class GroupLevel(models.TextChoices):
@@ -341,3 +364,157 @@ class DistrictSchool(models.Model):
 
     def __str__(self) -> str:
         return f"{self.district} · {self.school}"
+
+
+class SelectionStatus(models.TextChoices):
+    OPEN = "open", _("进行中")
+    CLOSED = "closed", _("已完成")
+
+
+class SelectionQuerySet(models.QuerySet["SelectionRound"]):
+    def visible_to(self, user: User) -> SelectionQuerySet:
+        # The grounds on which universities were or were not chosen are the province's record:
+        # the Education Work Committee alone reads them.
+        return self if get_scope(user).everything else self.none()
+
+
+class SelectionRound(VersionedModel):
+    """遴选: the province chooses the lead universities of a batch (R1), among those with
+    recognitions (示范校、标杆院系、样板支部); its record says who decided, when and why."""
+
+    batch = models.ForeignKey(
+        Batch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="selection_rounds"
+    )
+    title = models.CharField(_("遴选名称"), max_length=100)
+    basis = models.TextField(_("遴选依据"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=SelectionStatus.choices, default=SelectionStatus.OPEN
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    opened_at = models.DateTimeField(_("发起时间"), default=timezone.now)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("办结人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    objects = SelectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("牵头高校遴选")
+        verbose_name_plural = _("牵头高校遴选")
+        ordering = ["batch__number", "-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch"],
+                condition=Q(status="open"),
+                name="one_open_selection_per_batch",
+                violation_error_message=_("该批次已有进行中的遴选"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SelectionOutcome(models.TextChoices):
+    SELECTED = "selected", _("入选")
+    REJECTED = "rejected", _("未入选")
+
+
+class SelectionDecision(VersionedModel):
+    """One university's decision in a round, with its reason and the recognitions it stood on
+    at the time (kept as text: a later change of recognitions does not rewrite the record)."""
+
+    selection = models.ForeignKey(
+        SelectionRound,
+        verbose_name=_("遴选"),
+        on_delete=models.PROTECT,
+        related_name="decisions",
+    )
+    university = models.ForeignKey(
+        University, verbose_name=_("高校"), on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(_("决定"), max_length=10, choices=SelectionOutcome.choices)
+    reason = models.TextField(_("理由"))
+    recognitions = models.TextField(_("认定情况"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("决定人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("决定时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("遴选决定")
+        verbose_name_plural = _("遴选决定")
+        ordering = ["selection_id", "university__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["selection", "university"],
+                name="one_decision_per_university_and_round",
+                violation_error_message=_("该高校在本轮遴选中已有决定"),
+            ),
+            models.CheckConstraint(
+                name="selection_decision_has_reason",
+                condition=~Q(reason=""),
+                violation_error_message=_("请填写决定理由"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.selection} · {self.university} · {self.get_outcome_display()}"
+
+
+class PairingHandover(models.Model):
+    """交接: a region paired in a batch in force is paired again in another batch only by an
+    explicit decision, from the earlier batch's group to the later one's, with its reason."""
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("交接地区"), on_delete=models.PROTECT, related_name="+"
+    )
+    from_pairing = models.ForeignKey(
+        Pairing,
+        verbose_name=_("原结对"),
+        on_delete=models.PROTECT,
+        related_name="handovers_out",
+    )
+    to_pairing = models.ForeignKey(
+        Pairing,
+        verbose_name=_("新结对"),
+        on_delete=models.PROTECT,
+        related_name="handovers_in",
+    )
+    reason = models.TextField(_("交接理由"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("决定人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("决定时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("结对交接")
+        verbose_name_plural = _("结对交接")
+        ordering = ["-decided_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="pairing_handover_has_reason",
+                condition=~Q(reason=""),
+                violation_error_message=_("请填写交接理由"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} · {self.from_pairing.group} → {self.to_pairing.group}"

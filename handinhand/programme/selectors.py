@@ -72,6 +72,36 @@ class BatchCoverage:
     batch: Batch | None  # None: all batches together (累计)
     total: CoverageRow
     cities: list[CoverageRow]
+    # The province's cities and counties, whether or not their schools are on the roster: a
+    # pilot whose roster holds only the paired cities' schools must not read 100 %.
+    cities_total: int = 0
+    cities_paired: int = 0
+    counties_total: int = 0
+    counties_paired: int = 0
+    remaining_cities: list[Region] = field(default_factory=list)
+    # On the total (累计) only: what the batches in preparation (筹备中) would add, by their
+    # pairings and their plans' target regions, apart from what is covered now.
+    planned: CoverageRow | None = None
+    planned_cities: list[Region] = field(default_factory=list)
+
+    @property
+    def cities_pct(self) -> float:
+        return round(100 * self.cities_paired / self.cities_total, 1) if self.cities_total else 0.0
+
+    @property
+    def counties_pct(self) -> float:
+        if not self.counties_total:
+            return 0.0
+        return round(100 * self.counties_paired / self.counties_total, 1)
+
+
+def _under(path: str, paths: Sequence[str]) -> bool:
+    return any(path.startswith(p) for p in paths)
+
+
+def _touches(path: str, paths: Sequence[str]) -> bool:
+    """A city is covered when it, or one of its counties, is paired."""
+    return any(path.startswith(p) or p.startswith(path) for p in paths)
 
 
 def coverage(user: User) -> list[BatchCoverage]:
@@ -105,10 +135,25 @@ def coverage(user: User) -> list[BatchCoverage]:
     paired_paths: dict[int, list[str]] = defaultdict(list)
     for batch_id, path in Pairing.objects.visible_to(user).values_list("batch_id", "region__path"):
         paired_paths[batch_id].append(path)
+    planned_ids = [b.pk for b in batches if b.status == BatchStatus.PLANNED]
+    target_paths = (
+        list(
+            Batch.target_regions.through.objects.filter(batch_id__in=planned_ids).values_list(
+                "region__path", flat=True
+            )
+        )
+        if planned_ids
+        else []
+    )
 
     regions = list(Region.objects.visible_to(user).order_by("code"))
-    counties = [r for r in regions if r.level == RegionLevel.COUNTY and r.code in per_county]
+    all_counties = [r for r in regions if r.level == RegionLevel.COUNTY]
+    counties = [r for r in all_counties if r.code in per_county]
     cities = [r for r in regions if r.level == RegionLevel.CITY]
+    # A region above the user's scope is there for navigation (a county's city heads its row),
+    # not to be counted as a city of theirs, covered or not.
+    scope = get_scope(user)
+    counted_cities = [c for c in cities if scope.everything or _under(c.path, scope.region_paths)]
 
     def build(batch: Batch | None) -> BatchCoverage:
         in_district: dict[str, int]
@@ -142,7 +187,27 @@ def coverage(user: User) -> list[BatchCoverage]:
             total.paired += row.paired
             total.districted += row.districted
         rows = [r for r in city_rows.values() if r.children]
-        return BatchCoverage(batch, total, rows)
+        entry = BatchCoverage(
+            batch,
+            total,
+            rows,
+            cities_total=len(counted_cities),
+            cities_paired=sum(1 for c in counted_cities if _touches(c.path, paths)),
+            counties_total=len(all_counties),
+            counties_paired=sum(1 for c in all_counties if _under(c.path, paths)),
+            remaining_cities=[c for c in counted_cities if not _touches(c.path, paths)],
+        )
+        if batch is None:
+            planned_paths = target_paths + [p for pk in planned_ids for p in paired_paths[pk]]
+            entry.planned = CoverageRow(None, "筹备中", "planned")
+            for county in counties:
+                if _under(county.path, planned_paths) and not _under(county.path, paths):
+                    entry.planned.schools += per_county.get(county.code, 0)
+                    entry.planned.paired += per_county.get(county.code, 0)
+            entry.planned_cities = [
+                c for c in entry.remaining_cities if _touches(c.path, planned_paths)
+            ]
+        return entry
 
     result = [build(b) for b in batches]
     # The total (累计) counts the active batches alone; with one batch it is that batch, unless

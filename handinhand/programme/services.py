@@ -28,12 +28,14 @@ from handinhand.programme.access import can_manage_group as can_manage_group
 from handinhand.programme.access import can_restructure_group as can_restructure_group
 from handinhand.programme.models import (
     Batch,
+    BatchStatus,
     District,
     DistrictSchool,
     GroupLevel,
     GuidanceGroup,
     Membership,
     Pairing,
+    PairingHandover,
 )
 from handinhand.programme.scope import group_region_q
 
@@ -159,8 +161,18 @@ def membership_update(
 
 
 def pairing_create(
-    *, actor: User, batch: Batch, group: GuidanceGroup, region: Any, since: Any, note: str = ""
+    *,
+    actor: User,
+    batch: Batch,
+    group: GuidanceGroup,
+    region: Any,
+    since: Any,
+    note: str = "",
+    handover_reason: str = "",
 ) -> Pairing:
+    """Pair a group with a region in a batch. A region already paired (itself, above or below)
+    in another batch in force is paired again only with a handover decision and its reason,
+    recorded as a PairingHandover from each earlier pairing to the new one."""
     require_province_admin(actor)
     if group.batch_id != batch.pk:
         raise ValidationError({"group": _("指导组不属于该批次")})
@@ -182,9 +194,56 @@ def pairing_create(
         ]
         if errors:
             raise ValidationError({"region": errors})
-    return create_object(
-        actor=actor,
-        instance=Pairing(batch=batch, group=group, region=region, since=since, note=note),
+    earlier = _paired_in_force_elsewhere(batch, region)
+    reason = (handover_reason or "").strip()
+    if earlier and not reason:
+        raise ValidationError(
+            {
+                "handover_reason": [
+                    _(
+                        "%(region)s 已在实施中的「%(batch)s」与「%(group)s」结对（%(other)s）："
+                        "再次结对须作出交接决定并填写交接理由"
+                    )
+                    % {
+                        "region": region.name,
+                        "batch": p.batch.name,
+                        "group": p.group.name,
+                        "other": p.region.name,
+                    }
+                    for p in earlier
+                ]
+            }
+        )
+    with transaction.atomic():
+        pairing = create_object(
+            actor=actor,
+            instance=Pairing(batch=batch, group=group, region=region, since=since, note=note),
+        )
+        for p in earlier:
+            handover = PairingHandover(
+                region=region,
+                from_pairing=p,
+                to_pairing=pairing,
+                reason=reason,
+                decided_by=actor,
+            )
+            create_object(actor=actor, instance=handover)
+    return pairing
+
+
+def _paired_in_force_elsewhere(batch: Batch, region: Any) -> list[Pairing]:
+    if region is None or not getattr(region, "path", None):
+        return []
+    return list(
+        Pairing.objects.filter(batch__status=BatchStatus.ACTIVE)
+        .exclude(batch=batch)
+        .filter(
+            Q(region=region)
+            | Q(region__path__startswith=region.path)
+            | Q(region__code__in=region.ancestor_codes)
+        )
+        .select_related("batch", "group", "region")
+        .order_by("batch__number", "region_id")
     )
 
 

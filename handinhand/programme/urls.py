@@ -1,6 +1,6 @@
 from django.urls import path
 
-from handinhand.programme import views
+from handinhand.programme import selection_views, views
 
 app_name = "programme"
 urlpatterns = [
@@ -28,4 +28,11 @@ urlpatterns = [
     path("districts/<int:pk>/schools/", views.district_assign, name="district_assign"),
     path("districts/<int:pk>/schools/remove/", views.district_remove, name="district_remove"),
     path("coverage/", views.coverage_page, name="coverage"),
+    path("batches/<int:pk>/plan/", selection_views.batch_plan, name="batch_plan"),
+    path("batches/<int:pk>/selection/new/", selection_views.selection_open, name="selection_open"),
+    path("selection/", selection_views.selection_list, name="selection_list"),
+    path("selection/<int:pk>/", selection_views.selection_detail, name="selection_detail"),
+    path("selection/<int:pk>/decide/", selection_views.selection_decide, name="selection_decide"),
+    path("selection/<int:pk>/close/", selection_views.selection_close, name="selection_close"),
+    path("rollout/", selection_views.rollout_page, name="rollout"),
 ]

@@ -30,7 +30,7 @@ from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.models import AuditAction
 from handinhand.core.views_helpers import access, form_page, require, require_business
 from handinhand.orgs.models import School
-from handinhand.programme import selectors, services
+from handinhand.programme import selection, selectors, services
 from handinhand.programme.access import (
     can_create_group,
     can_manage_group,
@@ -57,6 +57,7 @@ from handinhand.programme.models import (
     MemberRole,
     Membership,
     Pairing,
+    SelectionRound,
 )
 
 CANDIDATE_LIMIT = 50
@@ -130,6 +131,9 @@ def batch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "pairings": selectors.pairings_for_list(request.user).filter(batch=batch),
             "coverage": figures,
             "can_edit": is_province_admin(request.user),
+            "targets": batch.target_regions.order_by("code"),
+            "lead_universities": batch.lead_universities.order_by("code"),
+            "rounds": SelectionRound.objects.visible_to(request.user).filter(batch=batch),
         },
     )
 
@@ -227,6 +231,10 @@ def group_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "districts": sorted(group.districts.all(), key=lambda d: d.name),
             "can_manage": can_manage_group(request.user, group),
             "is_province_admin": is_province_admin(request.user),
+            # The province and the group's managers see why its lead university needs a look.
+            "lead_warnings": selection.lead_warnings(group)
+            if can_manage_group(request.user, group)
+            else [],
         },
     )
 

@@ -19,5 +19,6 @@ class SeedConfig(AppConfig):
             notices,
             reports,
             research,
+            selection,
             training,
         )

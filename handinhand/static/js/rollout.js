@@ -1,0 +1,42 @@
+// 推进路径: cities and schools covered per batch, cumulative, from the page's json_script data
+// (no inline script: the Content-Security-Policy allows only our own files). Batches still in
+// preparation (筹备中) are drawn lighter: they are the plan, not yet in force.
+(function () {
+  function draw() {
+    var source = document.getElementById("rollout-data");
+    var el = document.getElementById("rollout-chart");
+    if (!source || !el || typeof echarts === "undefined") {
+      return;
+    }
+    var data = JSON.parse(source.textContent);
+    var chart = echarts.init(el);
+    var cities = data.cities.map(function (v, i) {
+      return data.planned[i]
+        ? {value: v, itemStyle: {color: "rgba(192,57,43,0.3)", borderColor: "#c0392b", borderType: "dashed"}}
+        : {value: v};
+    });
+    chart.setOption({
+      color: ["#c0392b", "#d4a017"],
+      tooltip: {trigger: "axis"},
+      legend: {data: ["累计覆盖设区市", "累计覆盖学校"], bottom: 0},
+      grid: {left: 40, right: 50, top: 40, bottom: 60},
+      xAxis: {type: "category", data: data.labels, axisLabel: {interval: 0, fontSize: 11}},
+      yAxis: [
+        {type: "value", name: "设区市", max: data.cities_total, minInterval: 1},
+        {type: "value", name: "学校", position: "right"}
+      ],
+      series: [
+        {type: "bar", name: "累计覆盖设区市", data: cities, barMaxWidth: 40,
+          markLine: {symbol: "none", data: [{yAxis: data.cities_total, name: "全面覆盖"}],
+            label: {formatter: "全面覆盖"}, lineStyle: {type: "dashed"}}},
+        {type: "line", name: "累计覆盖学校", yAxisIndex: 1, data: data.schools}
+      ]
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", draw);
+  } else {
+    draw();
+  }
+})();
