@@ -52,6 +52,7 @@ def _sets_q(user: User, prefix: str = "") -> Q:
     county group and the city that approves a county's). Everyone else sees nothing."""
     scope = get_scope(user)
     if scope.everything:
+        # Q() alone matches everything; never OR it with another Q (the empty side vanishes).
         return Q()
     if not scope.is_business:
         return Q(pk__in=[])
@@ -263,6 +264,8 @@ class AppointmentLetterQuerySet(models.QuerySet["AppointmentLetter"]):
         whoever sees the set (the unit, the bureaus, the province)."""
         pk = getattr(user, "pk", None) or 0
         scope = get_scope(user)
+        if scope.everything:
+            return self
         if not scope.is_business:
             return self.none()
         groups = Membership.objects.filter(user_id=pk).values("group_id")

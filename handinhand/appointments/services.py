@@ -30,7 +30,9 @@ from handinhand.appointments.models import (
     SetKind,
     SetStatus,
 )
+from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
+from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
 from handinhand.core.services import create_object, delete_object, update_object
 from handinhand.core.uploads import check_upload
@@ -233,6 +235,7 @@ def _check_candidate(
 
 
 def _attach(actor: User, nomination: Nomination, files: Iterable[UploadedFile[Any]]) -> None:
+    names = []
     for upload in files:
         kind = check_upload(upload, module="appointments", field="attachments")
         attachment = NominationAttachment(
@@ -242,7 +245,15 @@ def _attach(actor: User, nomination: Nomination, files: Iterable[UploadedFile[An
             uploaded_by=actor,
         )
         attachment.file.save(upload.name or "attachment", upload, save=False)
-        create_object(actor=actor, instance=attachment)
+        attachment.save()
+        names.append(attachment.name)
+    if names:
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=nomination,
+            changes={"attachments_added": [None, names]},
+        )
 
 
 def nomination_add(
@@ -464,7 +475,7 @@ def nomination_approve(
             expected_version=None,
         )
         _event(locked, actor, _("批准"))
-        issue_person_letter(locked)
+        issue_person_letter(actor, locked)
         _settle(actor, nomination_set)
     return locked
 
@@ -485,7 +496,7 @@ def _settle(actor: User, nomination_set: NominationSet) -> None:
         expected_version=None,
     )
     if nomination_set.nominations.filter(status=NominationStatus.APPROVED).exists():
-        issue_group_letter(nomination_set)
+        issue_group_letter(actor, nomination_set)
 
 
 # --- letters --------------------------------------------------------------------------------
@@ -517,7 +528,7 @@ def _day(day: dt.date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
-def issue_person_letter(nomination: Nomination) -> AppointmentLetter:
+def issue_person_letter(actor: User, nomination: Nomination) -> AppointmentLetter:
     nomination_set = nomination.nomination_set
     base = _base_number(nomination_set)
     sequence = nomination_set.letters.filter(kind=LetterKind.PERSON).count() + 1
@@ -536,17 +547,20 @@ def issue_person_letter(nomination: Nomination) -> AppointmentLetter:
         "issuer": issuer(group),
         "date": _day(timezone.localdate()),
     }
-    return AppointmentLetter.objects.create(
-        kind=LetterKind.PERSON,
-        nomination_set=nomination_set,
-        nomination=nomination,
-        user=user,
-        number=f"{base}-{sequence:02d}",
-        content=content,
+    return create_object(
+        actor=actor,
+        instance=AppointmentLetter(
+            kind=LetterKind.PERSON,
+            nomination_set=nomination_set,
+            nomination=nomination,
+            user=user,
+            number=f"{base}-{sequence:02d}",
+            content=content,
+        ),
     )
 
 
-def issue_group_letter(nomination_set: NominationSet) -> AppointmentLetter:
+def issue_group_letter(actor: User, nomination_set: NominationSet) -> AppointmentLetter:
     group = nomination_set.group
     members = (
         Membership.objects.filter(group=group, is_active=True)
@@ -576,11 +590,14 @@ def issue_group_letter(nomination_set: NominationSet) -> AppointmentLetter:
         "date": _day(timezone.localdate()),
         "members": rows,
     }
-    return AppointmentLetter.objects.create(
-        kind=LetterKind.GROUP,
-        nomination_set=nomination_set,
-        number=_base_number(nomination_set),
-        content=content,
+    return create_object(
+        actor=actor,
+        instance=AppointmentLetter(
+            kind=LetterKind.GROUP,
+            nomination_set=nomination_set,
+            number=_base_number(nomination_set),
+            content=content,
+        ),
     )
 
 
