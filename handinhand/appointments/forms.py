@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from handinhand.accounts.models import User
@@ -11,7 +10,6 @@ from handinhand.appointments import access
 from handinhand.appointments.models import Nomination, NominationSet, SetKind
 from handinhand.core.forms import StyledFormMixin
 from handinhand.core.listing import FilterForm
-from handinhand.core.scope import get_scope
 from handinhand.orgs.models import Unit
 from handinhand.programme.models import GuidanceGroup, MemberRole, Membership
 
@@ -38,7 +36,6 @@ def _check_term(form: forms.Form, cleaned: dict[str, Any]) -> None:
 
 
 class SetForm(StyledFormMixin, forms.Form):
-    group = forms.ModelChoiceField(GuidanceGroup.objects.none(), label=_("指导组"))
     unit = forms.ModelChoiceField(Unit.objects.none(), label=_("推荐单位"))
     kind = forms.ChoiceField(label=_("类别"), choices=SetKind.choices)
     term_start = forms.DateField(
@@ -47,15 +44,12 @@ class SetForm(StyledFormMixin, forms.Form):
     term_end = forms.DateField(label=_("任期结束"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("推荐说明"), required=False, widget=forms.Textarea({"rows": 3}))
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, group: GuidanceGroup, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        groups = access.nominatable_groups(user)
-        self.fields["group"].queryset = groups  # type: ignore[attr-defined]
-        scope = get_scope(user)
-        query = Q(pk__in=sorted(scope.unit_ids))
-        for path in scope.staff_paths:
-            query |= Q(region__path__startswith=path) | Q(university__city__path__startswith=path)
-        self.fields["unit"].queryset = Unit.objects.filter(query)  # type: ignore[attr-defined]
+        units = access.nominating_units(user, group)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        if len(units) == 1:
+            self.fields["unit"].initial = units[0].pk
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -5,7 +5,7 @@ from handinhand.appointments import views
 app_name = "appointments"
 urlpatterns = [
     path("", views.set_list, name="set_list"),
-    path("new/", views.set_create, name="set_create"),
+    path("groups/<int:group_pk>/new/", views.set_create, name="set_create"),
     path("<int:pk>/", views.set_detail, name="set_detail"),
     path("<int:pk>/edit/", views.set_edit, name="set_edit"),
     path("<int:pk>/submit/", views.set_submit, name="set_submit"),
@@ -16,11 +16,7 @@ urlpatterns = [
     path("nominations/<int:pk>/resubmit/", views.nomination_resubmit, name="nomination_resubmit"),
     path("nominations/<int:pk>/withdraw/", views.nomination_withdraw, name="nomination_withdraw"),
     path("nominations/<int:pk>/remove/", views.nomination_remove, name="nomination_remove"),
-    path(
-        "nominations/<int:pk>/attachments/<int:attachment_pk>/",
-        views.attachment,
-        name="attachment",
-    ),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("letters/", views.letter_list, name="letter_list"),
     path("letters/<int:pk>/", views.letter_download, name="letter_download"),
     path("roster/import/", views.roster_import, name="roster_import"),

@@ -31,6 +31,7 @@ from handinhand.appointments.forms import (
 from handinhand.appointments.models import (
     AppointmentLetter,
     Nomination,
+    NominationAttachment,
     NominationSet,
     NominationStatus,
     SetStatus,
@@ -48,10 +49,6 @@ def can_use(user: Any) -> bool:
 
     scope = get_scope(user)
     return scope.everything or bool(scope.staff_paths) or bool(scope.unit_ids)
-
-
-def _can_create(user: Any) -> bool:
-    return access.nominatable_groups(user).exists()
 
 
 SET_LIST = ListSpec(
@@ -73,10 +70,8 @@ SET_LIST = ListSpec(
     default_sort="-created_at",
     filter_form=SetFilterForm,
     detail_url="appointments:set_detail",
-    create_url="appointments:set_create",
-    can_create=_can_create,
     export_name="appointments.nominations",
-    extra_actions=(),
+    template="appointments/set_list.html",
 )
 
 
@@ -105,20 +100,22 @@ LETTER_LIST = ListSpec(
 def set_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_business(request)
     require(can_use(request.user))
-    return render_list(request, SET_LIST)
+    groups = access.nominatable_groups(request.user).order_by("name")
+    return render_list(request, SET_LIST, {"nominatable": groups})
 
 
 @login_required
-def set_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+def set_create(request: AuthenticatedHttpRequest, group_pk: int) -> HttpResponse:
     require_business(request)
-    require(_can_create(request.user))
-    initial = {"group": request.GET.get("group"), "kind": request.GET.get("kind")}
-    form = SetForm(request.POST or None, user=request.user, initial=initial)
+    group = get_or_404(access.nominatable_groups(request.user), pk=group_pk)
+    require(access.can_nominate(request.user, group))
+    initial = {"kind": request.GET.get("kind")}
+    form = SetForm(request.POST or None, user=request.user, group=group, initial=initial)
     return form_page(
         request,
         form=form,
-        save=lambda d: services.set_create(actor=request.user, **d),
-        title=_("发起推荐"),
+        save=lambda d: services.set_create(actor=request.user, group=group, **d),
+        title=_("发起推荐：%(group)s") % {"group": group},
         success_message=_("已发起推荐，请添加被推荐人选"),
         back_url=reverse("appointments:set_list"),
         redirect_to=lambda obj: reverse("appointments:set_detail", args=[obj.pk]),
@@ -402,10 +399,14 @@ def nomination_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 
 @login_required
-def attachment(request: AuthenticatedHttpRequest, pk: int, attachment_pk: int) -> HttpResponseBase:
+def attachment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     require_business(request)
-    nomination = _nomination(request, pk)
-    item = get_or_404(nomination.attachments.all(), pk=attachment_pk)
+    item = get_or_404(
+        NominationAttachment.objects.filter(
+            nomination__in=selectors.visible_nominations(request.user)
+        ),
+        pk=pk,
+    )
     return serve_upload(item.file, item.kind, item.name)
 
 

@@ -33,24 +33,33 @@ class Setup:
 
 
 def setup(cast: Cast) -> Setup:
-    unit = Unit.objects.create(
-        name="南昌大学", kind=UnitKind.UNIVERSITY, university=cast.universities["ncu"]
+    """Idempotent, so that the site-wide scope matrix may build it beside other apps' set-ups
+    (funding and incentives make the same 南昌大学 unit and contact); `cast.unit_contact` is
+    the contact."""
+    unit, _created = Unit.objects.get_or_create(
+        name="南昌大学",
+        defaults={"kind": UnitKind.UNIVERSITY, "university": cast.universities["ncu"]},
     )
-    contact = make_user("unit_contact", "南大组织部联络人")
-    RoleAssignment.objects.create(user=contact, role=Role.UNIT_CONTACT, unit=unit)
+    contact = User.objects.filter(username="unit_contact").first() or make_user(
+        "unit_contact", "南大组织部联络人"
+    )
+    RoleAssignment.objects.get_or_create(user=contact, role=Role.UNIT_CONTACT, unit=unit)
+    cast.unit_contact = contact  # type: ignore[attr-defined]
     people = []
     for i, name in enumerate(NAMES):
-        person = make_user(f"ncu{i}", name)
+        person = User.objects.filter(username=f"ncu{i}").first() or make_user(f"ncu{i}", name)
         person.unit = unit
         person.title = "教授"
         person.save()
         people.append(person)
-    group = GuidanceGroup.objects.create(
+    group, _created = GuidanceGroup.objects.get_or_create(
         name="南昌大学第二党建指导组",
-        level=GroupLevel.PROVINCE,
-        region_id="360000",
-        lead_university=cast.universities["ncu"],
-        batch=cast.batch,
+        defaults={
+            "level": GroupLevel.PROVINCE,
+            "region_id": "360000",
+            "lead_university": cast.universities["ncu"],
+            "batch": cast.batch,
+        },
     )
     for user in [*cast.users().values(), contact]:
         reset_scope(user)

@@ -259,9 +259,8 @@ def test_term_ending_before_it_starts_is_refused(cast: Cast, client_for: Any) ->
             term_end=TERM_START,
         )
     response = client_for(s.contact).post(
-        reverse("appointments:set_create"),
+        reverse("appointments:set_create", args=[s.group.pk]),
         {
-            "group": s.group.pk,
             "unit": s.unit.pk,
             "kind": SetKind.INITIAL,
             "term_start": "2026-03-01",
