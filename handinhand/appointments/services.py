@@ -520,21 +520,24 @@ def _base_number(nomination_set: NominationSet) -> str:
             letter_year=year, letter_serial=last + 1
         )
         nomination_set.refresh_from_db()
+    return letter_number(nomination_set.letter_year or 0, nomination_set.letter_serial or 0)
+
+
+def letter_number(year: int, serial: int) -> str:
     prefix = get_policy().appointments.letter_number_prefix
-    return f"{prefix}〔{nomination_set.letter_year}〕{nomination_set.letter_serial}号"
+    return f"{prefix}〔{year}〕{serial}号"
 
 
 def _day(day: dt.date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
-def issue_person_letter(actor: User, nomination: Nomination) -> AppointmentLetter:
+def person_letter_content(nomination: Nomination, day: dt.date | None = None) -> dict[str, Any]:
+    """What a person's 聘书 says, fixed when it is issued."""
     nomination_set = nomination.nomination_set
-    base = _base_number(nomination_set)
-    sequence = nomination_set.letters.filter(kind=LetterKind.PERSON).count() + 1
     group = nomination_set.group
     user = nomination.user
-    content = {
+    return {
         "name": user.full_name or user.username,
         "unit": str(nomination_set.unit),
         "department": nomination.department,
@@ -545,27 +548,17 @@ def issue_person_letter(actor: User, nomination: Nomination) -> AppointmentLette
         "term_start": _day(nomination_set.term_start),
         "term_end": _day(nomination_set.term_end),
         "issuer": issuer(group),
-        "date": _day(timezone.localdate()),
+        "date": _day(day or timezone.localdate()),
     }
-    return create_object(
-        actor=actor,
-        instance=AppointmentLetter(
-            kind=LetterKind.PERSON,
-            nomination_set=nomination_set,
-            nomination=nomination,
-            user=user,
-            number=f"{base}-{sequence:02d}",
-            content=content,
-        ),
-    )
 
 
-def issue_group_letter(actor: User, nomination_set: NominationSet) -> AppointmentLetter:
+def group_letter_content(
+    nomination_set: NominationSet, day: dt.date | None = None
+) -> dict[str, Any]:
+    """What a group's 任命通知 says: every member in office when it is issued."""
     group = nomination_set.group
-    members = (
-        Membership.objects.filter(group=group, is_active=True)
-        .select_related("user", "user__unit")
-        .order_by("role", "user__full_name")
+    members = Membership.objects.filter(group=group, is_active=True).select_related(
+        "user", "user__unit"
     )
     order = {role: i for i, role in enumerate(MemberRole.values)}
     rows = sorted(
@@ -581,22 +574,42 @@ def issue_group_letter(actor: User, nomination_set: NominationSet) -> Appointmen
         ),
         key=lambda r: (order.get(r["role"], 9), r["name"]),
     )
-    content = {
+    return {
         "group": group.name,
         "kind": nomination_set.kind,
         "term_start": _day(nomination_set.term_start),
         "term_end": _day(nomination_set.term_end),
         "issuer": issuer(group),
-        "date": _day(timezone.localdate()),
+        "date": _day(day or timezone.localdate()),
         "members": rows,
     }
+
+
+def issue_person_letter(actor: User, nomination: Nomination) -> AppointmentLetter:
+    nomination_set = nomination.nomination_set
+    base = _base_number(nomination_set)
+    sequence = nomination_set.letters.filter(kind=LetterKind.PERSON).count() + 1
+    return create_object(
+        actor=actor,
+        instance=AppointmentLetter(
+            kind=LetterKind.PERSON,
+            nomination_set=nomination_set,
+            nomination=nomination,
+            user=nomination.user,
+            number=f"{base}-{sequence:02d}",
+            content=person_letter_content(nomination),
+        ),
+    )
+
+
+def issue_group_letter(actor: User, nomination_set: NominationSet) -> AppointmentLetter:
     return create_object(
         actor=actor,
         instance=AppointmentLetter(
             kind=LetterKind.GROUP,
             nomination_set=nomination_set,
             number=_base_number(nomination_set),
-            content=content,
+            content=group_letter_content(nomination_set),
         ),
     )
 
