@@ -136,7 +136,8 @@ def test_nominate_return_approve_members_appear_and_letters_download(
     mine = AppointmentLetter.objects.get(user=s.people[0])
     with page.expect_download() as info:
         page.click(f"text={mine.number}")
-    text = "\n".join(p.text for p in Document(Path(info.value.path()).open("rb")).paragraphs)
+    data = Path(info.value.path()).read_bytes()
+    text = "\n".join(p.text for p in Document(BytesIO(data)).paragraphs)
     assert mine.number in text and "陈一同志" in text and "组长" in text
 
     _login(page, base, s.contact.username)
