@@ -86,7 +86,9 @@ def returned_items(user: Any, today: dt.date) -> list[WorkItem]:
 
 def letters_pending(user: Any, today: dt.date) -> QuerySet[AppointmentLetter]:
     pk = getattr(user, "pk", None)
-    if not pk:
+    # A 聘书 appoints its person to a group: only members of a group have one (no query for
+    # everyone else, the province's inbox among them).
+    if not pk or not get_scope(user).group_ids:
         return AppointmentLetter.objects.none()
     return AppointmentLetter.objects.filter(
         user_id=pk, kind=LetterKind.PERSON, received_at__isnull=True
