@@ -35,7 +35,7 @@ from handinhand.appointments.tests.factories import (
     setup,
 )
 from handinhand.conftest import Cast, make_user
-from handinhand.core.exceptions import PermissionDeniedError
+from handinhand.core.exceptions import CONFLICT_MESSAGE, ConflictError, PermissionDeniedError
 from handinhand.core.models import AuditEvent
 from handinhand.core.scope import reset_scope
 from handinhand.orgs.models import Unit
@@ -445,3 +445,41 @@ def test_a_unit_contact_cannot_nominate_for_a_group_of_another_university(cast: 
             term_start=TERM_START,
             term_end=TERM_END,
         )
+
+
+def test_a_stale_decision_conflicts_and_writes_nothing(cast: Cast, client_for: Any) -> None:
+    s = setup(cast)
+    _set, nominations = full_set(s)
+    target = nominations[0]
+    stale = target.version
+    services.nomination_return(actor=cast.province_admin, nomination=target, reason="请补充")
+    services.nomination_resubmit(actor=s.contact, nomination=Nomination.objects.get(pk=target.pk))
+    with pytest.raises(ConflictError):
+        services.nomination_approve(
+            actor=cast.province_admin, nomination=target, expected_version=stale
+        )
+    response = client_for(cast.province_admin).post(
+        reverse("appointments:nomination_approve", args=[target.pk]),
+        {"expected_version": stale},
+        follow=True,
+    )
+    assert str(CONFLICT_MESSAGE) in response.content.decode()
+    assert not Membership.objects.filter(group=s.group).exists()
+
+
+def test_lists_search_page_and_export(cast: Cast, client_for: Any) -> None:
+    s = setup(cast)
+    full_set(s)
+    client = client_for(cast.province_admin)
+    page = client.get(reverse("appointments:set_list"), {"q": "陈一"})
+    assert page.status_code == 200 and page.context["page"].paginator.count == 1
+    page = client.get(reverse("appointments:set_list"), {"q": "无此人"})
+    assert page.context["page"].paginator.count == 0
+    page = client.get(reverse("appointments:set_list"), {"status": "pending"})
+    assert page.context["page"].paginator.count == 1
+    export = client.get(reverse("appointments:set_list"), {"export": "xlsx"})
+    assert export.status_code == 200
+    # The outsider's list is empty (南昌市's bureau), the school's answers 404.
+    page = client_for(cast.outsider).get(reverse("appointments:set_list"))
+    assert page.context["page"].paginator.count == 0
+    assert client_for(cast.school_user).get(reverse("appointments:set_list")).status_code == 404
