@@ -76,7 +76,7 @@ def returned_items(user: Any, today: dt.date) -> list[WorkItem]:
             title=_("修改被退回的提名"),
             url=reverse("appointments:nomination_edit", args=[n.pk]),
             subject=f"{n.user} · {n.nomination_set.group.name}",
-            reason=_("%(who)s退回：%(why)s") % {"who": n.returned_by or "", "why": n.return_reason},
+            reason=_("%(why)s（%(who)s）") % {"who": n.returned_by or "", "why": n.return_reason},
         )
         for n in returned_pending(user, today)
         .select_related("user", "nomination_set__group", "returned_by")

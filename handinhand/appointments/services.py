@@ -31,7 +31,7 @@ from handinhand.appointments.models import (
     SetStatus,
 )
 from handinhand.core import audit
-from handinhand.core.exceptions import PermissionDeniedError
+from handinhand.core.exceptions import ConflictError, PermissionDeniedError
 from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
 from handinhand.core.services import create_object, delete_object, update_object
@@ -162,8 +162,6 @@ def set_submit(
     with transaction.atomic():
         locked = NominationSet.objects.select_for_update().get(pk=nomination_set.pk)
         if expected_version is not None and locked.version != expected_version:
-            from handinhand.core.exceptions import ConflictError
-
             raise ConflictError(str(locked))
         drafts = list(locked.nominations.filter(status=NominationStatus.DRAFT))
         if not drafts:
@@ -424,8 +422,6 @@ def nomination_approve(
     with transaction.atomic():
         locked = Nomination.objects.select_for_update().get(pk=nomination.pk)
         if expected_version is not None and locked.version != expected_version:
-            from handinhand.core.exceptions import ConflictError
-
             raise ConflictError(str(locked))
         if locked.status != NominationStatus.PENDING:
             raise ValidationError(_("只有待审批的提名可以批准"))
