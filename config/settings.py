@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "handinhand.incentives",
     "handinhand.research",
     "handinhand.funding",
+    "handinhand.appointments",
     "handinhand.notices",
     "handinhand.api",
     "handinhand.dashboard",

@@ -33,6 +33,7 @@ urlpatterns = [
     path("incentives/", include("handinhand.incentives.urls")),
     path("research/", include("handinhand.research.urls")),
     path("funding/", include("handinhand.funding.urls")),
+    path("appointments/", include("handinhand.appointments.urls")),
     path("notices/", include("handinhand.notices.urls")),
     path("api/v1/", include("handinhand.api.urls")),
     re_path(r"^api(?:/|$)", api_not_found),  # other API versions and /api itself: JSON 404

@@ -311,6 +311,17 @@ class NoticesPolicy(_Strict):
     measures_title: str = Field(default="《全省中小学校党建指导工作办法》", min_length=1)
 
 
+class AppointmentsPolicy(_Strict):
+    """遴选与聘任 (issue 11): the files a nomination may carry (checked by content), their size
+    limit, and the prefix of appointment letters' numbers (赣教工委指〔2026〕12号-03)."""
+
+    attachment_types: list[UploadKind] = Field(
+        default=["pdf", "doc", "docx", "jpg", "png"], min_length=1
+    )
+    attachment_max_mb: float = Field(default=10, gt=0, le=200)
+    letter_number_prefix: str = Field(default="赣教工委指", min_length=1, max_length=20)
+
+
 class RemindersPolicy(_Strict):
     # A to-do is created when the current period has this many days left and is not yet met.
     days_before_period_end: int = Field(default=14, ge=0, le=366)
@@ -381,6 +392,7 @@ class Policy(_Strict):
     meeting_files: MeetingFilesPolicy = MeetingFilesPolicy()
     cockpit: CockpitPolicy = CockpitPolicy()
     notices: NoticesPolicy = NoticesPolicy()
+    appointments: AppointmentsPolicy = AppointmentsPolicy()
 
 
 def parse_policy(text: str, source: str = "policy") -> Policy:

@@ -32,6 +32,7 @@ Module = Literal[
     "research",
     "funding",
     "notices",
+    "appointments",
 ]
 
 # --- what a file is -------------------------------------------------------------------------
@@ -216,6 +217,9 @@ def upload_rule(module: Module) -> UploadRule:
     if module == "notices":
         n = policy.notices
         return UploadRule(_kinds(n.attachment_types), n.attachment_max_mb)
+    if module == "appointments":
+        a = policy.appointments
+        return UploadRule(_kinds(a.attachment_types), a.attachment_max_mb)
     t = policy.training
     return UploadRule(_kinds(t.material_types), t.max_material_mb)
 
@@ -228,6 +232,7 @@ _TYPE_MESSAGES = {
     "research": "不允许的文件类型，仅限：%(allowed)s",
     "funding": "不允许的文件类型，仅限：%(allowed)s",
     "notices": "不允许的文件类型“%(name)s”，仅限：%(allowed)s",
+    "appointments": "不允许的文件类型“%(name)s”，仅限：%(allowed)s",
     "meetings": "不支持的文件类型，仅限：%(allowed)s",
     "training": "不支持的文件类型“%(name)s”，允许：%(allowed)s",
     "evidence": "文件“%(name)s”的内容不是允许的类型（仅限 %(allowed)s，且扩展名须与内容一致）",

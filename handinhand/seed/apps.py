@@ -10,6 +10,7 @@ class SeedConfig(AppConfig):
         # Each module registers its step with `@step(order=...)` when imported; importing them
         # here, once, is what puts them in the registry (the order is their own, not this list's).
         from handinhand.seed import (  # noqa: F401
+            appointments,
             cockpit,
             funding,
             guidance,

@@ -431,7 +431,8 @@ def test_province_admin_inbox_page_queries(
     )
     client = client_for(cast.province_admin)
     client.get(reverse("core:inbox"))
-    # 11: one more for the programme's own work (遴选 and batches late to start, issue 11).
+    # One query per source the province has work in (issue 11: 遴选 and batches late to start,
+    # and the nominations to approve).
     with django_assert_max_num_queries(11):
         page = client.get(reverse("core:inbox"))
     assert page.context["page"].paginator.count >= 1
