@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -25,7 +27,7 @@ from handinhand.guidance.models import (
     VisitStatus,
     overdue_q,
 )
-from handinhand.guidance.services import guided_schools
+from handinhand.guidance.services import FieldFinding, guided_schools
 from handinhand.indicators.selectors import current_leaf_choices
 from handinhand.orgs.models import School, University
 from handinhand.programme.forms import DateInput
@@ -356,3 +358,116 @@ class ResourceForm(StyledFormMixin, forms.Form):
         model_choice_field(self, "university").queryset = University.objects.filter(pk__in=ids)
         if len(ids) == 1:
             self.initial.setdefault("university", next(iter(ids)))
+
+
+# --- a visit recorded in the field, on a phone ------------------------------------------------
+
+
+FINDING_DAYS = 30  # the deadline offered for a finding raised on the spot
+
+
+class FieldVisitForm(StyledFormMixin, forms.Form):
+    """One visit to one school with its findings and photos, as the phone sends it (also
+    without JavaScript). The findings come as parallel lists (finding_problem, _severity,
+    _deadline); the photos as `photos`. The service checks scope and everything else again."""
+
+    group = forms.ModelChoiceField(label=_("指导组"), queryset=GuidanceGroup.objects.none())
+    school = forms.IntegerField(
+        label=_("指导学校"), error_messages={"required": _("请选择学校")}, min_value=1
+    )
+    status = forms.ChoiceField(
+        label=_("状态"),
+        choices=[(VisitStatus.HELD, _("已开展")), (VisitStatus.PLANNED, _("计划中"))],
+        initial=VisitStatus.HELD,
+    )
+    date = forms.DateField(label=_("活动日期"), widget=DateInput)
+    form = forms.ChoiceField(label=_("活动形式"))
+    duration_hours = forms.DecimalField(
+        label=_("时长（小时）"), min_value=Decimal("0.5"), max_value=Decimal("24"), decimal_places=1
+    )
+    title = forms.CharField(
+        label=_("活动主题"), required=False, max_length=100, help_text=_("不填则为“学校＋活动形式”")
+    )
+    instructors = InstructorChoiceField(
+        label=_("参加指导员"),
+        queryset=Membership.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    content = forms.CharField(
+        label=_("活动内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    client_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        group_ids = sorted(get_scope(user).group_ids)
+        model_choice_field(self, "group").queryset = GuidanceGroup.objects.filter(
+            pk__in=group_ids
+        ).order_by("pk")
+        form_field = choice_field(self, "form")
+        form_field.choices = _form_choices()
+        model_choice_field(self, "instructors").queryset = (
+            Membership.objects.current()
+            .filter(group_id__in=group_ids)
+            .select_related("user", "group")
+            .order_by("group_id", "user_id")
+        )
+        today = timezone.localdate()
+        mine = Membership.objects.current().filter(user=user, group_id__in=group_ids)
+        self.initial.update(
+            {
+                "group": group_ids[0] if group_ids else None,
+                "date": today,
+                "form": _form_choices()[0][0] if _form_choices() else "",
+                "duration_hours": Decimal("2"),
+                "instructors": list(mine.values_list("pk", flat=True)),
+                "status": VisitStatus.HELD,
+            }
+        )
+        self.finding_deadline = today + dt.timedelta(days=FINDING_DAYS)
+        self.findings: list[FieldFinding] = []
+
+    def school_object(self) -> School | None:
+        """The school, if the user may see it at all; one they may not see is "not found"."""
+        pk = self.cleaned_data.get("school")
+        return School.objects.visible_to(self.user).filter(pk=pk).first() if pk else None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.data is not None and hasattr(self.data, "getlist"):
+            self.findings = self._findings(data.get("date"))
+        group = data.get("group")
+        if group is not None and data.get("instructors") is not None:
+            strangers = [m for m in data["instructors"] if m.group_id != group.pk]
+            if strangers:
+                self.add_error("instructors", _("参加指导员须是所选指导组的成员"))
+        return data
+
+    def _findings(self, found_on: dt.date | None) -> list[FieldFinding]:
+        post: Any = self.data  # a QueryDict: the findings are parallel lists
+        problems = post.getlist("finding_problem")
+        severities = post.getlist("finding_severity")
+        deadlines = post.getlist("finding_deadline")
+        known = dict(Severity.choices)
+        found: list[FieldFinding] = []
+        for number, problem in enumerate(problems, start=1):
+            problem = problem.strip()
+            if not problem:
+                continue  # an empty block on the screen is no finding
+            severity = severities[number - 1] if number <= len(severities) else Severity.MINOR
+            raw = deadlines[number - 1] if number <= len(deadlines) else ""
+            try:
+                deadline = dt.date.fromisoformat(raw) if raw else self.finding_deadline
+            except ValueError:
+                self.add_error(None, _("第 %(n)d 个问题：整改期限不是有效日期") % {"n": number})
+                continue
+            if severity not in known:
+                self.add_error(None, _("第 %(n)d 个问题：严重程度无效") % {"n": number})
+                continue
+            if found_on and deadline < found_on:
+                self.add_error(None, _("第 %(n)d 个问题：整改期限不能早于活动日期") % {"n": number})
+                continue
+            found.append(FieldFinding(problem=problem[:2000], severity=severity, deadline=deadline))
+        return found
