@@ -23,7 +23,7 @@ from handinhand.guidance.models import Finding, Visit, VisitAttachment, VisitSta
 from handinhand.programme.models import DistrictSchool, Pairing
 
 TODAY = timezone.localdate()
-JSON = {"HTTP_ACCEPT": "application/json"}
+JSON = {"Accept": "application/json"}
 
 
 @pytest.fixture(autouse=True)
@@ -233,10 +233,10 @@ def test_submit_twice_over_http_is_one_visit(cast):
     client = _client(cast.instructor)
     data = _post(cast)
     url = reverse("guidance:visit_field_submit")
-    first = client.post(url, data, **JSON)
+    first = client.post(url, data, headers=JSON)
     assert first.status_code == 201, first.content
     data["photos"] = [jpeg()]
-    second = client.post(url, data, **JSON)
+    second = client.post(url, data, headers=JSON)
     assert second.status_code == 200
     assert second.json()["visit"] == first.json()["visit"]
     assert second.json()["created"] is False
@@ -255,7 +255,7 @@ def test_submit_without_javascript_redirects_to_the_visit(cast):
 def test_submit_out_of_scope_school_is_409_and_writes_nothing(cast):
     leave_scope(cast)
     response = _client(cast.instructor).post(
-        reverse("guidance:visit_field_submit"), _post(cast), **JSON
+        reverse("guidance:visit_field_submit"), _post(cast), headers=JSON
     )
     assert response.status_code == 409
     assert response.json()["conflict"] is True
@@ -267,7 +267,7 @@ def test_submit_school_never_seen_is_409_without_its_name(cast):
     response = _client(cast.instructor).post(
         reverse("guidance:visit_field_submit"),
         _post(cast, school=cast.school_nanchang.pk),
-        **JSON,
+        headers=JSON,
     )
     assert response.status_code == 409
     assert cast.school_nanchang.name not in response.content.decode()
@@ -286,7 +286,7 @@ def test_submit_school_never_seen_is_409_without_its_name(cast):
 )
 def test_submit_bad_input_is_400_in_chinese(cast, field, value, expected):
     response = _client(cast.instructor).post(
-        reverse("guidance:visit_field_submit"), _post(cast, **{field: value}), **JSON
+        reverse("guidance:visit_field_submit"), _post(cast, **{field: value}), headers=JSON
     )
     assert response.status_code == 400
     assert any(expected in m for m in response.json()["messages"])
@@ -296,7 +296,7 @@ def test_submit_bad_input_is_400_in_chinese(cast, field, value, expected):
 def test_submit_photo_not_image_is_400(cast):
     fake = SimpleUploadedFile("photo.jpg", b"%PDF-1.4\n" + b"x" * 50)
     response = _client(cast.instructor).post(
-        reverse("guidance:visit_field_submit"), _post(cast, photos=[fake]), **JSON
+        reverse("guidance:visit_field_submit"), _post(cast, photos=[fake]), headers=JSON
     )
     assert response.status_code == 400
     assert "不是图片" in response.json()["messages"][0]

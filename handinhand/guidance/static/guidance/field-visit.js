@@ -95,6 +95,7 @@
   var chosen = document.getElementById("school-chosen");
   var search = document.getElementById("school-search");
   var results = document.getElementById("school-results");
+  var recentHtml = results.innerHTML; // the recent schools, shown again for the next record
 
   function choose(id, name) {
     schoolId.value = id;
@@ -160,6 +161,7 @@
       .then(function (data) {
         if (data) return store("schools", "readwrite", function (s) { s.put({ user: user, groups: data.groups }); });
       })
+      .then(function () { form.dataset.schoolsKept = "1"; })
       .catch(function () { /* offline: the list kept last time stays */ });
   }
 
@@ -335,6 +337,7 @@
     chosen.classList.add("d-none");
     picker.classList.remove("d-none");
     search.value = "";
+    results.innerHTML = recentHtml;
     document.querySelectorAll("#finding-list .hh-finding").forEach(function (node, i) {
       if (i > 0) node.remove();
       else node.querySelector("textarea").value = "";
@@ -399,7 +402,12 @@
         performance.getEntriesByType("resource").map(function (e) { return e.name; })
           .filter(function (u) { return u.indexOf(location.origin + "/static/") === 0; })
       );
-      if (registration.active) registration.active.postMessage({ type: "keep", urls: urls });
+      return new Promise(function (resolve) {
+        // The worker answers when the files are kept (the shell is then usable offline).
+        var channel = new MessageChannel();
+        channel.port1.onmessage = function () { form.dataset.shellKept = "1"; resolve(); };
+        registration.active.postMessage({ type: "keep", urls: urls }, [channel.port2]);
+      });
     }).catch(function () { /* no worker (old browser, private mode): online only */ });
   }
 

@@ -35,6 +35,8 @@ self.addEventListener("message", function (event) {
           if (response.ok && !response.redirected) return cache.put(u, response);
         }).catch(function () { /* offline already: kept as it was */ });
       }));
+    }).then(function () {
+      if (event.ports && event.ports[0]) event.ports[0].postMessage("kept");
     })
   );
 });
