@@ -51,6 +51,7 @@ class VisitFilterForm(StyledFormMixin, FilterForm):
     )
     date_from = forms.DateField(label=_("日期自"), required=False, widget=DateInput)
     date_to = forms.DateField(label=_("日期至"), required=False, widget=DateInput)
+    mine = forms.BooleanField(label=_("仅看我参加的"), required=False)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
@@ -69,6 +70,8 @@ class VisitFilterForm(StyledFormMixin, FilterForm):
             qs = qs.filter(date__gte=data["date_from"])
         if data.get("date_to"):
             qs = qs.filter(date__lte=data["date_to"])
+        if data.get("mine"):
+            qs = qs.filter(pk__in=Visit.objects.filter(instructors__user=self.reader).values("pk"))
         text = (data.get("q") or "").strip()
         if text:
             # Only the names of schools in scope are searched: matching a school the user
@@ -236,24 +239,40 @@ class CoverageFilterForm(StyledFormMixin, FilterForm):
 # --- findings -----------------------------------------------------------------------------------
 
 
+WAITING = "waiting"  # a status filter: the findings the school still has to answer
+
+
 class FindingFilterForm(StyledFormMixin, FilterForm):
     status = forms.ChoiceField(
-        label=_("状态"), required=False, choices=[("", _("全部")), *FindingStatus.choices]
+        label=_("状态"),
+        required=False,
+        choices=[
+            ("", _("全部")),
+            *FindingStatus.choices,
+            (WAITING, _("待学校整改（待整改、已退回）")),
+        ],
     )
     severity = forms.ChoiceField(
         label=_("严重程度"), required=False, choices=[("", _("全部")), *Severity.choices]
     )
     overdue = forms.BooleanField(label=_("仅看逾期"), required=False)
+    mine = forms.BooleanField(label=_("仅看我提出的"), required=False)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
+        self.reader = user
         self.fields["q"].widget.attrs["placeholder"] = _("学校、问题、指标")
 
     def filter(self, qs: QuerySet[Any]) -> QuerySet[Any]:
         data = self.cleaned_data
-        for name in ("status", "severity"):
-            if data.get(name):
-                qs = qs.filter(**{name: data[name]})
+        if data.get("status") == WAITING:
+            qs = qs.filter(status__in=[FindingStatus.OPEN, FindingStatus.RETURNED])
+        elif data.get("status"):
+            qs = qs.filter(status=data["status"])
+        if data.get("severity"):
+            qs = qs.filter(severity=data["severity"])
+        if data.get("mine"):
+            qs = qs.filter(raised_by__user=self.reader)
         if data.get("overdue"):
             qs = qs.filter(overdue_q(timezone.localdate()))
         return qs

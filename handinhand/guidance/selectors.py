@@ -18,6 +18,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    Window,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -28,6 +29,8 @@ from handinhand.core.policy import get_policy
 from handinhand.guidance.models import (
     Finding,
     FindingStatus,
+    Rectification,
+    Verdict,
     Visit,
     VisitSchool,
     VisitStatus,
@@ -113,6 +116,11 @@ class Workbench:
     held_this_year: int
     open_findings: list[Any]
     pending_reviews: list[Any]
+    # Each list shows at most WORKBENCH_LIMIT rows; these are how many there are in all.
+    upcoming_total: int = 0
+    overdue_total: int = 0
+    open_findings_total: int = 0
+    pending_total: int = 0
 
 
 def workbench(user: User) -> Workbench:
@@ -137,26 +145,22 @@ def workbench(user: User) -> Workbench:
     )
     schools = list(district_schools.order_by("county_id", "name")[:WORKBENCH_LIMIT])
     visits = visits_for_list(user).filter(instructors__user=user)
-    upcoming = list(
-        visits.filter(status="planned", date__gte=today).order_by("date", "id")[:WORKBENCH_LIMIT]
-    )
-    overdue = list(
-        visits.filter(status="planned", date__lt=today).order_by("date", "id")[:WORKBENCH_LIMIT]
-    )
+    upcoming_qs = visits.filter(status="planned", date__gte=today)
+    overdue_qs = visits.filter(status="planned", date__lt=today)
+    upcoming = _first(upcoming_qs.order_by("date", "id"))
+    overdue = _first(overdue_qs.order_by("date", "id"))
     held = visits.filter(status="held", date__year=today.year).count()
 
     findings = Finding.objects.visible_to(user).select_related("school").order_by("deadline", "pk")
     # Waiting for a school: the findings I raised. Waiting for me: answers to my group's.
-    open_findings = list(
-        findings.filter(
-            raised_by__in=mine, status__in=[FindingStatus.OPEN, FindingStatus.RETURNED]
-        )[:WORKBENCH_LIMIT]
+    open_qs = findings.filter(
+        raised_by__in=mine, status__in=[FindingStatus.OPEN, FindingStatus.RETURNED]
     )
-    pending = list(
-        findings.filter(
-            group_id__in=[m.group_id for m in memberships], status=FindingStatus.ANSWERED
-        )[:WORKBENCH_LIMIT]
+    pending_qs = findings.filter(
+        group_id__in=[m.group_id for m in memberships], status=FindingStatus.ANSWERED
     )
+    open_findings = _first(with_last_return(open_qs))
+    pending = _first(pending_qs)
     return Workbench(
         memberships=memberships,
         districts=districts,
@@ -167,7 +171,21 @@ def workbench(user: User) -> Workbench:
         held_this_year=held,
         open_findings=open_findings,
         pending_reviews=pending,
+        upcoming_total=_total(upcoming),
+        overdue_total=_total(overdue),
+        open_findings_total=_total(open_findings),
+        pending_total=_total(pending),
     )
+
+
+def _first(rows: QuerySet[Any]) -> list[Any]:
+    """The first rows of a list, each carrying the list's total (a window count, computed
+    before the LIMIT): the total costs no query of its own."""
+    return list(rows.annotate(list_total=Window(Count("pk")))[:WORKBENCH_LIMIT])
+
+
+def _total(shown: list[Any]) -> int:
+    return shown[0].list_total if shown else 0
 
 
 # --- coverage of visits ------------------------------------------------------------------------
@@ -248,10 +266,31 @@ def coverage_districts(user: User, year: int) -> list[Any]:
 # --- findings -----------------------------------------------------------------------------------
 
 
-def findings_for_list(user: User) -> QuerySet[Any]:
-    return Finding.objects.visible_to(user).select_related(
-        "school__county__parent", "raised_by__user", "group"
+def with_last_return(findings: QuerySet[Any]) -> QuerySet[Any]:
+    """Each finding with the reason, the reviewer and the time of its latest return (退回), so
+    that a returned finding always says why and by whom: correlated subqueries, no loop."""
+    returned = Rectification.objects.filter(
+        finding=OuterRef("pk"), verdict=Verdict.RETURNED
+    ).order_by("-reviewed_at", "-pk")
+    annotated: QuerySet[Any] = findings.annotate(
+        return_reason=Subquery(returned.values("reason")[:1]),
+        returned_by=Subquery(returned.values("reviewed_by__full_name")[:1]),
+        returned_at=Subquery(returned.values("reviewed_at")[:1]),
     )
+    return annotated
+
+
+def findings_for_list(user: User) -> QuerySet[Any]:
+    return with_last_return(
+        Finding.objects.visible_to(user).select_related(
+            "school__county__parent", "raised_by__user", "group"
+        )
+    )
+
+
+def visit_findings(user: User, visit: Visit) -> list[Any]:
+    """The findings raised on a visit that the user may see, oldest first."""
+    return list(findings_for_list(user).filter(visit=visit).order_by("found_on", "pk"))
 
 
 def finding_counts(user: User) -> dict[str, Any]:

@@ -3,6 +3,7 @@ selectors, writes through services."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import replace
 from typing import Any
@@ -55,6 +56,7 @@ from handinhand.guidance.forms import (
 from handinhand.guidance.models import (
     Brand,
     Finding,
+    FindingStatus,
     Rectification,
     Resource,
     Severity,
@@ -120,6 +122,7 @@ def visit_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "guidance/visit_detail.html",
         {
             "visit": visit,
+            "findings": selectors.visit_findings(request.user, visit),
             "can_manage": can_manage_visit(request.user, visit),
             "attachment_form": AttachmentForm(),
             "today": timezone.localdate(),
@@ -320,7 +323,11 @@ def workbench(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "guidance/workbench.html",
-        {"wb": selectors.workbench(request.user), "today": timezone.localdate()},
+        {
+            "wb": selectors.workbench(request.user),
+            "today": timezone.localdate(),
+            "yesterday": timezone.localdate() - dt.timedelta(days=1),
+        },
     )
 
 
@@ -400,6 +407,15 @@ def _overdue_mark(f: Any) -> str:
     return _("逾期") if f.is_overdue(timezone.localdate()) else ""
 
 
+def _return_note(f: Any) -> str:
+    """A returned finding's latest reason and who returned it (selectors.with_last_return)."""
+    if f.status != FindingStatus.RETURNED:
+        return ""
+    if not f.return_reason:
+        return str(_("退回原因未记录"))
+    return _("%(reason)s（%(who)s）") % {"reason": f.return_reason, "who": f.returned_by or "—"}
+
+
 FINDING_LIST = ListSpec(
     title=_lazy("问题整改"),
     queryset=selectors.findings_for_list,
@@ -413,6 +429,7 @@ FINDING_LIST = ListSpec(
         Column("deadline", _lazy("整改期限"), sort="deadline"),
         Column("status", _lazy("状态"), sort="status"),
         ComputedColumn("overdue", _lazy("逾期"), compute=_overdue_mark),
+        ComputedColumn("returned", _lazy("退回原因"), compute=_return_note),
         Column("raised_by.user", _lazy("提出人"), export_only=True),
     ],
     search_fields=["school__name", "problem", "indicator"],
@@ -468,6 +485,7 @@ def finding_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "guidance/finding_detail.html",
         {
             "finding": finding,
+            "returned": finding.status == FindingStatus.RETURNED,
             "answers": finding.answers.select_related("answered_by", "reviewed_by"),
             "actions": services.allowed_actions(request.user, finding),
             "answer_form": AnswerForm(),

@@ -208,3 +208,71 @@ def test_offline_visit_is_kept_then_sent_once(
     page.wait_for_selector(".hh-outbox-reason")
     assert Visit.objects.count() == 1
     context.close()
+
+
+def test_returned_finding_shows_its_reason_on_a_phone(transactional_db, live_server, browser_page):
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from handinhand.guidance import services
+
+    cast = build_cast()
+    base = live_server.url
+    today = timezone.localdate()
+    visit = services.visit_plan(
+        actor=cast.instructor,
+        group=cast.groups["ncu"],
+        date=today,
+        duration_hours=Decimal("2"),
+        form="实地指导",
+        title="湘东一小党建指导",
+        schools=[cast.school],
+        instructors=[cast.membership],
+        status="held",
+    )
+    finding = services.finding_raise(
+        actor=cast.instructor,
+        school=cast.school,
+        visit=visit,
+        problem="支部“三会一课”记录缺少签到表",
+        severity="major",
+        found_on=today,
+        deadline=today + dt.timedelta(days=30),
+    )
+    services.finding_answer(actor=cast.school_user, finding=finding, measures="已补齐")
+    services.finding_return(
+        actor=cast.instructor, finding=finding, reason="签到表缺少 10 月的两次会议"
+    )
+
+    context, page = _phone(browser_page)
+    _login(page, base, cast.school_user.username)
+    page.goto(f"{base}/guidance/findings/")
+    page.tap("#results tbody tr a")
+    page.wait_for_selector("#return-reason")
+    text = page.inner_text("#return-reason")
+    assert "签到表缺少 10 月的两次会议" in text and str(cast.instructor) in text
+    assert "学校尚未答复" not in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=str(SHOTS / "guidance-finding-returned-390.png"), full_page=True)
+    context.close()
+
+    # The pages this issue changed, at 390 and 1440 wide, for the record.
+    for width, height in ((390, 844), (1440, 900)):
+        context = browser_page.context.browser.new_context(
+            viewport={"width": width, "height": height}, locale="zh-CN"
+        )
+        shot = context.new_page()
+        _login(shot, base, cast.instructor.username)
+        for name, path in (
+            ("workbench", "/guidance/workbench/"),
+            ("visit", f"/guidance/visits/{visit.pk}/"),
+            ("finding", f"/guidance/findings/{finding.pk}/"),
+            ("field", "/guidance/visits/field/"),
+        ):
+            shot.goto(f"{base}{path}")
+            shot.wait_for_load_state("networkidle")
+            shot.screenshot(path=str(SHOTS / f"guidance-{name}-{width}.png"), full_page=True)
+            assert shot.evaluate("document.documentElement.scrollWidth") <= width, name
+        context.close()
