@@ -108,6 +108,13 @@
     var button = event.target.closest(".hh-school-choice");
     if (button) choose(button.dataset.school, button.dataset.name);
   });
+  search.addEventListener("keydown", function (event) {
+    // Enter in the search box picks the first match; it never submits the visit.
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    var first = results.querySelector(".hh-school-choice");
+    if (first) choose(first.dataset.school, first.dataset.name);
+  });
   document.getElementById("school-change").addEventListener("click", function () {
     schoolId.value = "";
     chosen.classList.add("d-none");
