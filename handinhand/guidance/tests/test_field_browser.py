@@ -13,6 +13,8 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from handinhand.conftest import ARTIFACTS, BROWSER_MARKS, PASSWORD, build_cast
 from handinhand.guidance.models import Finding, Visit, VisitAttachment
 from handinhand.guidance.selectors import name_initials
@@ -94,7 +96,7 @@ def _login(page: Any, base: str, username: str) -> None:
 
 
 def _wait_offline_ready(page: Any) -> None:
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     ready = "#field-visit[data-shell-kept='1'][data-schools-kept='1']"
     page.wait_for_selector(ready, state="attached")
 
@@ -153,8 +155,26 @@ def test_visit_with_finding_and_photo_in_at_most_15_taps(
     context.close()
 
 
+@pytest.fixture
+def _service_worker_network(monkeypatch):
+    """Lets Playwright see (and cut) the service worker's own requests: set_offline() alone
+    leaves them online (microsoft/playwright#2311). Must come before the browser starts."""
+    monkeypatch.setenv("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
+
+
+CUT: list[str] = []  # the worker's requests refused while offline
+
+
+def _cut_worker(route: Any) -> None:
+    if route.request.service_worker is not None:
+        CUT.append(route.request.url)
+        route.abort("internetdisconnected")
+    else:
+        route.continue_()
+
+
 def test_offline_visit_is_kept_then_sent_once(
-    transactional_db, live_server, browser_page, tmp_path
+    _service_worker_network, transactional_db, live_server, browser_page, tmp_path
 ):
     cast = build_cast()
     base = live_server.url
@@ -163,10 +183,15 @@ def test_offline_visit_is_kept_then_sent_once(
     page.goto(f"{base}/guidance/visits/field/")
     _wait_offline_ready(page)
 
+    # No signal: neither the page nor its service worker reaches the server.
     context.set_offline(True)
+    context.route("**/*", _cut_worker)
+    assert page.evaluate("navigator.onLine") is False
     # The screen itself opens without a signal (from the service worker's cache).
+    CUT.clear()
     page.goto(f"{base}/guidance/visits/field/")
     page.wait_for_selector("#field-visit[data-ready='1']", state="attached")
+    assert f"{base}/guidance/visits/field/" in CUT  # so the screen came from the cache
 
     def record(school: Any, problem: str) -> None:
         page.tap("#school-search")
@@ -190,6 +215,7 @@ def test_offline_visit_is_kept_then_sent_once(
     # 湘东区第一小学 stays through its district).
     Pairing.objects.filter(group=cast.groups["ncu"]).delete()
 
+    context.unroute("**/*", _cut_worker)
     context.set_offline(False)
     page.wait_for_selector("#outbox-count:text('1')")
     page.wait_for_selector(".hh-outbox-reason")
