@@ -96,8 +96,8 @@ class VisitForm(VersionedForm):
     form = forms.ChoiceField(label=_("活动形式"))
     status = forms.ChoiceField(
         label=_("状态"),
-        choices=[(VisitStatus.PLANNED, _("计划中")), (VisitStatus.HELD, _("已开展"))],
-        initial=VisitStatus.PLANNED,
+        choices=[(VisitStatus.HELD, _("已开展")), (VisitStatus.PLANNED, _("计划中"))],
+        initial=VisitStatus.HELD,
     )
     schools = forms.ModelMultipleChoiceField(
         label=_("指导学校"),
@@ -145,8 +145,21 @@ class VisitForm(VersionedForm):
                 self.initial["schools"] = [s.pk for s in self.instance.schools.all()]
                 self.initial["instructors"] = [m.pk for m in self.instance.instructors.all()]
                 self.initial["indicators_text"] = "\n".join(self.instance.indicators)
-        elif len(group_ids) == 1:
-            self.initial["group"] = next(iter(group_ids))
+        else:
+            if len(group_ids) == 1:
+                self.initial["group"] = next(iter(group_ids))
+            # Most visits are recorded the day they are held, by one of their instructors:
+            # today, 已开展 (so that 提出问题 follows) and the person recording, pre-filled.
+            self.initial.setdefault("date", timezone.localdate())
+            self.initial.setdefault("status", VisitStatus.HELD)
+            self.initial.setdefault(
+                "instructors",
+                list(
+                    Membership.objects.current()
+                    .filter(user=user, group_id__in=group_ids)
+                    .values_list("pk", flat=True)
+                ),
+            )
         self._use_framework_indicators()
         self.order_fields(
             [

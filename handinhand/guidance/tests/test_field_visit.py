@@ -335,3 +335,11 @@ def test_service_worker_is_served_with_its_scope(client):
     assert response["Service-Worker-Allowed"] == "/guidance/"
     body = io.BytesIO(response.content).read().decode()
     assert "caches" in body
+
+
+def test_ordinary_visit_form_prefills_today_held_and_me(cast):
+    response = _client(cast.instructor).get(reverse("guidance:visit_create"))
+    form = response.context["form"]
+    assert form.initial["date"] == TODAY
+    assert form.initial["status"] == VisitStatus.HELD
+    assert form.initial["instructors"] == [cast.membership.pk]
