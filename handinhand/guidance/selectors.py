@@ -6,7 +6,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import (
     Count,
@@ -376,8 +376,7 @@ def name_initials(name: str) -> str:
     return "".join(ch for ch in "".join(letters).lower() if ch.isalnum())
 
 
-@dataclass(frozen=True)
-class SchoolChoice:
+class SchoolChoice(NamedTuple):
     id: int
     name: str
     county: str
@@ -396,42 +395,61 @@ def recent_school_ids(user: User, group_ids: list[int]) -> list[int]:
     return list(dict.fromkeys(rows))[:FIELD_RECENT]
 
 
-def field_schools(user: User, group_ids: list[int]) -> list[SchoolChoice]:
-    """Every school the groups guide (the picker's whole list, kept on the phone for offline
-    search), the user's recent schools first, then by county and name. One query for the
-    schools and one for the recent ones, whatever the number of schools."""
-    recent = recent_school_ids(user, group_ids)
+def _choices(rows: Any, recent: list[int]) -> list[SchoolChoice]:
+    """(pk, name, county) rows as choices, the recent ones first (in their order), the rest as
+    they came (by county and name)."""
     rank = {pk: i for i, pk in enumerate(recent)}
-    rows = (
-        guided_schools(group_ids)
-        .order_by("county_id", "name")
-        .values_list("pk", "name", "county__name")
-    )
     choices = [
         SchoolChoice(pk, name, county or "", name_initials(name), pk in rank)
         for pk, name, county in rows
     ]
-    choices.sort(key=lambda c: rank.get(c.id, FIELD_RECENT))  # stable: county, name kept
+    if rank:
+        choices.sort(key=lambda c: rank.get(c.id, FIELD_RECENT))  # stable
     return choices
+
+
+def _guided_rows(group_ids: list[int]) -> QuerySet[Any]:
+    return (
+        guided_schools(group_ids)
+        .order_by("county_id", "name")
+        .values_list("pk", "name", "county__name")
+    )
+
+
+def field_schools(user: User, group_ids: list[int]) -> list[SchoolChoice]:
+    """Every school the groups guide (the picker's whole list, kept on the phone for offline
+    search), the user's recent schools first, then by county and name. Two queries, whatever
+    the number of schools."""
+    return _choices(_guided_rows(group_ids), recent_school_ids(user, group_ids))
 
 
 def search_field_schools(
     user: User, group_ids: list[int], text: str, limit: int = FIELD_RESULTS
 ) -> list[SchoolChoice]:
     """The picker's matches: the name or the county containing the text, or the name's pinyin
-    initials starting with (then containing) it; recent schools first. No text: the recent."""
-    choices = field_schools(user, group_ids)
+    initials starting with (then containing) it; recent schools first. No text: the recent.
+
+    Text with Chinese characters is matched by the database (name or county); letters are
+    matched against the initials of every school in scope, computed once per name."""
+    recent = recent_school_ids(user, group_ids)
     needle = "".join(text.split()).lower()
+    rows = _guided_rows(group_ids)
     if not needle:
-        return [c for c in choices if c.recent]
+        return _choices(rows.filter(pk__in=recent), recent)
+    if not needle.isascii():
+        rows = rows.filter(Q(name__icontains=needle) | Q(county__name__icontains=needle))
 
-    def score(c: SchoolChoice) -> int | None:
-        if needle in c.name.lower() or c.initials.startswith(needle):
-            return 0
-        if needle in c.county.lower() or needle in c.initials:
-            return 1
-        return None
-
-    scored = [(s, i, c) for i, c in enumerate(choices) if (s := score(c)) is not None]
-    scored.sort(key=lambda row: (not row[2].recent, row[0], row[1]))
-    return [c for _s, _i, c in scored[:limit]]
+    rank = {pk: i for i, pk in enumerate(recent)}
+    found: list[tuple[int, int, int, SchoolChoice]] = []
+    for order, (pk, name, county) in enumerate(rows):
+        initials = name_initials(name)
+        if needle in name.lower() or initials.startswith(needle):
+            score = 0
+        elif needle in (county or "").lower() or needle in initials:
+            score = 1
+        else:
+            continue
+        choice = SchoolChoice(pk, name, county or "", initials, pk in rank)
+        found.append((rank.get(pk, FIELD_RECENT), score, order, choice))
+    found.sort(key=lambda row: row[:3])
+    return [row[3] for row in found[:limit]]
