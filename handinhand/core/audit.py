@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,7 +25,7 @@ def audit_value(instance: models.Model, field: models.Field[Any, Any]) -> Any:
     value = getattr(instance, field.attname)
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
-    if isinstance(value, decimal.Decimal):
+    if isinstance(value, decimal.Decimal | uuid.UUID):
         return str(value)
     if field.choices and value not in (None, ""):
         return f"{dict(field.flatchoices).get(value, value)}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -25,7 +27,7 @@ from handinhand.guidance.models import (
     VisitStatus,
     overdue_q,
 )
-from handinhand.guidance.services import guided_schools
+from handinhand.guidance.services import FieldFinding, guided_schools
 from handinhand.indicators.selectors import current_leaf_choices
 from handinhand.orgs.models import School, University
 from handinhand.programme.forms import DateInput
@@ -49,6 +51,7 @@ class VisitFilterForm(StyledFormMixin, FilterForm):
     )
     date_from = forms.DateField(label=_("日期自"), required=False, widget=DateInput)
     date_to = forms.DateField(label=_("日期至"), required=False, widget=DateInput)
+    mine = forms.BooleanField(label=_("仅看我参加的"), required=False)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
@@ -67,6 +70,8 @@ class VisitFilterForm(StyledFormMixin, FilterForm):
             qs = qs.filter(date__gte=data["date_from"])
         if data.get("date_to"):
             qs = qs.filter(date__lte=data["date_to"])
+        if data.get("mine"):
+            qs = qs.filter(pk__in=Visit.objects.filter(instructors__user=self.reader).values("pk"))
         text = (data.get("q") or "").strip()
         if text:
             # Only the names of schools in scope are searched: matching a school the user
@@ -91,8 +96,8 @@ class VisitForm(VersionedForm):
     form = forms.ChoiceField(label=_("活动形式"))
     status = forms.ChoiceField(
         label=_("状态"),
-        choices=[(VisitStatus.PLANNED, _("计划中")), (VisitStatus.HELD, _("已开展"))],
-        initial=VisitStatus.PLANNED,
+        choices=[(VisitStatus.HELD, _("已开展")), (VisitStatus.PLANNED, _("计划中"))],
+        initial=VisitStatus.HELD,
     )
     schools = forms.ModelMultipleChoiceField(
         label=_("指导学校"),
@@ -140,8 +145,21 @@ class VisitForm(VersionedForm):
                 self.initial["schools"] = [s.pk for s in self.instance.schools.all()]
                 self.initial["instructors"] = [m.pk for m in self.instance.instructors.all()]
                 self.initial["indicators_text"] = "\n".join(self.instance.indicators)
-        elif len(group_ids) == 1:
-            self.initial["group"] = next(iter(group_ids))
+        else:
+            if len(group_ids) == 1:
+                self.initial["group"] = next(iter(group_ids))
+            # Most visits are recorded the day they are held, by one of their instructors:
+            # today, 已开展 (so that 提出问题 follows) and the person recording, pre-filled.
+            self.initial.setdefault("date", timezone.localdate())
+            self.initial.setdefault("status", VisitStatus.HELD)
+            self.initial.setdefault(
+                "instructors",
+                list(
+                    Membership.objects.current()
+                    .filter(user=user, group_id__in=group_ids)
+                    .values_list("pk", flat=True)
+                ),
+            )
         self._use_framework_indicators()
         self.order_fields(
             [
@@ -234,24 +252,40 @@ class CoverageFilterForm(StyledFormMixin, FilterForm):
 # --- findings -----------------------------------------------------------------------------------
 
 
+WAITING = "waiting"  # a status filter: the findings the school still has to answer
+
+
 class FindingFilterForm(StyledFormMixin, FilterForm):
     status = forms.ChoiceField(
-        label=_("状态"), required=False, choices=[("", _("全部")), *FindingStatus.choices]
+        label=_("状态"),
+        required=False,
+        choices=[
+            ("", _("全部")),
+            *FindingStatus.choices,
+            (WAITING, _("待学校整改（待整改、已退回）")),
+        ],
     )
     severity = forms.ChoiceField(
         label=_("严重程度"), required=False, choices=[("", _("全部")), *Severity.choices]
     )
     overdue = forms.BooleanField(label=_("仅看逾期"), required=False)
+    mine = forms.BooleanField(label=_("仅看我提出的"), required=False)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
+        self.reader = user
         self.fields["q"].widget.attrs["placeholder"] = _("学校、问题、指标")
 
     def filter(self, qs: QuerySet[Any]) -> QuerySet[Any]:
         data = self.cleaned_data
-        for name in ("status", "severity"):
-            if data.get(name):
-                qs = qs.filter(**{name: data[name]})
+        if data.get("status") == WAITING:
+            qs = qs.filter(status__in=[FindingStatus.OPEN, FindingStatus.RETURNED])
+        elif data.get("status"):
+            qs = qs.filter(status=data["status"])
+        if data.get("severity"):
+            qs = qs.filter(severity=data["severity"])
+        if data.get("mine"):
+            qs = qs.filter(raised_by__user=self.reader)
         if data.get("overdue"):
             qs = qs.filter(overdue_q(timezone.localdate()))
         return qs
@@ -356,3 +390,116 @@ class ResourceForm(StyledFormMixin, forms.Form):
         model_choice_field(self, "university").queryset = University.objects.filter(pk__in=ids)
         if len(ids) == 1:
             self.initial.setdefault("university", next(iter(ids)))
+
+
+# --- a visit recorded in the field, on a phone ------------------------------------------------
+
+
+FINDING_DAYS = 30  # the deadline offered for a finding raised on the spot
+
+
+class FieldVisitForm(StyledFormMixin, forms.Form):
+    """One visit to one school with its findings and photos, as the phone sends it (also
+    without JavaScript). The findings come as parallel lists (finding_problem, _severity,
+    _deadline); the photos as `photos`. The service checks scope and everything else again."""
+
+    group = forms.ModelChoiceField(label=_("指导组"), queryset=GuidanceGroup.objects.none())
+    school = forms.IntegerField(
+        label=_("指导学校"), error_messages={"required": _("请选择学校")}, min_value=1
+    )
+    status = forms.ChoiceField(
+        label=_("状态"),
+        choices=[(VisitStatus.HELD, _("已开展")), (VisitStatus.PLANNED, _("计划中"))],
+        initial=VisitStatus.HELD,
+    )
+    date = forms.DateField(label=_("活动日期"), widget=DateInput)
+    form = forms.ChoiceField(label=_("活动形式"))
+    duration_hours = forms.DecimalField(
+        label=_("时长（小时）"), min_value=Decimal("0.5"), max_value=Decimal("24"), decimal_places=1
+    )
+    title = forms.CharField(
+        label=_("活动主题"), required=False, max_length=100, help_text=_("不填则为“学校＋活动形式”")
+    )
+    instructors = InstructorChoiceField(
+        label=_("参加指导员"),
+        queryset=Membership.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    content = forms.CharField(
+        label=_("活动内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    client_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        group_ids = sorted(get_scope(user).group_ids)
+        model_choice_field(self, "group").queryset = GuidanceGroup.objects.filter(
+            pk__in=group_ids
+        ).order_by("pk")
+        form_field = choice_field(self, "form")
+        form_field.choices = _form_choices()
+        model_choice_field(self, "instructors").queryset = (
+            Membership.objects.current()
+            .filter(group_id__in=group_ids)
+            .select_related("user", "group")
+            .order_by("group_id", "user_id")
+        )
+        today = timezone.localdate()
+        mine = Membership.objects.current().filter(user=user, group_id__in=group_ids)
+        self.initial.update(
+            {
+                "group": group_ids[0] if group_ids else None,
+                "date": today,
+                "form": _form_choices()[0][0] if _form_choices() else "",
+                "duration_hours": Decimal("2"),
+                "instructors": list(mine.values_list("pk", flat=True)),
+                "status": VisitStatus.HELD,
+            }
+        )
+        self.finding_deadline = today + dt.timedelta(days=FINDING_DAYS)
+        self.findings: list[FieldFinding] = []
+
+    def school_object(self) -> School | None:
+        """The school, if the user may see it at all; one they may not see is "not found"."""
+        pk = self.cleaned_data.get("school")
+        return School.objects.visible_to(self.user).filter(pk=pk).first() if pk else None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.data is not None and hasattr(self.data, "getlist"):
+            self.findings = self._findings(data.get("date"))
+        group = data.get("group")
+        if group is not None and data.get("instructors") is not None:
+            strangers = [m for m in data["instructors"] if m.group_id != group.pk]
+            if strangers:
+                self.add_error("instructors", _("参加指导员须是所选指导组的成员"))
+        return data
+
+    def _findings(self, found_on: dt.date | None) -> list[FieldFinding]:
+        post: Any = self.data  # a QueryDict: the findings are parallel lists
+        problems = post.getlist("finding_problem")
+        severities = post.getlist("finding_severity")
+        deadlines = post.getlist("finding_deadline")
+        known = dict(Severity.choices)
+        found: list[FieldFinding] = []
+        for number, problem in enumerate(problems, start=1):
+            problem = problem.strip()
+            if not problem:
+                continue  # an empty block on the screen is no finding
+            severity = severities[number - 1] if number <= len(severities) else Severity.MINOR
+            raw = deadlines[number - 1] if number <= len(deadlines) else ""
+            try:
+                deadline = dt.date.fromisoformat(raw) if raw else self.finding_deadline
+            except ValueError:
+                self.add_error(None, _("第 %(n)d 个问题：整改期限不是有效日期") % {"n": number})
+                continue
+            if severity not in known:
+                self.add_error(None, _("第 %(n)d 个问题：严重程度无效") % {"n": number})
+                continue
+            if found_on and deadline < found_on:
+                self.add_error(None, _("第 %(n)d 个问题：整改期限不能早于活动日期") % {"n": number})
+                continue
+            found.append(FieldFinding(problem=problem[:2000], severity=severity, deadline=deadline))
+        return found

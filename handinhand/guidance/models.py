@@ -73,6 +73,10 @@ class Visit(VersionedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The idempotency key a phone generates for a visit recorded in the field: a visit kept
+    # offline may be sent again (a retry after a lost answer), and the same key must never make
+    # a second visit. Null for visits entered by the ordinary form.
+    client_key = models.UUIDField(_("提交编号"), null=True, blank=True, unique=True, editable=False)
 
     objects = VisitQuerySet.as_manager()
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from django.db.models import (
     Count,
@@ -17,20 +18,25 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    Window,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from pypinyin import Style, lazy_pinyin
 
 from handinhand.accounts.models import User
 from handinhand.core.policy import get_policy
 from handinhand.guidance.models import (
     Finding,
     FindingStatus,
+    Rectification,
+    Verdict,
     Visit,
     VisitSchool,
     VisitStatus,
     overdue_q,
 )
+from handinhand.guidance.services import guided_schools
 from handinhand.orgs.models import School
 from handinhand.programme.models import District, DistrictSchool, Membership
 
@@ -110,6 +116,11 @@ class Workbench:
     held_this_year: int
     open_findings: list[Any]
     pending_reviews: list[Any]
+    # Each list shows at most WORKBENCH_LIMIT rows; these are how many there are in all.
+    upcoming_total: int = 0
+    overdue_total: int = 0
+    open_findings_total: int = 0
+    pending_total: int = 0
 
 
 def workbench(user: User) -> Workbench:
@@ -134,26 +145,22 @@ def workbench(user: User) -> Workbench:
     )
     schools = list(district_schools.order_by("county_id", "name")[:WORKBENCH_LIMIT])
     visits = visits_for_list(user).filter(instructors__user=user)
-    upcoming = list(
-        visits.filter(status="planned", date__gte=today).order_by("date", "id")[:WORKBENCH_LIMIT]
-    )
-    overdue = list(
-        visits.filter(status="planned", date__lt=today).order_by("date", "id")[:WORKBENCH_LIMIT]
-    )
+    upcoming_qs = visits.filter(status="planned", date__gte=today)
+    overdue_qs = visits.filter(status="planned", date__lt=today)
+    upcoming = _first(upcoming_qs.order_by("date", "id"))
+    overdue = _first(overdue_qs.order_by("date", "id"))
     held = visits.filter(status="held", date__year=today.year).count()
 
     findings = Finding.objects.visible_to(user).select_related("school").order_by("deadline", "pk")
     # Waiting for a school: the findings I raised. Waiting for me: answers to my group's.
-    open_findings = list(
-        findings.filter(
-            raised_by__in=mine, status__in=[FindingStatus.OPEN, FindingStatus.RETURNED]
-        )[:WORKBENCH_LIMIT]
+    open_qs = findings.filter(
+        raised_by__in=mine, status__in=[FindingStatus.OPEN, FindingStatus.RETURNED]
     )
-    pending = list(
-        findings.filter(
-            group_id__in=[m.group_id for m in memberships], status=FindingStatus.ANSWERED
-        )[:WORKBENCH_LIMIT]
+    pending_qs = findings.filter(
+        group_id__in=[m.group_id for m in memberships], status=FindingStatus.ANSWERED
     )
+    open_findings = _first(with_last_return(open_qs))
+    pending = _first(pending_qs)
     return Workbench(
         memberships=memberships,
         districts=districts,
@@ -164,7 +171,21 @@ def workbench(user: User) -> Workbench:
         held_this_year=held,
         open_findings=open_findings,
         pending_reviews=pending,
+        upcoming_total=_total(upcoming),
+        overdue_total=_total(overdue),
+        open_findings_total=_total(open_findings),
+        pending_total=_total(pending),
     )
+
+
+def _first(rows: QuerySet[Any]) -> list[Any]:
+    """The first rows of a list, each carrying the list's total (a window count, computed
+    before the LIMIT): the total costs no query of its own."""
+    return list(rows.annotate(list_total=Window(Count("pk")))[:WORKBENCH_LIMIT])
+
+
+def _total(shown: list[Any]) -> int:
+    return shown[0].list_total if shown else 0
 
 
 # --- coverage of visits ------------------------------------------------------------------------
@@ -245,10 +266,31 @@ def coverage_districts(user: User, year: int) -> list[Any]:
 # --- findings -----------------------------------------------------------------------------------
 
 
-def findings_for_list(user: User) -> QuerySet[Any]:
-    return Finding.objects.visible_to(user).select_related(
-        "school__county__parent", "raised_by__user", "group"
+def with_last_return(findings: QuerySet[Any]) -> QuerySet[Any]:
+    """Each finding with the reason, the reviewer and the time of its latest return (退回), so
+    that a returned finding always says why and by whom: correlated subqueries, no loop."""
+    returned = Rectification.objects.filter(
+        finding=OuterRef("pk"), verdict=Verdict.RETURNED
+    ).order_by("-reviewed_at", "-pk")
+    annotated: QuerySet[Any] = findings.annotate(
+        return_reason=Subquery(returned.values("reason")[:1]),
+        returned_by=Subquery(returned.values("reviewed_by__full_name")[:1]),
+        returned_at=Subquery(returned.values("reviewed_at")[:1]),
     )
+    return annotated
+
+
+def findings_for_list(user: User) -> QuerySet[Any]:
+    return with_last_return(
+        Finding.objects.visible_to(user).select_related(
+            "school__county__parent", "raised_by__user", "group"
+        )
+    )
+
+
+def visit_findings(user: User, visit: Visit) -> list[Any]:
+    """The findings raised on a visit that the user may see, oldest first."""
+    return list(findings_for_list(user).filter(visit=visit).order_by("found_on", "pk"))
 
 
 def finding_counts(user: User) -> dict[str, Any]:
@@ -316,3 +358,98 @@ def visit_counts(group_ids: list[int], year: int) -> dict[int, dict[str, Any]]:
         if user_id is not None:
             figures[pk]["led_by"][user_id] = n
     return figures
+
+
+# --- the school picker of a visit recorded in the field ---------------------------------------
+
+FIELD_RECENT = 5
+FIELD_RESULTS = 20
+
+
+@lru_cache(maxsize=65_536)
+def name_initials(name: str) -> str:
+    """The pinyin initials of a name (“湘东区第一小学” → “xdqdyxx”), as typed on a phone.
+
+    Computed once per name and process: 12,000 names take about half a second the first time,
+    then nothing, and a renamed school is simply a new name (no stored copy to keep in step)."""
+    letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")
+    return "".join(ch for ch in "".join(letters).lower() if ch.isalnum())
+
+
+class SchoolChoice(NamedTuple):
+    id: int
+    name: str
+    county: str
+    initials: str
+    recent: bool = False
+
+
+def recent_school_ids(user: User, group_ids: list[int]) -> list[int]:
+    """The schools of the user's latest visits for these groups, most recent first."""
+    rows = (
+        VisitSchool.objects.filter(visit__group_id__in=group_ids)
+        .filter(Q(visit__created_by=user) | Q(visit__instructors__user=user))
+        .order_by("-visit__date", "-visit_id")
+        .values_list("school_id", flat=True)[:50]
+    )
+    return list(dict.fromkeys(rows))[:FIELD_RECENT]
+
+
+def _choices(rows: Any, recent: list[int]) -> list[SchoolChoice]:
+    """(pk, name, county) rows as choices, the recent ones first (in their order), the rest as
+    they came (by county and name)."""
+    rank = {pk: i for i, pk in enumerate(recent)}
+    choices = [
+        SchoolChoice(pk, name, county or "", name_initials(name), pk in rank)
+        for pk, name, county in rows
+    ]
+    if rank:
+        choices.sort(key=lambda c: rank.get(c.id, FIELD_RECENT))  # stable
+    return choices
+
+
+def _guided_rows(group_ids: list[int]) -> QuerySet[Any]:
+    return (
+        guided_schools(group_ids)
+        .order_by("county_id", "name")
+        .values_list("pk", "name", "county__name")
+    )
+
+
+def field_schools(user: User, group_ids: list[int]) -> list[SchoolChoice]:
+    """Every school the groups guide (the picker's whole list, kept on the phone for offline
+    search), the user's recent schools first, then by county and name. Two queries, whatever
+    the number of schools."""
+    return _choices(_guided_rows(group_ids), recent_school_ids(user, group_ids))
+
+
+def search_field_schools(
+    user: User, group_ids: list[int], text: str, limit: int = FIELD_RESULTS
+) -> list[SchoolChoice]:
+    """The picker's matches: the name or the county containing the text, or the name's pinyin
+    initials starting with (then containing) it; recent schools first. No text: the recent.
+
+    Text with Chinese characters is matched by the database (name or county); letters are
+    matched against the initials of every school in scope, computed once per name."""
+    recent = recent_school_ids(user, group_ids)
+    needle = "".join(text.split()).lower()
+    rows = _guided_rows(group_ids)
+    if not needle:
+        return _choices(rows.filter(pk__in=recent), recent)
+    if not needle.isascii():
+        rows = rows.filter(Q(name__icontains=needle) | Q(county__name__icontains=needle))
+
+    rank = {pk: i for i, pk in enumerate(recent)}
+    found: list[tuple[int, int, int, SchoolChoice]] = []
+    for order, (pk, name, county) in enumerate(rows):
+        initials = name_initials(name)
+        if needle in name.lower() or initials.startswith(needle):
+            score = 0
+        elif needle in (county or "").lower() or needle in initials:
+            score = 1
+        else:
+            continue
+        choice = SchoolChoice(pk, name, county or "", initials, pk in rank)
+        found.append((rank.get(pk, FIELD_RECENT), score, order, choice))
+    found.sort(key=lambda row: row[:3])
+    return [row[3] for row in found[:limit]]

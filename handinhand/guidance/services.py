@@ -8,14 +8,16 @@ district: members of one group stand in for each other, and the group answers fo
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +29,7 @@ from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
 from handinhand.core.services import create_object, update_object
-from handinhand.core.uploads import check_upload
+from handinhand.core.uploads import INLINE_KINDS, check_upload
 from handinhand.guidance.access import can_manage_visit as can_manage_visit
 from handinhand.guidance.access import can_publish_for as can_publish_for
 from handinhand.guidance.access import can_record_for as can_record_for
@@ -125,6 +127,7 @@ def visit_plan(
     content: str = "",
     indicators: Sequence[str] = (),
     status: str = VisitStatus.PLANNED,
+    client_key: uuid.UUID | None = None,
 ) -> Visit:
     """Plan a visit ahead, or record one already held (status=held, never in the future)."""
     _require(can_record_for(actor, group))
@@ -142,6 +145,7 @@ def visit_plan(
         indicators=[i for i in indicators if i],
         status=status,
         created_by=actor,
+        client_key=client_key,
     )
     with transaction.atomic():
         visit.full_clean()
@@ -154,6 +158,126 @@ def visit_plan(
         for name, value in _people_snapshot(schools, instructors).items():
             changes[name] = [None, value]
         audit.record(actor=actor, action=AuditAction.CREATE, instance=visit, changes=changes)
+    return visit
+
+
+# --- a visit recorded in the field (on a phone, maybe offline) -----------------------------------
+
+MAX_FIELD_PHOTOS = 10
+
+
+class OutOfScopeError(ValidationError):
+    """The school is not (or no longer) guided by the visit's group: a visit kept on a phone
+    while offline meets this when the school left the group's scope before it was sent."""
+
+
+@dataclass(frozen=True)
+class FieldFinding:
+    """A finding written on the visit screen; it is raised on the visit's school."""
+
+    problem: str
+    severity: str
+    deadline: date
+    indicator: str = ""
+
+
+def visit_record(
+    *,
+    actor: User,
+    group: GuidanceGroup,
+    school: School,
+    date: date,
+    duration_hours: Decimal,
+    form: str,
+    title: str,
+    instructors: Sequence[Membership] = (),
+    content: str = "",
+    status: str = VisitStatus.HELD,
+    findings: Sequence[FieldFinding] = (),
+    photos: Sequence[UploadedFile[bytes]] = (),
+    client_key: uuid.UUID | None = None,
+) -> tuple[Visit, bool]:
+    """A visit to one school with its findings and photos, in one transaction: all or nothing.
+
+    Idempotent by `client_key` (generated on the phone): the same key sent again returns the
+    visit it made the first time, with `created` False, and writes nothing. A key that some
+    other person used is refused rather than answered with their visit."""
+    if client_key is not None:
+        existing = Visit.objects.filter(client_key=client_key).first()
+        if existing is not None:
+            return _same_sender(actor, existing), False
+    _require(can_record_for(actor, group))
+    if not guided_schools([group.pk]).filter(pk=school.pk).exists():
+        raise OutOfScopeError(
+            {
+                "school": [
+                    _("“%(name)s”已不在%(group)s的指导范围内，未能登记；记录仍保留在本机")
+                    % {"name": school.name, "group": group.name}
+                ]
+            }
+        )
+    if findings and status != VisitStatus.HELD:
+        raise ValidationError({"findings": [_("计划中的活动不能提出问题，请先选择“已开展”")]})
+    if len(photos) > MAX_FIELD_PHOTOS:
+        raise ValidationError({"photos": [_("照片最多 %(n)d 张") % {"n": MAX_FIELD_PHOTOS}]})
+    for photo in photos:
+        # A photo is judged by its bytes like every upload, and must be a picture besides.
+        kind = check_upload(photo, module="visits", field="photos")
+        if kind not in INLINE_KINDS:
+            raise ValidationError(
+                {"photos": [_("“%(name)s”不是图片，请拍照或选择照片") % {"name": photo.name}]}
+            )
+    try:
+        with transaction.atomic():
+            visit = visit_plan(
+                actor=actor,
+                group=group,
+                date=date,
+                duration_hours=duration_hours,
+                form=form,
+                title=title,
+                schools=[school],
+                instructors=instructors,
+                content=content,
+                status=status,
+                client_key=client_key,
+            )
+            for number, item in enumerate(findings, start=1):
+                try:
+                    finding_raise(
+                        actor=actor,
+                        school=school,
+                        visit=visit,
+                        problem=item.problem,
+                        severity=item.severity,
+                        found_on=date,
+                        deadline=item.deadline,
+                        indicator=item.indicator,
+                    )
+                except ValidationError as exc:
+                    raise ValidationError(
+                        {
+                            "findings": [
+                                _("第 %(n)d 个问题：%(m)s") % {"n": number, "m": message}
+                                for message in exc.messages
+                            ]
+                        }
+                    ) from exc
+            for photo in photos:
+                attachment_add(actor=actor, visit=visit, upload=photo)
+    except IntegrityError:
+        # The same key sent twice at once: the other request made the visit first.
+        if client_key is not None:
+            existing = Visit.objects.filter(client_key=client_key).first()
+            if existing is not None:
+                return _same_sender(actor, existing), False
+        raise
+    return visit, True
+
+
+def _same_sender(actor: User, visit: Visit) -> Visit:
+    if visit.created_by_id != actor.pk:
+        raise ValidationError({"client_key": [_("提交编号无效，请重新提交")]})
     return visit
 
 

@@ -3,14 +3,16 @@ selectors, writes through services."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -43,6 +45,7 @@ from handinhand.guidance.forms import (
     BrandFilterForm,
     BrandForm,
     CoverageFilterForm,
+    FieldVisitForm,
     FindingFilterForm,
     FindingForm,
     ResourceForm,
@@ -53,8 +56,10 @@ from handinhand.guidance.forms import (
 from handinhand.guidance.models import (
     Brand,
     Finding,
+    FindingStatus,
     Rectification,
     Resource,
+    Severity,
     Visit,
     VisitAttachment,
 )
@@ -117,6 +122,7 @@ def visit_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "guidance/visit_detail.html",
         {
             "visit": visit,
+            "findings": selectors.visit_findings(request.user, visit),
             "can_manage": can_manage_visit(request.user, visit),
             "attachment_form": AttachmentForm(),
             "today": timezone.localdate(),
@@ -317,7 +323,11 @@ def workbench(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "guidance/workbench.html",
-        {"wb": selectors.workbench(request.user), "today": timezone.localdate()},
+        {
+            "wb": selectors.workbench(request.user),
+            "today": timezone.localdate(),
+            "yesterday": timezone.localdate() - dt.timedelta(days=1),
+        },
     )
 
 
@@ -397,6 +407,15 @@ def _overdue_mark(f: Any) -> str:
     return _("逾期") if f.is_overdue(timezone.localdate()) else ""
 
 
+def _return_note(f: Any) -> str:
+    """A returned finding's latest reason and who returned it (selectors.with_last_return)."""
+    if f.status != FindingStatus.RETURNED:
+        return ""
+    if not f.return_reason:
+        return str(_("退回原因未记录"))
+    return _("%(reason)s（%(who)s）") % {"reason": f.return_reason, "who": f.returned_by or "—"}
+
+
 FINDING_LIST = ListSpec(
     title=_lazy("问题整改"),
     queryset=selectors.findings_for_list,
@@ -410,6 +429,7 @@ FINDING_LIST = ListSpec(
         Column("deadline", _lazy("整改期限"), sort="deadline"),
         Column("status", _lazy("状态"), sort="status"),
         ComputedColumn("overdue", _lazy("逾期"), compute=_overdue_mark),
+        ComputedColumn("returned", _lazy("退回原因"), compute=_return_note),
         Column("raised_by.user", _lazy("提出人"), export_only=True),
     ],
     search_fields=["school__name", "problem", "indicator"],
@@ -465,6 +485,7 @@ def finding_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "guidance/finding_detail.html",
         {
             "finding": finding,
+            "returned": finding.status == FindingStatus.RETURNED,
             "answers": finding.answers.select_related("answered_by", "reviewed_by"),
             "actions": services.allowed_actions(request.user, finding),
             "answer_form": AnswerForm(),
@@ -696,3 +717,143 @@ def resource_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 def resource_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     resource = access(Resource.objects.visible_to(request.user), pk=pk)
     return serve_upload(resource.file, resource.file_kind, resource.file_name)
+
+
+# --- a visit recorded in the field, on a phone (also offline) -----------------------------------
+
+
+def _field_groups(request: AuthenticatedHttpRequest) -> list[int]:
+    """The groups whose schools the picker offers: the one asked for if it is the user's,
+    else all of the user's groups."""
+    mine = sorted(get_scope(request.user).group_ids)
+    asked = request.GET.get("group", "")
+    return [int(asked)] if asked.isdigit() and int(asked) in mine else mine
+
+
+@login_required
+def visit_field(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """现场记录: the one phone screen for a visit, its findings and photos. It is kept by the
+    service worker, so that it opens and records without a signal too."""
+    require(is_instructor(request.user))
+    form = FieldVisitForm(user=request.user)
+    groups = _field_groups(request)
+    return render(
+        request,
+        "guidance/visit_field.html",
+        {
+            "form": form,
+            "recent": selectors.search_field_schools(request.user, groups, ""),
+            "severities": Severity.choices,
+            "finding_deadline": form.finding_deadline,
+            "max_bytes": int(get_policy().guidance.attachment_max_mb * 1024 * 1024),
+            "max_photos": services.MAX_FIELD_PHOTOS,
+        },
+    )
+
+
+@login_required
+def visit_field_schools(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The picker's matches as an htmx fragment (typed name, county or pinyin initials)."""
+    require(is_instructor(request.user))
+    text = request.GET.get("q", "")[:50]
+    return render(
+        request,
+        "guidance/_field_schools.html",
+        {
+            "schools": selectors.search_field_schools(request.user, _field_groups(request), text),
+            "text": text,
+        },
+    )
+
+
+@login_required
+def visit_field_schools_json(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """Every school the user's groups guide, for the phone to search while offline."""
+    require(is_instructor(request.user))
+    scope = get_scope(request.user)
+    per_group = {g: selectors.field_schools(request.user, [g]) for g in sorted(scope.group_ids)}
+    return JsonResponse(
+        {
+            "user": request.user.pk,
+            "groups": {
+                str(g): [[c.id, c.name, c.county, c.initials, c.recent] for c in choices]
+                for g, choices in per_group.items()
+            },
+        }
+    )
+
+
+def _field_answer(
+    request: AuthenticatedHttpRequest, status: int, body: dict[str, Any], url: str = ""
+) -> HttpResponse:
+    """JSON for the phone's script; a page (with its message) without JavaScript."""
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse(body, status=status)
+    if status < 300:
+        messages.success(request, body["message"])
+        return redirect(url)
+    messages.error(request, "；".join(body.get("messages", [])))
+    return redirect("guidance:visit_field")
+
+
+@login_required
+@require_POST
+def visit_field_submit(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Record the visit. Answers: 201 created, 200 the same key sent again (the first visit),
+    409 the school is no longer in the group's scope (the phone keeps its draft), 400 bad
+    input (nothing written), 403 not allowed."""
+    require(is_instructor(request.user))
+    form = FieldVisitForm(request.POST, user=request.user)
+    if not form.is_valid():
+        errors = [str(m) for field in form.errors.values() for m in field]
+        return _field_answer(request, 400, {"ok": False, "messages": errors})
+    data = form.cleaned_data
+    school = form.school_object()
+    if school is None:
+        # Not (or no longer) visible: the same conflict as a school that left the group's
+        # scope, naming nothing — the phone shows the name it kept.
+        text = _("所选学校已不在本组的指导范围内，未能登记；记录仍保留在本机")
+        return _field_answer(request, 409, {"ok": False, "conflict": True, "messages": [text]})
+    instructors = list(data["instructors"]) or list(
+        Membership.objects.current().filter(user=request.user, group=data["group"])
+    )
+    try:
+        visit, created = services.visit_record(
+            actor=request.user,
+            group=data["group"],
+            school=school,
+            date=data["date"],
+            duration_hours=data["duration_hours"],
+            form=data["form"],
+            title=data["title"] or f"{school.name}{data['form']}",
+            instructors=instructors,
+            content=data["content"],
+            status=data["status"],
+            findings=form.findings,
+            photos=request.FILES.getlist("photos"),
+            client_key=data["client_key"],
+        )
+    except services.OutOfScopeError as exc:
+        return _field_answer(
+            request, 409, {"ok": False, "conflict": True, "messages": exc.messages}
+        )
+    except ValidationError as exc:
+        return _field_answer(request, 400, {"ok": False, "messages": exc.messages})
+    except PermissionDeniedError as exc:
+        return _field_answer(request, 403, {"ok": False, "messages": [str(exc)]})
+    url = visit.get_absolute_url()
+    message = _("指导活动已登记") if created else _("该记录此前已上传，未重复登记")
+    body = {"ok": True, "created": created, "visit": visit.pk, "url": url, "message": message}
+    return _field_answer(request, 201 if created else 200, body, url)
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The field screen's service worker, served under /guidance/ so that its scope covers the
+    instructor's pages (a worker's scope is at most the folder of its URL)."""
+    path = finders.find("guidance/sw.js")
+    if not isinstance(path, str):
+        raise Http404
+    with open(path, encoding="utf-8") as script:
+        response = HttpResponse(script.read(), content_type="text/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/guidance/"
+    return response

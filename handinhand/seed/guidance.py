@@ -11,8 +11,16 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from handinhand.accounts.models import Role, RoleAssignment
 from handinhand.core.policy import get_policy
-from handinhand.guidance.models import Finding, Visit, VisitSchool, VisitStatus
+from handinhand.guidance.models import (
+    Finding,
+    Rectification,
+    Verdict,
+    Visit,
+    VisitSchool,
+    VisitStatus,
+)
 from handinhand.orgs.models import School
 from handinhand.programme.models import DistrictSchool, Membership, Pairing
 from handinhand.seed.registry import step
@@ -133,4 +141,40 @@ def _findings(
             )
         )
     Finding.objects.bulk_create(rows, batch_size=BATCH)
+    _answers(rng, rows)
     return len(rows)
+
+
+MEASURES = ("已补齐相关记录并建立检查制度", "已召开支委会研究整改", "已完善计划并报上级党组织")
+RETURN_REASONS = ("佐证材料不全，请补充会议记录照片", "整改措施未落实到人", "缺少支委会研究记录")
+
+
+def _answers(rng: random.Random, findings: list[Finding]) -> None:
+    """A finding past 待整改 has the school's answer, and a returned or closed one its verdict
+    (who returned it and why): a returned finding never appears without its reason."""
+    school_users = dict(
+        RoleAssignment.objects.filter(role=Role.SCHOOL_USER, school__isnull=False)
+        .order_by("-pk")
+        .values_list("school_id", "user_id")
+    )
+    raisers = dict(Membership.objects.values_list("pk", "user_id"))
+    now = timezone.now()
+    answers = []
+    for finding in findings:
+        if finding.status == "open":
+            continue
+        reviewer = raisers[finding.raised_by_id]
+        verdict = {"returned": Verdict.RETURNED, "closed": Verdict.ACCEPTED}.get(finding.status)
+        answers.append(
+            Rectification(
+                finding_id=finding.pk,
+                measures=rng.choice(MEASURES),
+                # A school without an account of its own answered through its instructor.
+                answered_by_id=school_users.get(finding.school_id, reviewer),
+                verdict=verdict or "",
+                reason=rng.choice(RETURN_REASONS) if verdict == Verdict.RETURNED else "",
+                reviewed_by_id=reviewer if verdict else None,
+                reviewed_at=now if verdict else None,
+            )
+        )
+    Rectification.objects.bulk_create(answers, batch_size=BATCH)

@@ -302,7 +302,8 @@ def test_object_pages_answer_404_out_of_scope(cast, name):
 def test_role_pages_answer_404_to_other_roles(cast, name):
     insider, outsiders = ROLE_PAGES[name]
     url = reverse(name)
-    assert _client(getattr(cast, insider)).get(url).status_code == 200, name
+    # 405: an action taken by POST only (the insider reaches it; GET is the wrong method).
+    assert _client(getattr(cast, insider)).get(url).status_code in (200, 405), name
     for who in outsiders:
         _assert_closed(_client(getattr(cast, who)), url)
 

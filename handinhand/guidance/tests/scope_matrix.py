@@ -144,7 +144,14 @@ ROLE_PAGES: dict[str, tuple[str, list[str]]] = {
     "guidance:coverage": ("county_user", ["school_user", "system_admin", "audit_admin"]),
     "guidance:coverage_districts": ("instructor", ["school_user", "security_admin"]),
     "guidance:workbench": ("instructor", ["school_user", "county_user", "province_admin"]),
+    "guidance:visit_field": ("instructor", ["school_user", "county_user", "province_admin"]),
+    "guidance:visit_field_schools": ("instructor", ["school_user", "city_user", "outsider"]),
+    "guidance:visit_field_schools_json": ("instructor", ["school_user", "city_user", "outsider"]),
+    "guidance:visit_field_submit": ("instructor", ["school_user", "county_user", "outsider"]),
 }
+
+# The field screen's service worker: static code, fetched by the browser without a session.
+PUBLIC_PAGES = {"guidance:service_worker"}
 
 OPEN_PAGES = {
     "guidance:visit_list",

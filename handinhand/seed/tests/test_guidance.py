@@ -21,3 +21,18 @@ def test_extend_adds_visits_and_findings_reproducibly(cast):
     Visit.objects.all().delete()
     synthetic.extend("pilot", seed=7, scale=1.0)
     assert list(Visit.objects.order_by("pk").values_list("date", "form", "group_id")) == first
+
+
+def test_answered_returned_and_closed_findings_have_their_answer_and_verdict(cast):
+    from handinhand.guidance.models import Rectification
+
+    synthetic.extend("pilot", seed=7, scale=1.0)
+    past_open = Finding.objects.exclude(status="open")
+    assert past_open.exists()
+    assert not past_open.filter(answers__isnull=True).exists()
+    for finding in Finding.objects.filter(status="returned"):
+        answer = finding.answers.get()
+        assert answer.verdict == "returned" and answer.reason and answer.reviewed_by_id
+    assert not Rectification.objects.filter(finding__status="answered").exclude(verdict="").exists()
+    closed = Rectification.objects.filter(finding__status="closed")
+    assert set(closed.values_list("verdict", flat=True)) <= {"accepted"}
