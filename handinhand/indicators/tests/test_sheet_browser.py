@@ -81,6 +81,10 @@ def test_typing_survives_a_dropped_connection(transactional_db, live_server, bro
     page.set_viewport_size(PHONE)
     _login(page, base, cast.school_user.username)
     page.goto(f"{base}/indicators/evaluations/{evaluation.pk}/self/")
+    # The progress stays in sight while the sheet scrolls.
+    page.evaluate("window.scrollTo(0, 4000)")
+    bar = page.locator("#sheet-bar").bounding_box()
+    assert bar is not None and 0 <= bar["y"] < 5
     page.context.set_offline(True)
     page.fill(f"textarea[name=explanation_{leaf.pk}]", "支部活动记录齐全")
     page.wait_for_selector("#sheet-save-state:has-text('待上传')")
