@@ -60,6 +60,7 @@ def test_grade_to_letter_to_verification(transactional_db, live_server, browser_
     page.goto(f"{base}/incentives/{mine.pk}/")
     page.click("#confirm")
     page.click("main form button[type=submit]")
+    page.click("#hh-confirm-ok")
     page.wait_for_selector("text=考核等次已确认")
     assert record(year, cast.instructor).grade == "优秀"
 
