@@ -104,6 +104,8 @@ def test_no_serious_or_critical_violations(transactional_db, live_server, browse
     _check(page, "review sheet", found)
     page.goto(f"{base}/indicators/evaluations/{evaluation.pk}/")
     _check(page, "evaluation", found)
+    page.click("#return-dialog-open")  # the return reason's own dialog, open
+    _check(page, "return dialog", found)
     assert not found, "\n".join(
         f"{page_name}: {v['impact']} {v['id']} ({v['help']}): {v['nodes']}"
         for page_name, items in found.items()
