@@ -22,6 +22,7 @@ from handinhand.core.exports import xlsx_response
 from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
+from handinhand.core.returns import latest_return
 from handinhand.core.uploads import serve_generated, serve_upload
 from handinhand.core.views_helpers import access, form_page, require, show_conflict
 from handinhand.indicators import selectors, services, workflow
@@ -397,8 +398,21 @@ def evaluation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         "can_review": bool(names & {"save_review", "pass"}),
         "moves": [t for t in actions if t.action in ("return", "confirm", "reopen")],
         "move_url": reverse("indicators:evaluation_move", args=[evaluation.pk]),
+        "show_return": _return_is_current(evaluation),
     }
     return render(request, "indicators/evaluation_detail.html", context)
+
+
+def _return_is_current(evaluation: Evaluation) -> bool:
+    """The return reason still concerns someone: the school while returned, the reviewer after
+    the leader's 退回重审 (a reason newer than the school's last submission)."""
+    if not evaluation.return_reason or evaluation.status == "confirmed":
+        return False
+    if evaluation.status == "returned":
+        return True
+    last = latest_return(evaluation)
+    submitted = evaluation.submitted_at
+    return last is not None and (submitted is None or last.at > submitted)
 
 
 def _store_chosen_files(

@@ -179,3 +179,47 @@ def test_the_school_page_links_the_report_card(cast, evaluation, client_for):
     assert reverse("indicators:report_card", args=[evaluation.pk]) in html
     html = client_for(cast.school_user).get(evaluation.get_absolute_url()).content.decode()
     assert reverse("indicators:report_card", args=[evaluation.pk]) in html
+
+
+def test_an_answered_return_is_no_longer_shown_but_a_reopen_is(cast, evaluation, client_for):
+    from handinhand.indicators.services import evaluation_review, evaluation_transition
+
+    entries = {leaf.pk: (leaf.max_score, "") for leaf in evaluation_leaves(evaluation)}
+
+    def submit(e):
+        return evaluation_save_self(
+            actor=cast.school_user,
+            evaluation=e,
+            entries=entries,
+            expected_version=e.version,
+            submit=True,
+        )
+
+    evaluation = submit(evaluation)
+    evaluation = evaluation_transition(
+        actor=cast.instructor,
+        evaluation=evaluation,
+        action="return",
+        expected_version=evaluation.version,
+        reason="请补充材料",
+    )
+    evaluation = submit(evaluation)
+    detail = reverse("indicators:evaluation_detail", args=[evaluation.pk])
+    assert 'id="return-note"' not in client_for(cast.instructor).get(detail).content.decode()
+    evaluation = evaluation_review(
+        actor=cast.instructor,
+        evaluation=evaluation,
+        entries=entries,
+        expected_version=evaluation.version,
+        passed=True,
+    )
+    evaluation_transition(
+        actor=cast.leader,
+        evaluation=evaluation,
+        action="reopen",
+        expected_version=evaluation.version,
+        reason="1.1.1 得分偏高，请复核",
+    )
+    html = client_for(cast.instructor).get(detail).content.decode()
+    note = html[html.index('id="return-note"') :]
+    assert "请复核" in note and str(cast.leader) in note
