@@ -351,6 +351,7 @@ def assessment_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         title=_("确认等次：%(name)s") % {"name": a.user},
         success_message=_("考核等次已确认"),
         back_url=a.get_absolute_url(),
+        extra={"confirm": _("确认后考核等次生效，此后只能退回或通过更正修改。")},
         update=lambda data, version: services.assessment_confirm(
             actor=_actor(request),
             assessment=a,

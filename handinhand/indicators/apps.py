@@ -17,3 +17,8 @@ class IndicatorsConfig(AppConfig):
         from handinhand.indicators import inbox
 
         inbox.register()
+
+        from handinhand.indicators.selectors import school_report_links
+        from handinhand.orgs.hooks import school_links
+
+        school_links.register("indicators.report_card", school_report_links)

@@ -126,7 +126,8 @@ class EvaluationFilterForm(StyledFormMixin, FilterForm):
 
 class ScoreSheetForm(StyledFormMixin, forms.Form):
     """One row per level-3 indicator: a score and a text (the school's explanation, or the
-    reviewer's comment), and for the school an evidence file. Ranges, steps and required
+    reviewer's comment), and for the school an evidence file (the view stores files before
+    the scores are checked, so a refused submit keeps them). Ranges, steps and required
     explanations are the service's rules; this form only turns cells into numbers."""
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -168,13 +169,6 @@ class ScoreSheetForm(StyledFormMixin, forms.Form):
         return {
             leaf.pk: (data.get(f"score_{leaf.pk}"), data.get(self.text_name(leaf)) or "")
             for leaf in self.leaves
-        }
-
-    def files_by_indicator(self) -> dict[int, list[Any]]:
-        return {
-            leaf.pk: [self.cleaned_data[f"evidence_{leaf.pk}"]]
-            for leaf in self.leaves
-            if self.cleaned_data.get(f"evidence_{leaf.pk}")
         }
 
 

@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from handinhand.accounts.models import User
 from handinhand.indicators.models import (
@@ -293,3 +295,22 @@ def current_leaf_choices() -> list[tuple[str, str]]:
         return []
     leaves = framework.indicators.filter(level=3).order_by("order").values_list("code", "title")
     return [(f"{code} {title}", f"{code} {title}") for code, title in leaves]
+
+
+def school_report_links(user: User, school: School) -> list[tuple[str, str]]:
+    """The school page's links to its 评估报告 (report card with radar chart and Word), one per
+    evaluation the user may see, newest cycle first (issue 14: the card was linked from
+    nowhere)."""
+    evaluations = (
+        Evaluation.objects.visible_to(user)
+        .filter(school=school)
+        .select_related("cycle")
+        .order_by("-cycle__year", "-cycle_id")
+    )
+    return [
+        (
+            _("%(cycle)s 评估报告") % {"cycle": e.cycle.name},
+            reverse("indicators:report_card", args=[e.pk]),
+        )
+        for e in evaluations
+    ]

@@ -613,6 +613,98 @@ def _check_evidence(
     return checked
 
 
+def evaluation_autosave(
+    *,
+    actor: User,
+    evaluation: Evaluation,
+    mode: str,
+    indicator_id: int,
+    cell: str,
+    value: Decimal | str | None,
+    expected_version: int | None,
+    roles: set[Any] | None = None,
+) -> Evaluation:
+    """One cell of a sheet saved as it is typed (issue 14): the score (`cell="score"`, None
+    clears it) or the text (`cell="text"`) of one level-3 indicator, checked like a draft,
+    against the version the page was loaded at, so that a second device with an older page
+    gets a conflict instead of overwriting."""
+    side = _SELF if mode == "self" else _REVIEW
+    roles = workflow.actor_roles(actor, evaluation) if roles is None else roles
+    workflow.check(actor, evaluation, side.save, roles)
+    leaf = next((i for i in evaluation_leaves(evaluation) if i.pk == indicator_id), None)
+    if leaf is None or cell not in ("score", "text"):
+        raise ServiceValidationError(_("该指标不属于本评估"))
+    fields: dict[str, Any] = {}
+    if cell == "text":
+        text = str(value or "")
+        if len(text) > 2000:
+            prefix = "explanation" if side is _SELF else "comment"
+            raise ServiceValidationError({f"{prefix}_{leaf.pk}": [_("最多 2000 字")]})
+        fields[side.text] = text.strip()
+    else:
+        score = value if isinstance(value, Decimal) else None
+        errors = _score_errors(leaf, score, field=f"score_{leaf.pk}", required=False)
+        if errors:
+            raise ServiceValidationError(errors)
+        fields[side.score] = score
+    with transaction.atomic():
+        current = _locked(evaluation, expected_version)
+        transition = workflow.check(actor, current, side.save, roles)
+        row, _created = Score.objects.select_for_update().get_or_create(
+            evaluation=current, indicator_id=leaf.pk
+        )
+        name, new = next(iter(fields.items()))
+        old = getattr(row, name)
+        setattr(row, name, new)
+        row.save(update_fields=[name])
+        total = Score.objects.filter(evaluation=current).aggregate(
+            t=Coalesce(Sum(side.score), Value(Decimal(0)), output_field=DecimalField())
+        )["t"]
+        changes: dict[str, list[Any]] = {
+            f"{name} {leaf.code}": [_str(old), _str(new)],
+            side.total: [_str(getattr(current, side.total)), str(total)],
+        }
+        return _move(
+            actor=actor,
+            evaluation=current,
+            target=transition.target,
+            changes=changes,
+            **{side.total: total},
+        )
+
+
+def evidence_add(
+    *,
+    actor: User,
+    evaluation: Evaluation,
+    indicator_id: int,
+    upload: Any,
+    roles: set[Any] | None = None,
+) -> EvidenceFile:
+    """Store one evidence file as soon as the school chooses it (issue 14: a file is never lost
+    to a submit that fails on the scores). It does not move the evaluation's version: a file
+    only adds, so two devices adding files never conflict."""
+    roles = workflow.actor_roles(actor, evaluation) if roles is None else roles
+    workflow.check(actor, evaluation, "save_self", roles)
+    leaves = evaluation_leaves(evaluation)
+    errors: dict[str, list[str]] = {}
+    checked = _check_evidence(leaves, {indicator_id: [upload]}, errors)
+    if errors:
+        raise ServiceValidationError(errors)
+    with transaction.atomic():
+        current = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+        workflow.check(actor, current, "save_self", roles)
+        _store_evidence(actor, current, checked)
+        item = EvidenceFile.objects.filter(evaluation=current).latest("pk")
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=item,
+            changes={"evaluation": [None, str(current)], "file": [None, item.original_name]},
+        )
+    return item
+
+
 def evaluation_save_self(
     *,
     actor: User,

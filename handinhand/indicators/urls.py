@@ -23,6 +23,17 @@ urlpatterns = [
     path("evaluations/<int:pk>/", views.evaluation_detail, name="evaluation_detail"),
     path("evaluations/<int:pk>/self/", views.evaluation_fill, name="evaluation_fill"),
     path("evaluations/<int:pk>/review/", views.evaluation_review, name="evaluation_review"),
+    path(
+        "evaluations/<int:pk>/self/autosave/",
+        views.evaluation_self_autosave,
+        name="evaluation_self_autosave",
+    ),
+    path(
+        "evaluations/<int:pk>/review/autosave/",
+        views.evaluation_review_autosave,
+        name="evaluation_review_autosave",
+    ),
+    path("evaluations/<int:pk>/evidence/", views.evidence_upload, name="evidence_upload"),
     path("evaluations/<int:pk>/move/", views.evaluation_move, name="evaluation_move"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("evaluations/<int:pk>/report/", views.report_card, name="report_card"),

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,11 +17,12 @@ from openpyxl import Workbook
 
 from handinhand.accounts.types import AuthenticatedHttpRequest
 from handinhand.core import audit
-from handinhand.core.exceptions import ConflictError, PermissionDeniedError
+from handinhand.core.exceptions import CONFLICT_MESSAGE, ConflictError, PermissionDeniedError
 from handinhand.core.exports import xlsx_response
 from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
+from handinhand.core.returns import latest_return
 from handinhand.core.uploads import serve_generated, serve_upload
 from handinhand.core.views_helpers import access, form_page, require, show_conflict
 from handinhand.indicators import selectors, services, workflow
@@ -395,9 +397,47 @@ def evaluation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         "can_fill": bool(names & {"save_self", "submit"}),
         "can_review": bool(names & {"save_review", "pass"}),
         "moves": [t for t in actions if t.action in ("return", "confirm", "reopen")],
-        "return_form": ReturnForm(initial={"expected_version": evaluation.version}),
+        "move_url": reverse("indicators:evaluation_move", args=[evaluation.pk]),
+        "show_return": _return_is_current(evaluation),
     }
     return render(request, "indicators/evaluation_detail.html", context)
+
+
+def _return_is_current(evaluation: Evaluation) -> bool:
+    """The return reason still concerns someone: the school while returned, the reviewer after
+    the leader's 退回重审 (a reason newer than the school's last submission)."""
+    if not evaluation.return_reason or evaluation.status == "confirmed":
+        return False
+    if evaluation.status == "returned":
+        return True
+    last = latest_return(evaluation)
+    submitted = evaluation.submitted_at
+    return last is not None and (submitted is None or last.at > submitted)
+
+
+def _store_chosen_files(
+    request: AuthenticatedHttpRequest, evaluation: Evaluation, roles: set[Any]
+) -> dict[str, list[str]]:
+    """Files that came with a posted self-assessment are stored first, each on its own, so
+    that a submit refused for its scores keeps them (issue 14); bad files answer per field."""
+    errors: dict[str, list[str]] = {}
+    for name, uploads in request.FILES.lists():
+        if not name.startswith("evidence_") or not name[9:].isdigit():
+            continue
+        for upload in uploads:
+            try:
+                services.evidence_add(
+                    actor=request.user,
+                    evaluation=evaluation,
+                    indicator_id=int(name[9:]),
+                    upload=upload,
+                    roles=roles,
+                )
+            except PermissionDeniedError:
+                raise Http404 from None
+            except ValidationError as exc:
+                errors.setdefault(name, []).extend(exc.messages)
+    return errors
 
 
 def _sheet_page(request: AuthenticatedHttpRequest, pk: int, mode: str) -> HttpResponse:
@@ -406,6 +446,12 @@ def _sheet_page(request: AuthenticatedHttpRequest, pk: int, mode: str) -> HttpRe
     # The user's roles to this evaluation, asked once per request and handed to the service.
     roles = workflow.actor_roles(request.user, evaluation)
     require(role in roles)
+    editable = any(
+        t.actor == role for t in workflow.allowed_actions(request.user, evaluation, roles)
+    )
+    file_errors: dict[str, list[str]] = {}
+    if request.method == "POST" and mode == "self" and editable:
+        file_errors = _store_chosen_files(request, evaluation, roles)
     leaves = services.evaluation_leaves(evaluation)
     initial: dict[str, Any] = {"expected_version": evaluation.version}
     for score in evaluation.scores.all():
@@ -417,11 +463,15 @@ def _sheet_page(request: AuthenticatedHttpRequest, pk: int, mode: str) -> HttpRe
             initial[f"comment_{score.indicator_id}"] = score.review_comment
     form = ScoreSheetForm(
         request.POST or None,
-        request.FILES or None,
         initial=initial,
         leaves=leaves,
         mode=mode,
     )
+    if file_errors:
+        form.is_valid()
+        for name, errs in file_errors.items():
+            for err in errs:
+                form.add_error(name, err)
     final = request.POST.get("action") in ("submit", "pass")
 
     def save(data: dict[str, Any]) -> Evaluation:
@@ -433,7 +483,6 @@ def _sheet_page(request: AuthenticatedHttpRequest, pk: int, mode: str) -> HttpRe
                 entries=form.entries(),
                 expected_version=version,
                 submit=final,
-                files=form.files_by_indicator(),
                 roles=roles,
             )
         return services.evaluation_review(
@@ -445,8 +494,13 @@ def _sheet_page(request: AuthenticatedHttpRequest, pk: int, mode: str) -> HttpRe
             roles=roles,
         )
 
+    # Read after the files were stored, so that the page lists them.
     rows = selectors.evaluation_sheet(evaluation)
     sheet = [(row, _row_fields(form, row) if row.indicator.level == 3 else None) for row in rows]
+    score_field = "self_score" if mode == "self" else "review_score"
+    filled = sum(
+        1 for row in rows if row.score is not None and getattr(row.score, score_field) is not None
+    )
     if mode == "self":
         title = _("自评：%(school)s") % {"school": evaluation.school.name}
         done = _("自评已提交，等待指导员审核") if final else _("自评草稿已保存")
@@ -464,12 +518,14 @@ def _sheet_page(request: AuthenticatedHttpRequest, pk: int, mode: str) -> HttpRe
         redirect_to=lambda obj: evaluation.get_absolute_url(),
         extra={
             "evaluation": evaluation,
-            "editable": any(
-                t.actor == role for t in workflow.allowed_actions(request.user, evaluation, roles)
-            ),
+            "editable": editable,
             "sheet": sheet,
             "mode": mode,
             "step": f"{get_policy().indicators.score_step:g}",
+            "filled": filled,
+            "leaf_count": len(leaves),
+            "autosave_url": reverse(f"indicators:evaluation_{mode}_autosave", args=[pk]),
+            "upload_url": reverse("indicators:evidence_upload", args=[pk]),
         },
     )
 
@@ -480,6 +536,92 @@ def _row_fields(form: ScoreSheetForm, row: selectors.SheetRow) -> dict[str, Any]
     if form.mode == "self":
         fields["evidence"] = form[f"evidence_{pk}"]
     return fields
+
+
+def _autosave(request: AuthenticatedHttpRequest, pk: int, mode: str) -> JsonResponse:
+    """One cell typed on the sheet (the sheet's script posts it, or replays it from the
+    phone's storage after a dropped connection): the new version, or 409 on a conflict."""
+    evaluation = access(selectors.evaluation_qs(request.user), pk=pk)
+    roles = workflow.actor_roles(request.user, evaluation)
+    require(("school" if mode == "self" else "reviewer") in roles)
+    name = request.POST.get("name", "")
+    raw = request.POST.get("value", "")
+    cell, _sep, tail = name.rpartition("_")
+    text_cell = "explanation" if mode == "self" else "comment"
+    if cell not in ("score", text_cell) or not tail.isdigit():
+        return JsonResponse({"error": _("无效的字段")}, status=400)
+    version_raw = request.POST.get("expected_version", "")
+    if not version_raw.isdigit():
+        return JsonResponse({"error": _("缺少版本号，请刷新页面")}, status=400)
+    value: Decimal | str | None = raw
+    if cell == "score":
+        try:
+            value = Decimal(raw.strip()) if raw.strip() else None
+        except InvalidOperation:
+            return JsonResponse({"error": _("请输入数字"), "field": name}, status=400)
+        if value is not None and not value.is_finite():
+            return JsonResponse({"error": _("请输入数字"), "field": name}, status=400)
+    try:
+        saved = services.evaluation_autosave(
+            actor=request.user,
+            evaluation=evaluation,
+            mode=mode,
+            indicator_id=int(tail),
+            cell="score" if cell == "score" else "text",
+            value=value,
+            expected_version=int(version_raw),
+            roles=roles,
+        )
+    except PermissionDeniedError:
+        raise Http404 from None
+    except ConflictError:
+        return JsonResponse({"error": str(CONFLICT_MESSAGE), "conflict": True}, status=409)
+    except ValidationError as exc:
+        return JsonResponse({"error": "；".join(exc.messages), "field": name}, status=400)
+    return JsonResponse({"version": saved.version, "status": saved.get_status_display()})
+
+
+@login_required
+@require_POST
+def evaluation_self_autosave(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
+    return _autosave(request, pk, "self")
+
+
+@login_required
+@require_POST
+def evaluation_review_autosave(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
+    return _autosave(request, pk, "review")
+
+
+@login_required
+@require_POST
+def evidence_upload(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
+    """One evidence file, stored as soon as the school chooses it on the sheet."""
+    evaluation = access(selectors.evaluation_qs(request.user), pk=pk)
+    roles = workflow.actor_roles(request.user, evaluation)
+    require("school" in roles)
+    indicator = request.POST.get("indicator", "")
+    upload = request.FILES.get("file")
+    if not indicator.isdigit() or upload is None:
+        return JsonResponse({"error": _("请选择文件")}, status=400)
+    try:
+        item = services.evidence_add(
+            actor=request.user,
+            evaluation=evaluation,
+            indicator_id=int(indicator),
+            upload=upload,
+            roles=roles,
+        )
+    except PermissionDeniedError:
+        raise Http404 from None
+    except ValidationError as exc:
+        return JsonResponse({"error": "；".join(exc.messages)}, status=400)
+    return JsonResponse(
+        {
+            "name": item.original_name,
+            "url": reverse("indicators:evidence_download", args=[item.pk]),
+        }
+    )
 
 
 @login_required

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
-from handinhand.core.registry import Slot
+from handinhand.core.registry import Registry, Slot
 
 if TYPE_CHECKING:
     from handinhand.orgs.models import School
@@ -23,3 +23,8 @@ visible_groups: Slot[Callable[[Any], QuerySet[Any]]] = Slot("orgs: visible guida
 visible_pairings: Slot[Callable[[Any], QuerySet[Any]]] = Slot("orgs: visible pairings")
 # The programme facts shown on a school's page (programme.selectors.school_programme).
 school_programme: Slot[Callable[[Any, School], dict[str, Any]]] = Slot("orgs: school programme")
+# Pages about a school that a domain app keeps (the evaluation's report card, say): each
+# provider takes (user, school) and answers (label, url) pairs the user may open (issue 14).
+school_links: Registry[Callable[[Any, School], list[tuple[str, str]]]] = Registry(
+    "orgs: school links"
+)

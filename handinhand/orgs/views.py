@@ -72,6 +72,11 @@ def school_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "school": school,
         "can_edit": can_edit_school_in(request.user, school.county),
         **hooks.school_programme.get()(request.user, school),
+        "school_links": [
+            link
+            for provider in hooks.school_links.values()
+            for link in provider(request.user, school)
+        ],
     }
     return render(request, "orgs/school_detail.html", context)
 

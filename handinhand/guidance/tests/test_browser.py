@@ -74,6 +74,7 @@ def test_visit_with_finding_answered_and_closed(transactional_db, live_server, b
     school.click("#results tbody tr a")
     school.fill("textarea[name=measures]", "已补齐近三个月的签到表并建立检查制度。")
     school.click("#answer-box button[type=submit]")
+    school.click("#hh-confirm-ok")
     school.wait_for_selector("text=整改情况已提交")
     finding.refresh_from_db()
     assert finding.status == "answered"
@@ -82,6 +83,7 @@ def test_visit_with_finding_answered_and_closed(transactional_db, live_server, b
     phone.click("#pending-reviews a")
     phone.wait_for_selector("text=已补齐近三个月的签到表")
     phone.click("text=通过并销号")
+    phone.click("#hh-confirm-ok")  # the one confirmation of irreversible actions
     phone.wait_for_selector("text=问题已销号")
     phone.screenshot(path=str(ARTIFACTS / "guidance-finding-closed-phone.png"), full_page=True)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390

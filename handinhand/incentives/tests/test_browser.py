@@ -60,11 +60,13 @@ def test_grade_to_letter_to_verification(transactional_db, live_server, browser_
     page.goto(f"{base}/incentives/{mine.pk}/")
     page.click("#confirm")
     page.click("main form button[type=submit]")
+    page.click("#hh-confirm-ok")
     page.wait_for_selector("text=考核等次已确认")
     assert record(year, cast.instructor).grade == "优秀"
 
     page.goto(f"{base}/incentives/years/{year.pk}/")
     page.click("#publicise")
+    page.click("#hh-confirm-ok")
     page.wait_for_selector("#year-status:has-text('公示中')")
     # The publicity days pass.
     today = timezone.localdate()
@@ -73,8 +75,10 @@ def test_grade_to_letter_to_verification(transactional_db, live_server, browser_
     )
     page.reload()
     page.click("#finalise")
+    page.click("#hh-confirm-ok")
     page.wait_for_selector("#year-status:has-text('已公布')")
     page.click("#letters")
+    page.click("#hh-confirm-ok")
     page.wait_for_selector(".hh-job:has-text('已完成')")
     page.screenshot(path=str(ARTIFACTS / "assessment-letters-job.png"), full_page=True)
 

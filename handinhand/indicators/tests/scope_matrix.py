@@ -72,6 +72,21 @@ OBJECT_PAGES = {
         "instructor",
         ["school_user", "leader", "instructor_ecjtu", "county_user"],
     ),
+    "indicators:evaluation_self_autosave": (
+        _evaluation,
+        "school_user",
+        ["instructor", "instructor_ecjtu", "outsider", "county_user"],
+    ),
+    "indicators:evaluation_review_autosave": (
+        _evaluation,
+        "instructor",
+        ["school_user", "leader", "instructor_ecjtu", "county_user"],
+    ),
+    "indicators:evidence_upload": (
+        _evaluation,
+        "school_user",
+        ["instructor", "instructor_ecjtu", "outsider", "county_user"],
+    ),
     "indicators:evaluation_move": (
         _evaluation,
         "leader",

@@ -38,22 +38,27 @@ def test_self_assessment_to_report_card(transactional_db, live_server, browser_p
     _login(page, base, cast.school_user.username)
     page.goto(f"{base}/indicators/evaluations/{evaluation.pk}/")
     page.click("text=填写自评")
+    page.wait_for_url(f"{base}/indicators/evaluations/{evaluation.pk}/self/")  # not the old page
     _fill(page, "explanation", "已按要求落实，材料齐全")
     page.screenshot(path=str(ARTIFACTS / "evaluation-self.png"), full_page=False)
     page.click("button[value=submit]")
+    page.click("#hh-confirm-ok")  # the one confirmation of irreversible actions
     page.wait_for_selector("text=自评已提交")
     assert page.inner_text("#evaluation-status") == "已提交自评"
 
     _login(page, base, cast.instructor.username)
     page.goto(f"{base}/indicators/evaluations/{evaluation.pk}/review/")
+    page.wait_for_selector("#score-sheet")
     _fill(page, "comment", "建议进一步完善台账")
     page.click("button[value=pass]")
+    page.click("#hh-confirm-ok")
     page.wait_for_selector("text=审核已通过")
     assert page.inner_text("#evaluation-status") == "已审核"
 
     _login(page, base, cast.leader.username)
     page.goto(f"{base}/indicators/evaluations/{evaluation.pk}/")
     page.click("button[value=confirm]")
+    page.click("#hh-confirm-ok")
     page.wait_for_selector("text=已确认")
     assert page.inner_text("#evaluation-status") == "已确认"
 

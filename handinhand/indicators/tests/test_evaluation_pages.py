@@ -36,9 +36,11 @@ def test_the_school_fills_and_submits(cast, evaluation, client_for, settings, tm
     response = client.post(url, data)
     assert response.status_code == 400
     assert "请输入数字" in response.content.decode()
-    assert not Score.objects.exists() and not EvidenceFile.objects.exists()
+    # The scores are refused, the file is kept (issue 14) and listed on the page shown again.
+    assert not Score.objects.exists()
+    assert EvidenceFile.objects.get().original_name == "制度.pdf"
+    assert "制度.pdf" in response.content.decode()
     data = _form(evaluation, score="1")
-    data[f"evidence_{leaf.pk}"] = SimpleUploadedFile("制度.pdf", b"%PDF-1.4 x")
     assert client.post(url, data).status_code == 302
     evaluation.refresh_from_db()
     assert evaluation.status == S.DRAFT and evaluation.self_total == Decimal(70)

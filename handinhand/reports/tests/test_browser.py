@@ -46,11 +46,13 @@ def test_leader_submits_and_department_acknowledges(transactional_db, live_serve
     page.wait_for_selector("#work-summary:has-text('全年到校指导 24 次')")
     page.screenshot(path=str(ARTIFACTS / "annual-report-draft.png"), full_page=True)
     page.click("#submit-report")
+    page.click("#hh-confirm-ok")  # the one confirmation of irreversible actions
     page.wait_for_selector("#report-status:has-text('已提交')")
 
     _login(page, base, cast.province_admin.username)
     page.goto(f"{base}/reports/{report.pk}/")
     page.click("#acknowledge-report")
+    page.click("#hh-confirm-ok")
     page.wait_for_selector("#report-status:has-text('已签收')")
     page.screenshot(path=str(ARTIFACTS / "annual-report-acknowledged.png"), full_page=True)
     report.refresh_from_db()
