@@ -19,7 +19,7 @@
       color: ["#c0392b", "#d4a017"],
       tooltip: {trigger: "axis"},
       legend: {data: ["累计覆盖设区市", "累计覆盖学校"], bottom: 0},
-      grid: {left: 40, right: 50, top: 40, bottom: 60},
+      grid: {left: 40, right: 70, top: 40, bottom: 60},
       xAxis: {type: "category", data: data.labels, axisLabel: {interval: 0, fontSize: 11}},
       yAxis: [
         {type: "value", name: "设区市", max: data.cities_total, minInterval: 1},
