@@ -1,25 +1,21 @@
 """The path to 全面覆盖 (R2): per batch, in order, the cities and schools covered so far, what
 the batches in preparation plan, and which cities remain; and the selection rounds' reads.
 
-Milestones (启动会, 批次启动, 全面推行) belong to the meetings app, above this layer: it adds
-them through `milestone_sources` from its AppConfig.ready(), e.g.
-
-    rollout.milestone_sources.register("meetings", lambda user: [Milestone(...), ...])
-
-and the timeline shows whatever is registered, already scoped by the source.
+Milestones (启动会, 批次启动, 全面推行) belong to the meetings app, above this layer: it registers
+them in `core.registry.timeline_events` from its AppConfig.ready(), and the timeline shows
+whatever is registered there, already scoped by the provider.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, QuerySet
 
 from handinhand.accounts.models import User
-from handinhand.core.registry import Registry
+from handinhand.core.registry import TimelineEvent, timeline_events
 from handinhand.orgs.models import Region, RegionLevel, School, University, UniversityRecognition
 from handinhand.programme.models import (
     Batch,
@@ -30,23 +26,8 @@ from handinhand.programme.models import (
 )
 
 
-@dataclass(frozen=True)
-class Milestone:
-    """A dated event on the rollout timeline, contributed by another module."""
-
-    date: dt.date
-    title: str
-    kind: str = ""  # e.g. "启动会", "批次启动", "全面推行"
-    batch_id: int | None = None
-    url: str = ""
-
-
-MilestoneSource = Callable[[User], Iterable[Milestone]]
-milestone_sources: Registry[MilestoneSource] = Registry("rollout milestones")
-
-
-def milestones(user: User) -> list[Milestone]:
-    items = [m for source in milestone_sources.values() for m in source(user)]
+def milestones(user: User) -> list[TimelineEvent]:
+    items = [m for provider in timeline_events.values() for m in provider(user)]
     return sorted(items, key=lambda m: (m.date, m.title))
 
 
@@ -68,7 +49,7 @@ class Rollout:
     covered: list[Region] = field(default_factory=list)  # by batches in force (实施中)
     planned: list[Region] = field(default_factory=list)  # by batches in preparation only
     remaining: list[Region] = field(default_factory=list)  # by no batch, not even planned
-    milestones: list[Milestone] = field(default_factory=list)
+    milestones: list[TimelineEvent] = field(default_factory=list)
 
     def chart(self) -> dict[str, object]:
         """The data of the ECharts chart (json_script: no inline script under the CSP)."""

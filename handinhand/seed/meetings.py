@@ -150,8 +150,9 @@ def extend(workload: str, *, seed: int, scale: float = 1.0) -> dict[str, int]:
 # --- the pilot's first meeting (issue 11), as the source report tells it ------------------------
 
 KICKOFF_TITLE = "全省中小学校党建工作指导组第一次会议"
-# The report dates it 5月7日 without a year; the pilot's first meeting is taken as 2025.
-KICKOFF_DATE = dt.date(2025, 5, 7)
+# The report dates it 5月7日 without a year: it is the pilot batch's start (its first year),
+# the same day the batch plan starts on (seed/selection.py).
+KICKOFF_DAY = (5, 7)
 KICKOFF_MINUTES = (
     "来自南昌大学、华东交通大学、江西财经大学3所高校的党建工作指导组成员，与结对的萍乡市、"
     "新余市、鹰潭市3个设区市教育行政部门负责人、党建工作人员齐聚一堂，召开全省中小学校党建"
@@ -169,17 +170,20 @@ def kickoff(workload: str, *, seed: int, scale: float = 1.0) -> dict[str, int]:
     if Meeting.objects.filter(milestone=Milestone.KICKOFF).exists():
         return {}
     names = [f"{pair.university}党建指导组" for pair in PILOT_PAIRS]
-    groups = {g.name: g for g in GuidanceGroup.objects.filter(name__in=names)}
+    groups = {
+        g.name: g for g in GuidanceGroup.objects.filter(name__in=names).select_related("batch")
+    }
     if len(groups) != len(names):
         return {}
     host = groups[names[0]]
-    signed_at = timezone.make_aware(dt.datetime.combine(KICKOFF_DATE, dt.time(8, 50)))
+    kickoff_date = dt.date(host.batch.start_year, *KICKOFF_DAY)
+    signed_at = timezone.make_aware(dt.datetime.combine(kickoff_date, dt.time(8, 50)))
     with transaction.atomic():
         meeting = Meeting.objects.create(
             kind="scheduling",
             group=host,
             title=KICKOFF_TITLE,
-            date=KICKOFF_DATE,
+            date=kickoff_date,
             status=MeetingStatus.HELD,
             minutes=KICKOFF_MINUTES,
             milestone=Milestone.KICKOFF,
@@ -189,7 +193,7 @@ def kickoff(workload: str, *, seed: int, scale: float = 1.0) -> dict[str, int]:
             "group_id", "role", "user_id"
         )
         # Those in the groups on the day; a synthetic roster whose terms start later, today's.
-        on_the_day = members.current(on=KICKOFF_DATE)
+        on_the_day = members.current(on=kickoff_date)
         for group_id, user_id in (
             on_the_day if on_the_day.exists() else members.current()
         ).values_list("group_id", "user_id"):

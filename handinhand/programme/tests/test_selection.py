@@ -18,6 +18,7 @@ from handinhand.conftest import Cast
 from handinhand.core.exceptions import ConflictError, PermissionDeniedError
 from handinhand.core.inbox import inbox_count, inbox_items
 from handinhand.core.models import AuditEvent
+from handinhand.core.registry import TimelineEvent, timeline_events
 from handinhand.orgs.models import Recognition, Region, UniversityRecognition
 from handinhand.orgs.tests.factories import UniversityFactory
 from handinhand.programme import rollout, selection, selectors, services
@@ -382,14 +383,18 @@ def test_rollout_path_per_batch_and_remaining_cities(cast: Cast) -> None:
 
 
 def test_rollout_shows_milestones_registered_by_another_module(cast: Cast) -> None:
-    def source(user: Any) -> list[rollout.Milestone]:
-        return [rollout.Milestone(dt.date(2024, 5, 7), "第一次会议", kind="启动会")]
+    def source(user: Any) -> list[TimelineEvent]:
+        event = TimelineEvent(dt.date(2024, 5, 7), "kickoff", "启动会", "第一次会议", "/m/1/")
+        return [event]
 
-    rollout.milestone_sources.register("test", source)
+    before = dict(timeline_events._items)
+    timeline_events._items.clear()
+    timeline_events.register("test", source)
     try:
         assert [m.title for m in rollout.rollout(cast.province_admin).milestones] == ["第一次会议"]
     finally:
-        rollout.milestone_sources._items.pop("test")
+        timeline_events._items.clear()
+        timeline_events._items.update(before)
 
 
 # --- inbox ------------------------------------------------------------------------------------
