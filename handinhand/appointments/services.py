@@ -476,6 +476,25 @@ def nomination_approve(
     return locked
 
 
+def set_approve_all(
+    *, actor: User, nomination_set: NominationSet, confirm_below_quota: bool = False
+) -> int:
+    """批准全部: every pending nomination of the set, in one transaction (a refusal of one,
+    or the quota warning at the last, leaves all of them pending)."""
+    _require_approve(actor, nomination_set)
+    with transaction.atomic():
+        pending = list(
+            nomination_set.nominations.filter(status=NominationStatus.PENDING).order_by("pk")
+        )
+        if not pending:
+            raise ValidationError(_("没有待审批的提名"))
+        # The leader first, so that a set replacing its leader never has two for a moment.
+        pending.sort(key=lambda n: n.role != MemberRole.LEADER)
+        for n in pending:
+            nomination_approve(actor=actor, nomination=n, confirm_below_quota=confirm_below_quota)
+    return len(pending)
+
+
 def _settle(actor: User, nomination_set: NominationSet) -> None:
     """Once nothing in the set waits for anyone, the set is closed and, if anyone was
     appointed, the group's notice (任命通知) issued."""

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.set_detail, name="set_detail"),
     path("<int:pk>/edit/", views.set_edit, name="set_edit"),
     path("<int:pk>/submit/", views.set_submit, name="set_submit"),
+    path("<int:pk>/approve-all/", views.set_approve_all, name="set_approve_all"),
     path("<int:pk>/nominations/new/", views.nomination_create, name="nomination_create"),
     path("nominations/<int:pk>/", views.nomination_edit, name="nomination_edit"),
     path("nominations/<int:pk>/approve/", views.nomination_approve, name="nomination_approve"),

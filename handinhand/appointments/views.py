@@ -155,6 +155,7 @@ def set_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "can_approve": access.can_approve(request.user, nomination_set),
             "is_draft": nomination_set.status == SetStatus.DRAFT,
             "has_drafts": any(n.status == NominationStatus.DRAFT for n in nominations),
+            "pending": sum(n.status == NominationStatus.PENDING for n in nominations),
             "warn": request.GET.get("warn", ""),
             "letters": letters,
             "issuer": services.issuer(nomination_set.group),
@@ -225,6 +226,23 @@ def set_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             expected_version=data.get("expected_version"),
         ),
         _("已报送审批"),
+    )
+
+
+@login_required
+@require_POST
+def set_approve_all(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    require_business(request)
+    nomination_set = _set(request, pk)
+    require(access.can_approve(request.user, nomination_set))
+    confirm = request.POST.get("confirm_below_quota") in ("on", "true", "1")
+    return _act(
+        request,
+        reverse("appointments:set_detail", args=[pk]),
+        lambda: services.set_approve_all(
+            actor=request.user, nomination_set=nomination_set, confirm_below_quota=confirm
+        ),
+        _("已全部批准，聘书与任命通知已生成"),
     )
 
 

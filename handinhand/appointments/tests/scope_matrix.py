@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from handinhand.appointments import services
-from handinhand.appointments.models import AppointmentLetter, NominationSet
+from handinhand.appointments.models import AppointmentLetter, Nomination, NominationSet
 from handinhand.appointments.tests.factories import new_set, nominate, setup
 from handinhand.programme.models import MemberRole
 
@@ -35,6 +35,11 @@ def _pending(c):
     n = _draft_nomination(c)
     n.nomination_set.nominations.filter(status="draft").update(status="pending")
     return n.pk
+
+
+def _pending_set(c):
+    n = Nomination.objects.get(pk=_pending(c))
+    return n.nomination_set_id
 
 
 def _attachment(c):
@@ -64,6 +69,7 @@ OBJECT_PAGES = {
     "appointments:set_detail": (_draft_set, "unit_contact", [*OUT, "instructor_ecjtu"]),
     "appointments:set_edit": (_draft_set, "unit_contact", ["province_admin", *OUT]),
     "appointments:set_submit": (_draft_set, "unit_contact", ["province_admin", *OUT]),
+    "appointments:set_approve_all": (_pending_set, "province_admin", ["unit_contact", *OUT]),
     "appointments:nomination_create": (_draft_set, "unit_contact", ["province_admin", *OUT]),
     "appointments:nomination_edit": (_nomination, "unit_contact", ["province_admin", *OUT]),
     "appointments:nomination_remove": (_nomination, "unit_contact", ["province_admin", *OUT]),

@@ -483,3 +483,22 @@ def test_lists_search_page_and_export(cast: Cast, client_for: Any) -> None:
     page = client_for(cast.outsider).get(reverse("appointments:set_list"))
     assert page.context["page"].paginator.count == 0
     assert client_for(cast.school_user).get(reverse("appointments:set_list")).status_code == 404
+
+
+def test_approve_all_at_once_or_none(cast: Cast, client_for: Any) -> None:
+    s = setup(cast)
+    nomination_set = new_set(s)
+    nominate(s, nomination_set, s.people[0], MemberRole.LEADER)
+    nominate(s, nomination_set, s.people[1])
+    services.set_submit(actor=s.contact, nomination_set=nomination_set, confirm_below_quota=True)
+    client = client_for(cast.province_admin)
+    url = reverse("appointments:set_approve_all", args=[nomination_set.pk])
+    # Below the quota: the warning, and nobody approved (one transaction).
+    page = client.post(url, follow=True)
+    assert "少于每组 5 名党建指导员" in page.content.decode()
+    assert not Membership.objects.filter(group=s.group).exists()
+    client.post(url, {"confirm_below_quota": "on"})
+    assert Membership.objects.filter(group=s.group, is_active=True).count() == 2
+    assert AppointmentLetter.objects.filter(nomination_set=nomination_set).count() == 3
+    # The nominator may not approve.
+    assert client_for(s.contact).post(url).status_code == 404
