@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from openpyxl.styles import Font
 
 from handinhand.accounts.models import User
 from handinhand.appointments.models import PersonRecord
-from handinhand.core import audit
+from handinhand.core import audit, audit_chain
 from handinhand.core.models import AuditAction
 from handinhand.core.scope import get_scope
 from handinhand.core.services import create_object
@@ -92,9 +93,13 @@ def can_import(user: User) -> bool:
 
 
 def id_digest(number: str) -> str:
-    # A fixed salt: the digest must stay the same across deployments and key rotations, since
-    # it is how a person is recognised at the next import.
-    return hashlib.sha256(f"handinhand-person:{number.upper()}".encode()).hexdigest()
+    # Keyed, not merely salted: an 18-character ID number has few enough possible values
+    # (region, birth date, sequence) that a plain digest is reversed by trying them all, so the
+    # key is the audit chain's (AUDIT_HMAC_KEY in production), which never leaves the server
+    # and stays fixed across deployments, as it must for a person to be recognised at the next
+    # import. The domain prefix keeps these digests apart from the chain's.
+    message = f"handinhand-person:{number.upper()}".encode()
+    return hmac.new(audit_chain.hmac_key(), message, hashlib.sha256).hexdigest()
 
 
 def valid_id_number(number: str) -> bool:

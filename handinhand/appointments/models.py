@@ -336,7 +336,7 @@ class AppointmentLetter(TimeStampedModel):
 
 class PersonRecord(TimeStampedModel):
     """What the roster import knows of a person beyond the account: the ID number (身份证号),
-    kept only as a salted digest and its last four characters, enough to tell the same person
+    kept only as a keyed digest (HMAC) and its last four characters, enough to tell the same person
     from a namesake without storing the number itself. A separate model, one-to-one with the
     account, because accounts belongs to a lower layer than this app."""
 
