@@ -152,6 +152,13 @@ def test_visit_with_finding_and_photo_in_at_most_15_taps(
     page.wait_for_selector("#photo-error:not(.d-none)")
     assert "不是图片" in page.inner_text("#photo-error")
     assert page.locator("#photo-thumbs img").count() == 0
+    # A photo still over the policy's limit once downscaled is refused before any upload (the
+    # limit is lowered here: a real 20 MB JPEG of 1600 px does not exist).
+    page.evaluate("() => { document.getElementById('field-visit').dataset.maxBytes = '1000'; }")
+    page.set_input_files("#photo-input", str(photo))
+    page.wait_for_selector("#photo-error:has-text('超过上限')")
+    assert page.locator("#photo-thumbs img").count() == 0
+    assert VisitAttachment.objects.count() == 1
     context.close()
 
 

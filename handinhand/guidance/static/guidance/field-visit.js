@@ -18,7 +18,6 @@
   var QUALITY = 0.82;
   var DB_NAME = "hih-field";
   var user = form.dataset.user;
-  var maxBytes = Number(form.dataset.maxBytes) || 20 * 1024 * 1024;
   var maxPhotos = Number(form.dataset.maxPhotos) || 10;
   var msg = form.dataset;
   var photos = []; // {name, blob, thumb}
@@ -253,6 +252,7 @@
       return chain.then(function () {
         if (photos.length >= maxPhotos) { showPhotoError(msg.msgTooMany); return; }
         return downscale(file).then(function (out) {
+          var maxBytes = Number(form.dataset.maxBytes) || 20 * 1024 * 1024; // the policy's limit
           if (!out.blob || out.blob.size > maxBytes) { showPhotoError(msg.msgTooBig); return; }
           var name = (file.name || "photo").replace(/\.[^.]*$/, "") + ".jpg";
           photos.push({ name: name, blob: out.blob, thumb: out.thumb });
