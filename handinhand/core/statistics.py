@@ -17,9 +17,13 @@ from django.db import connections, models, router, transaction
 log = logging.getLogger(__name__)
 
 
-def analyze(tables: Iterable[type[models.Model] | str], *, using: str | None = None) -> list[str]:
+def analyze(
+    tables: Iterable[type[models.Model] | str], *, using: str | None = None, now: bool = False
+) -> list[str]:
     """ANALYZE these tables (models or table names) on PostgreSQL, once the surrounding
-    transaction commits. Returns the table names analyzed (or to be), [] elsewhere."""
+    transaction commits (or `now`: inside it, where ANALYZE counts the transaction's own new
+    rows, for a seed whose next step queries what the last one wrote). Returns the table
+    names analyzed (or to be), [] elsewhere."""
     names: list[str] = []
     alias = using
     for table in tables:
@@ -40,5 +44,8 @@ def analyze(tables: Iterable[type[models.Model] | str], *, using: str | None = N
             cursor.execute("ANALYZE " + ", ".join(quote(n) for n in names))
         log.info("ANALYZE %s", ", ".join(names))
 
-    transaction.on_commit(run, using=alias)
+    if now:
+        run()
+    else:
+        transaction.on_commit(run, using=alias)
     return names

@@ -14,7 +14,9 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from handinhand.orgs.models import Region, RegionLevel, School
@@ -58,6 +60,10 @@ class PickerWidget(forms.TextInput):
             return str(self.label(key) or key)
         return str(value)
 
+    def _render(self, template_name: str, context: dict[str, Any], renderer: Any = None) -> Any:
+        # The project's templates (Django's form renderer looks only in django/forms).
+        return mark_safe(render_to_string(template_name, context))  # noqa: S308 (a template)
+
     def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         widget = context["widget"]
@@ -80,6 +86,12 @@ class RegionPickField(forms.ModelChoiceField[Region]):
             label=self._label_for,
         )
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        # Each form copies its fields; the copy's widget must name it by the copy's queryset.
+        result = super().__deepcopy__(memo)
+        result.widget.label = result._label_for
+        return result
+
     def _label_for(self, key: str) -> str | None:
         region = self.queryset.select_related("parent").filter(pk=key).first()
         return region_label(region) if region else None
@@ -101,6 +113,11 @@ class SchoolPickField(forms.ModelChoiceField[School]):
         kwargs.setdefault("queryset", School.objects.none())
         super().__init__(**kwargs)
         self.widget = PickerWidget(source="orgs:school_pick", label=self._label_for)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        result = super().__deepcopy__(memo)
+        result.widget.label = result._label_for
+        return result
 
     def _label_for(self, key: str) -> str | None:
         if not key.isdigit():

@@ -5,17 +5,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from handinhand.core import statistics
 from handinhand.core.scope import bump_scope_version
 from handinhand.seed import programme
-from handinhand.seed.registry import run_steps
+from handinhand.seed.registry import analyze_seeded_tables, run_steps
 from handinhand.seed.reset import ResetRefused, reset
-
-# The apps whose tables a seed fills (every project app, and the audit log's core).
-SEEDED_APPS = frozenset(c.label for c in apps.get_app_configs() if c.name.startswith("handinhand."))
 
 
 class Command(BaseCommand):
@@ -73,12 +68,11 @@ class Command(BaseCommand):
         planned = programme.plan(options["workload"], seed=options["seed"], scale=options["scale"])
         plan_seconds = time.perf_counter() - started
         counts = programme.write(planned)
+        analyze_seeded_tables()
         counts.update(run_steps(planned.workload, seed=planned.seed, scale=options["scale"]))
         # Fresh planner statistics for every table the seed filled (PostgreSQL; issue 15 item
         # 5), and no scope cached from before the seed survives it.
-        analyzed = statistics.analyze(
-            [m for m in apps.get_models() if m._meta.app_label in SEEDED_APPS]
-        )
+        analyzed = analyze_seeded_tables()
         if analyzed:
             self.stdout.write(f"ANALYZE：{len(analyzed)} 张表")
         bump_scope_version()
