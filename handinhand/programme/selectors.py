@@ -74,12 +74,19 @@ class BatchCoverage:
     cities: list[CoverageRow]
 
 
-def coverage(user: User) -> list[BatchCoverage]:
+def coverage(
+    user: User, under: Region | None = None, *, drill: bool = False
+) -> list[BatchCoverage]:
     """Schools in paired regions and schools in a district, per batch, city and county.
 
     A handful of grouped queries whatever the size of the province: counts per county are
     fetched and the (small) region tree is rolled up in Python. The last entry is the total
     over all batches (累计) when there is more than one batch.
+
+    With `drill` (the page; issue 15 item 1) the rows are one level only, the children of
+    `under` (or the top of the user's view: the provinces when it spans several, else the
+    cities), so that the page's size follows what it shows, not the country: nationally the
+    nested table was 11.6 MB. Without it (the .xlsx) the rows are cities with their counties.
     """
     schools = School.objects.visible_to(user)
     per_county = dict(
@@ -109,6 +116,24 @@ def coverage(user: User) -> list[BatchCoverage]:
     regions = list(Region.objects.visible_to(user).order_by("code"))
     counties = [r for r in regions if r.level == RegionLevel.COUNTY and r.code in per_county]
     cities = [r for r in regions if r.level == RegionLevel.CITY]
+    if drill:
+        by_code = {r.code: r for r in regions}
+        depth = len(under.path.strip("/").split("/")) if under is not None else 0
+        if under is not None:
+            counties = [c for c in counties if c.path.startswith(under.path)]
+        elif len({c.path.split("/")[0] for c in counties}) <= 1:
+            depth = 1  # one province: its cities are the top of the view
+        if depth >= 3:  # a county: itself
+            depth = 2
+
+        def shown(county: Region) -> Region:
+            code = county.path.strip("/").split("/")[depth]
+            return by_code.get(code) or county
+
+        cities = sorted({shown(c).code: shown(c) for c in counties}.values(), key=lambda r: r.code)
+        counties_by_row = {c.code: shown(c).code for c in counties}
+    else:
+        counties_by_row = {c.code: c.parent_id or "" for c in counties}
 
     def build(batch: Batch | None) -> BatchCoverage:
         in_district: dict[str, int]
@@ -132,7 +157,7 @@ def coverage(user: User) -> list[BatchCoverage]:
                 paired=n if any(county.path.startswith(p) for p in paths) else 0,
                 districted=min(n, in_district.get(county.code, 0)),
             )
-            parent = city_rows.get(county.parent_id or "")
+            parent = city_rows.get(counties_by_row[county.code])
             if parent is not None:
                 parent.children.append(row)
                 parent.schools += row.schools
@@ -293,7 +318,9 @@ def overview(user: User) -> Overview:
         .values("user_id")
         .distinct()
         .count(),
-        coverage=cumulative(coverage(user)),
+        # The province admin's home shows the top level only (provinces nationally, else the
+        # cities); a bureau sees its own region's counties.
+        coverage=cumulative(coverage(user, drill=get_scope(user).everything)),
     )
 
 
