@@ -121,10 +121,12 @@ def coverage(
         depth = len(under.path.strip("/").split("/")) if under is not None else 0
         if under is not None:
             counties = [c for c in counties if c.path.startswith(under.path)]
-        elif len({c.path.split("/")[0] for c in counties}) <= 1:
-            depth = 1  # one province: its cities are the top of the view
-        if depth >= 3:  # a county: itself
-            depth = 2
+        else:
+            # The top of the user's view: the first level where their regions part (the
+            # provinces nationally, a province's cities, a city bureau's counties).
+            while depth < 2 and len({c.path.split("/")[depth] for c in counties}) <= 1:
+                depth += 1
+        depth = min(depth, 2)  # a county shows itself
 
         def shown(county: Region) -> Region:
             code = county.path.strip("/").split("/")[depth]
