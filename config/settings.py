@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -294,10 +295,11 @@ else:
 # server must see, so not worth a round trip to the shared cache.
 # Also each user's scope when the shared cache is the database (core.scope), hence room for
 # every signed-in user of a busy day.
-CACHES["local"] = {
+_LOCAL_CACHE: dict[str, Any] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "OPTIONS": {"MAX_ENTRIES": 20_000},
 }
+CACHES["local"] = _LOCAL_CACHE
 # Per account: 5 failures lock it for 15 minutes (accounts.services). Per client IP, whatever
 # the names tried: an address that fails this often is refused before any password is
 # checked, for LOGIN_IP_THROTTLE_MINUTES, and its attempts no longer count against anyone's

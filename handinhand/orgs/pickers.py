@@ -93,6 +93,8 @@ class RegionPickField(forms.ModelChoiceField[Region]):
         return result
 
     def _label_for(self, key: str) -> str | None:
+        if self.queryset is None:
+            return None
         region = self.queryset.select_related("parent").filter(pk=key).first()
         return region_label(region) if region else None
 
@@ -120,7 +122,7 @@ class SchoolPickField(forms.ModelChoiceField[School]):
         return result
 
     def _label_for(self, key: str) -> str | None:
-        if not key.isdigit():
+        if not key.isdigit() or self.queryset is None:
             return None
         school = self.queryset.filter(pk=key).first()
         return school_label(school) if school else None
