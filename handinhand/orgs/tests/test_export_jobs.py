@@ -126,3 +126,39 @@ def test_import_analyzes_the_school_table_on_postgresql(
         assert names == ["orgs_school"] and analyzed == ['ANALYZE "orgs_school"']
     else:
         assert names == [] and analyzed == []
+
+
+def test_big_roster_is_imported_by_a_job(
+    cast: Any,
+    client_for: Any,
+    settings: Any,
+    tmp_path: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from handinhand.orgs.tests.test_imports import school_row, xlsx
+
+    settings.IMPORT_INLINE_ROWS = 3
+    settings.TASKS = IMMEDIATE
+    settings.MEDIA_ROOT = tmp_path
+    client = client_for(cast.county_user)
+    data = xlsx([school_row(i) for i in range(1, 6)])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("orgs:school_import"), {"file": SimpleUploadedFile("花名册.xlsx", data)}
+        )
+    job = Job.objects.get(kind="orgs.roster_import")
+    assert response.status_code == 302 and response.url == reverse("core:job_detail", args=[job.pk])
+    assert job.status == JobStatus.DONE and job.result["created"] == 5
+    assert "导入成功" in client.get(response.url).content.decode()
+    assert list((tmp_path / "jobs" / "in").iterdir()) == []  # the upload is not kept
+
+    # A file with a bad row: nothing written, the job says which row.
+    bad = xlsx([school_row(i) for i in range(6, 10)] + [school_row(10, 学校名称="")])
+    before = School.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("orgs:school_import"), {"file": SimpleUploadedFile("b.xlsx", bad)})
+    failed = Job.objects.filter(kind="orgs.roster_import").order_by("-pk").first()
+    assert failed is not None and failed.status == JobStatus.FAILED
+    assert "第 " in failed.error and School.objects.count() == before
