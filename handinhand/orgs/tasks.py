@@ -33,7 +33,8 @@ def estimated_rows(data: bytes) -> int | None:
     the file does not say or cannot be opened (the import then reports why)."""
     try:
         sheet = load_workbook(BytesIO(data), read_only=True).worksheets[0]
-        return sheet.max_row
+        rows: int | None = sheet.max_row
+        return rows
     except Exception:
         return None
 
