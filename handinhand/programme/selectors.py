@@ -137,6 +137,17 @@ def coverage(
     else:
         counties_by_row = {c.code: c.parent_id or "" for c in counties}
 
+    # Each county once: its schools, the row it adds to, and its path with those above it (a
+    # county is paired when one of them is: set look-ups, not a scan of every pairing for each
+    # of the 3,411 counties of the country).
+    facts = []
+    for county in counties:
+        parts = county.path.strip("/").split("/")
+        prefixes = frozenset("/".join(parts[: i + 1]) + "/" for i in range(len(parts)))
+        facts.append(
+            (county, per_county.get(county.code, 0), counties_by_row[county.code], prefixes)
+        )
+
     def build(batch: Batch | None) -> BatchCoverage:
         in_district: dict[str, int]
         if batch is None:
@@ -149,26 +160,27 @@ def coverage(
             in_district = districted[batch.pk]
         total = CoverageRow(None, "合计", "total")
         city_rows = {c.code: CoverageRow(c, c.name, "city") for c in cities}
-        for county in counties:
-            n = per_county.get(county.code, 0)
-            row = CoverageRow(
-                county,
-                county.name,
-                "county",
-                schools=n,
-                paired=n if any(county.path.startswith(p) for p in paths) else 0,
-                districted=min(n, in_district.get(county.code, 0)),
-            )
-            parent = city_rows.get(counties_by_row[county.code])
+        paired_set = set(paths)
+        shown_rows: set[str] = set()
+        for county, n, row_code, prefixes in facts:
+            paired = n if not paired_set.isdisjoint(prefixes) else 0
+            placed = min(n, in_district.get(county.code, 0))
+            parent = city_rows.get(row_code)
             if parent is not None:
-                parent.children.append(row)
-                parent.schools += row.schools
-                parent.paired += row.paired
-                parent.districted += row.districted
-            total.schools += row.schools
-            total.paired += row.paired
-            total.districted += row.districted
-        rows = [r for r in city_rows.values() if r.children]
+                if not drill:  # the nested table (the .xlsx) lists the counties too
+                    parent.children.append(
+                        CoverageRow(
+                            county, county.name, "county", n, paired=paired, districted=placed
+                        )
+                    )
+                shown_rows.add(row_code)
+                parent.schools += n
+                parent.paired += paired
+                parent.districted += placed
+            total.schools += n
+            total.paired += paired
+            total.districted += placed
+        rows = [r for code, r in city_rows.items() if code in shown_rows]
         return BatchCoverage(batch, total, rows)
 
     result = [build(b) for b in batches]
