@@ -42,6 +42,10 @@ class Scope:
     # `county_id IN (…) OR id IN (…)` on the school table itself: two index scans, where a
     # path LIKE through the join defeats both indexes (issue 15 item 2; see in_scope there).
     county_codes: frozenset[str] = frozenset()
+    # The schools of `school_ids` outside those counties (a school user's own school, usually):
+    # most scopes have none, and the filter is then `county_id IN (…)` alone, which PostgreSQL
+    # serves in county order straight from the county index (an OR it walks whole).
+    outside_school_ids: frozenset[int] = frozenset()
     # The schools the user holds a school-user role for: "is this the school's own user?"
     own_school_ids: frozenset[int] = frozenset()
     group_ids: frozenset[int] = frozenset()
@@ -121,8 +125,13 @@ def _cache_seconds() -> int:
     return int(getattr(settings, "SCOPE_CACHE_SECONDS", 600))
 
 
+# Part of every key: a release that changes the Scope class changes this, so that no scope
+# pickled by the previous release is read back without its new fields.
+SCOPE_FORMAT = 2
+
+
 def _scope_key(user: AnyUser, version: str) -> str:
-    return f"scope:{user.pk}:{version}:{timezone.localdate().isoformat()}"
+    return f"scope:{SCOPE_FORMAT}:{user.pk}:{version}:{timezone.localdate().isoformat()}"
 
 
 def get_scope(user: AnyUser) -> Scope:

@@ -107,6 +107,13 @@ def compute_scope(user: User) -> Scope:
     province_codes = {p.strip("/").split("/")[0] for p in paths} | {
         c for c in upward if c.endswith("0000")
     }
+    outside = set(school_ids)
+    if county_codes and school_ids:
+        outside = set(
+            School.objects.filter(pk__in=school_ids)
+            .exclude(county_id__in=county_codes)
+            .values_list("pk", flat=True)
+        )
     return Scope(
         everything=everything,
         is_business=bool(roles & business_roles),
@@ -114,6 +121,7 @@ def compute_scope(user: User) -> Scope:
         staff_paths=tuple(sorted(staff_paths)),
         school_ids=frozenset(school_ids),
         county_codes=frozenset(county_codes),
+        outside_school_ids=frozenset(outside),
         own_school_ids=frozenset(own_school_ids),
         group_ids=frozenset(group_ids),
         led_group_ids=frozenset(led),
