@@ -54,9 +54,7 @@ def test_membership_change_through_the_service_is_seen_at_once(cast: Any) -> Non
     )
     after = get_scope(fresh(cast.outsider))
     assert cast.groups["ncu"].pk in after.group_ids
-    assert cast.school_anyuan.pk in set(
-        School.objects.in_scope(after).values_list("pk", flat=True)
-    )
+    assert cast.school_anyuan.pk in set(School.objects.in_scope(after).values_list("pk", flat=True))
 
 
 def test_membership_ended_outside_the_services_is_seen_at_once(cast: Any) -> None:
@@ -75,9 +73,11 @@ def test_role_pairing_and_district_changes_bump_the_version(cast: Any) -> None:
     # A new pairing widens every member's schools.
     assert cast.school_nanchang.pk not in School.objects.visible_to(fresh(cast.instructor))
     PairingFactory.create(batch=cast.batch, group=cast.groups["ncu"], region_id="360100")
-    assert School.objects.visible_to(fresh(cast.instructor)).filter(
-        pk=cast.school_nanchang.pk
-    ).exists()
+    assert (
+        School.objects.visible_to(fresh(cast.instructor))
+        .filter(pk=cast.school_nanchang.pk)
+        .exists()
+    )
 
 
 def test_district_schools_assigned_are_in_scope_at_once(cast: Any) -> None:
@@ -108,3 +108,13 @@ def test_instructor_school_list_query_uses_indexes_on_postgresql(cast: Any) -> N
     plan = qs.explain()
     assert "Seq Scan on orgs_school" not in plan, plan
     assert "orgs_school" in plan
+
+
+def test_schools_outside_the_counties_are_kept_apart(cast: Any) -> None:
+    # The instructor's district school lies in 萍乡市: the filter is the county list alone.
+    instructor = get_scope(fresh(cast.instructor))
+    assert cast.school.pk in instructor.school_ids and not instructor.outside_school_ids
+    # A school user has no region: their own school is the whole of their scope.
+    school_user = fresh(cast.school_user)
+    assert get_scope(school_user).outside_school_ids == frozenset({cast.school.pk})
+    assert list(School.objects.visible_to(school_user)) == [cast.school]
