@@ -86,3 +86,39 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     )
     for row in cells[1:]:
         print(line(row))
+
+
+def database_state() -> str:
+    """What the measured database holds and whether its statistics are fresh (issue 15 item 5):
+    row counts of the big tables and, on PostgreSQL, when each was last analyzed."""
+    from django.db import connection
+
+    tables = [
+        "orgs_region",
+        "orgs_school",
+        "accounts_user",
+        "guidance_visit",
+        "guidance_visitschool",
+        "indicators_score",
+        "programme_districtschool",
+    ]
+    lines = []
+    with connection.cursor() as cursor:
+        for table in tables:
+            if table not in connection.introspection.table_names(cursor):
+                continue
+            cursor.execute(f"SELECT COUNT(*) FROM {table}")
+            count = cursor.fetchone()[0]
+            analyzed = ""
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT GREATEST(last_analyze, last_autoanalyze) FROM pg_stat_user_tables"
+                    " WHERE relname = %s",
+                    [table],
+                )
+                row = cursor.fetchone()
+                analyzed = (
+                    f", analyzed {row[0]:%Y-%m-%d %H:%M}" if row and row[0] else ", never analyzed"
+                )
+            lines.append(f"  {table}: {count:,} rows{analyzed}")
+    return "database state:\n" + "\n".join(lines)

@@ -357,3 +357,8 @@ def _fresh_login_counters() -> None:
         from django.core.cache import cache
 
         cache.clear()
+    # Scopes kept in this process's memory (core.scope) must not outlive the test whose rows
+    # they were computed from: ids are reused once a test's rows are rolled back.
+    from django.core.cache import caches
+
+    caches["local"].clear()

@@ -18,6 +18,7 @@ from handinhand.core.jobs import job_retry, max_retries
 from handinhand.core.models import Job, JobStatus
 from handinhand.core.schedule import get_schedule, schedule_run_now, schedule_statuses, schedules
 from handinhand.core.scope import get_scope
+from handinhand.core.uploads import serve_generated
 from handinhand.core.views_helpers import access, require
 
 
@@ -27,6 +28,19 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     htmx = getattr(request, "htmx", False)
     template = "core/job_progress.html" if htmx else "core/job_detail.html"
     return render(request, template, {"job": job})
+
+
+@login_required
+def job_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The file a finished job wrote (an export): its creator's, like the job; none is offered
+    before the job is done, so a worker that died mid-way offers nothing half-written."""
+    job = access(Job.objects.visible_to(request.user), pk=pk)
+    if job.status != JobStatus.DONE or not job.result_file:
+        raise Http404
+    with job.result_file.open("rb") as handle:
+        data = handle.read()
+    name = str(job.result.get("filename") or f"{job.kind}-{job.pk}.xlsx")
+    return serve_generated(data, "xlsx", name)
 
 
 # --- 定时任务与后台任务: the jobs console of the system administrator (三员分立) -----------------

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Model, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +37,10 @@ class Column:
     link: bool = False  # links to the row's detail page
     export_only: bool = False
     list_only: bool = False
+    # For exports read from values() rows (core.exports): the column's values for a chunk of
+    # rows at once, batch(user, pks) → {pk: value}, in one query; a column without it is read
+    # from `key` as a field path ("county.parent.name" → county__parent__name).
+    batch: Callable[[Any, Sequence[Any]], dict[Any, Any]] | None = None
 
     def value(self, obj: Any) -> Any:
         value: Any = obj
@@ -77,6 +81,9 @@ class ListSpec:
     export_name: str = "export"
     extra_actions: Sequence[tuple[str, str]] = ()  # (url, label) shown above the table
     template: str = "core/list.html"
+    # Where the spec is found again by a background export ("module.NAME"): set on lists that
+    # can exceed EXPORT_INLINE_ROWS, whose export then runs as a job (core.exports).
+    job_path: str = ""
 
 
 def apply_search(qs: QuerySet[Any], fields: Sequence[str], text: str) -> QuerySet[Any]:
@@ -92,13 +99,19 @@ def apply_search(qs: QuerySet[Any], fields: Sequence[str], text: str) -> QuerySe
 def filtered_queryset(
     request: HttpRequest, spec: ListSpec
 ) -> tuple[QuerySet[Any], FilterForm, str]:
-    form = spec.filter_form(request.GET or None, user=request.user)
-    qs = spec.queryset(request.user)
+    return query_for(spec, request.user, request.GET)
+
+
+def query_for(spec: ListSpec, user: Any, data: QueryDict) -> tuple[QuerySet[Any], FilterForm, str]:
+    """The list's rows for `user` under the filters, search and sort in `data` (a request's GET,
+    or the one a background export recorded)."""
+    form = spec.filter_form(data or None, user=user)
+    qs = spec.queryset(user)
     if form.is_bound and form.is_valid():
         qs = form.filter(qs)
         qs = apply_search(qs, spec.search_fields, form.cleaned_data.get("q") or "")
     sort_keys = {c.key: c.sort for c in spec.columns if c.sort}
-    requested = request.GET.get("sort", "")
+    requested = data.get("sort", "")
     key = requested.lstrip("-")
     order = sort_keys.get(key)
     if order:

@@ -12,11 +12,16 @@ registered by `handinhand.programme.scope` (core sits below every app that owns 
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from handinhand.core.registry import Slot
 from handinhand.core.users import AnyUser
@@ -33,6 +38,14 @@ class Scope:
     staff_paths: tuple[str, ...] = ()
     # Schools in scope one by one: the user's own (as school user) and their districts' schools.
     school_ids: frozenset[int] = frozenset()
+    # The counties (region codes) inside `region_paths`, so that a school filter reads
+    # `county_id IN (…) OR id IN (…)` on the school table itself: two index scans, where a
+    # path LIKE through the join defeats both indexes (issue 15 item 2; see in_scope there).
+    county_codes: frozenset[str] = frozenset()
+    # The schools of `school_ids` outside those counties (a school user's own school, usually):
+    # most scopes have none, and the filter is then `county_id IN (…)` alone, which PostgreSQL
+    # serves in county order straight from the county index (an OR it walks whole).
+    outside_school_ids: frozenset[int] = frozenset()
     # The schools the user holds a school-user role for: "is this the school's own user?"
     own_school_ids: frozenset[int] = frozenset()
     group_ids: frozenset[int] = frozenset()
@@ -98,16 +111,80 @@ EMPTY = Scope()
 scope_computation: Slot[Callable[[Any], Scope]] = Slot("scope computation")
 
 
+# A cache keeps each user's scope between requests (issue 15 item 3), under a version
+# that every change of roles, memberships, pairings, districts or groups replaces: a new
+# version makes every cached scope unreachable at once. One version for everybody, not one per
+# user, because a pairing or a district changes the scope of a whole group's members; such
+# changes are a few a day, so recomputing everyone's scope after each costs nothing. The key
+# also holds the date (a membership's term ends at midnight) and entries expire after
+# SCOPE_CACHE_SECONDS, which bounds any change made behind the services' back (a raw UPDATE).
+SCOPE_VERSION_KEY = "scope:version"
+
+
+def _cache_seconds() -> int:
+    return int(getattr(settings, "SCOPE_CACHE_SECONDS", 600))
+
+
+# Part of every key: a release that changes the Scope class changes this, so that no scope
+# pickled by the previous release is read back without its new fields.
+SCOPE_FORMAT = 2
+
+
+def _scope_key(user: AnyUser, version: str) -> str:
+    return f"scope:{SCOPE_FORMAT}:{user.pk}:{version}:{timezone.localdate().isoformat()}"
+
+
 def get_scope(user: AnyUser) -> Scope:
+    """The user's scope: memoised on the user object for the request, and kept in the shared
+    cache across requests until a change bumps the version (bump_scope_version)."""
     scope = getattr(user, SCOPE_ATTR, None)
+    if scope is not None:
+        return scope  # type: ignore[no-any-return]
+    pk = getattr(user, "pk", None)
+    seconds = _cache_seconds()
+    key = ""
+    if pk is not None and seconds > 0 and getattr(user, "is_authenticated", False):
+        version = cache.get(SCOPE_VERSION_KEY)
+        if version is None:
+            version = _new_version()
+        key = _scope_key(user, version)
+        scope = _store().get(key)
     if scope is None:
         scope = scope_computation.get()(user)
-        # AnonymousUser and other attribute-less objects simply compute again next time.
-        with contextlib.suppress(AttributeError):
-            setattr(user, SCOPE_ATTR, scope)
+        if key:
+            _store().set(key, scope, seconds)
+    # AnonymousUser and other attribute-less objects simply compute again next time.
+    with contextlib.suppress(AttributeError):
+        setattr(user, SCOPE_ATTR, scope)
     return scope
 
 
+def _store() -> Any:
+    """Where scopes are kept: the shared cache when it is Redis (one round trip, shared by
+    every server); otherwise this process's memory, since a scope read from the database
+    cache would cost as many queries as computing it. The version always lives in the shared
+    cache, so that a change made through any process reaches every process's memory."""
+    shared = settings.CACHES["default"]["BACKEND"]
+    return cache if "Redis" in shared or "LocMem" in shared else caches["local"]
+
+
+def _new_version() -> str:
+    version = uuid.uuid4().hex[:12]
+    cache.set(SCOPE_VERSION_KEY, version, None)
+    return version
+
+
+def bump_scope_version() -> None:
+    """Every cached scope is stale: called by the services (and model signals) that change
+    roles, memberships, pairings, districts or groups. Bumped now, so that this request sees
+    the change, and again after the commit, so that a scope another request computed from the
+    rows before the commit, and cached meanwhile, is not kept."""
+    _new_version()
+    transaction.on_commit(_new_version)
+
+
 def reset_scope(user: AnyUser) -> None:
+    """Forget the user's scope (this request's memo and every cached scope)."""
     if hasattr(user, SCOPE_ATTR):
         delattr(user, SCOPE_ATTR)
+    bump_scope_version()

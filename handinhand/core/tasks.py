@@ -39,3 +39,19 @@ def run_schedule(job_id: int) -> dict[str, Any]:
     result = {**result, "seconds": round(time.perf_counter() - started, 2)}
     jobs.job_finish(job, result=result)
     return result
+
+
+@task()
+def run_export(job_id: int) -> dict[str, Any]:
+    """A big list's .xlsx export (core.exports.export_run); a failure marks the job failed and
+    leaves no file on it."""
+    from handinhand.core.exports import export_run
+
+    job = Job.objects.select_related("created_by").get(pk=job_id)
+    try:
+        export_run(job)
+    except Exception as exc:
+        log.exception("export job %s failed", job.pk)
+        jobs.job_fail(job, exc)
+        return {"error": str(exc)}
+    return dict(job.result)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -26,6 +27,7 @@ from pypinyin import Style, lazy_pinyin
 
 from handinhand.accounts.models import User
 from handinhand.core.policy import get_policy
+from handinhand.core.scope import get_scope
 from handinhand.guidance.models import (
     Finding,
     FindingStatus,
@@ -61,6 +63,43 @@ def visits_for_list(user: User) -> QuerySet[Visit]:
             ),
         )
     )
+
+
+# The visit list's export columns for a chunk of visits at once (core.exports reads the other
+# columns from values() rows): the same names, in the same order and under the same scope as
+# visits_for_list's prefetches, one query per chunk each.
+
+
+def _joined(pairs: Iterable[tuple[int, str]]) -> dict[int, str]:
+    names: dict[int, list[str]] = {}
+    for pk, name in pairs:
+        names.setdefault(pk, []).append(name)
+    return {pk: "、".join(items) for pk, items in names.items()}
+
+
+def visit_school_names(user: User, pks: Sequence[int]) -> dict[int, str]:
+    links = VisitSchool.objects.filter(visit_id__in=pks)
+    scope = get_scope(user)
+    if not scope.everything:
+        links = links.filter(school__in=School.objects.visible_to(user))
+    return _joined(
+        links.order_by("school__name", "school_id").values_list("visit_id", "school__name")
+    )
+
+
+def visit_instructor_names(user: User, pks: Sequence[int]) -> dict[int, str]:
+    links = Visit.instructors.through.objects.filter(visit_id__in=pks)
+    if not get_scope(user).everything:
+        links = links.filter(membership__in=Membership.objects.visible_to(user))
+    rows = links.order_by("membership__user_id", "membership_id").values_list(
+        "visit_id", "membership__user__full_name", "membership__user__username"
+    )
+    return _joined((pk, full or username) for pk, full, username in rows)
+
+
+def visit_indicator_names(user: User, pks: Sequence[int]) -> dict[int, str]:
+    rows = Visit.objects.filter(pk__in=pks).values_list("pk", "indicators")
+    return {pk: "、".join(str(i) for i in items or []) for pk, items in rows}
 
 
 def visit_detail_qs(user: User) -> QuerySet[Visit]:

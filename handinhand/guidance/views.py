@@ -79,7 +79,10 @@ VISIT_LIST = ListSpec(
         Column("date", _lazy("活动日期"), sort="date", link=True),
         Column("title", _lazy("活动主题"), sort="title"),
         ComputedColumn(
-            "schools", _lazy("指导学校"), compute=lambda v: _names(s.name for s in v.schools.all())
+            "schools",
+            _lazy("指导学校"),
+            compute=lambda v: _names(s.name for s in v.schools.all()),
+            batch=selectors.visit_school_names,
         ),
         Column("group.name", _lazy("指导组"), sort="group__name"),
         Column("form", _lazy("活动形式"), sort="form"),
@@ -88,6 +91,7 @@ VISIT_LIST = ListSpec(
             "instructors",
             _lazy("参加指导员"),
             compute=lambda v: _names(m.user for m in v.instructors.all()),
+            batch=selectors.visit_instructor_names,
         ),
         Column("status", _lazy("状态"), sort="status"),
         ComputedColumn(
@@ -95,6 +99,7 @@ VISIT_LIST = ListSpec(
             _lazy("涉及指标"),
             export_only=True,
             compute=lambda v: _names(v.indicators),
+            batch=selectors.visit_indicator_names,
         ),
         Column("content", _lazy("活动内容"), export_only=True),
     ],
@@ -105,6 +110,7 @@ VISIT_LIST = ListSpec(
     create_url="guidance:visit_create",
     can_create=is_instructor,
     export_name="guidance.visit",
+    job_path="handinhand.guidance.views.VISIT_LIST",
 )
 
 
@@ -367,6 +373,7 @@ COVERAGE_LIST = ListSpec(
     filter_form=CoverageFilterForm,
     detail_url="orgs:school_detail",
     export_name="guidance.coverage",
+    job_path="handinhand.guidance.views.COVERAGE_LIST",
     extra_actions=(),
 )
 

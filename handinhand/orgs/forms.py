@@ -18,6 +18,7 @@ from handinhand.orgs.models import (
     SchoolType,
     University,
 )
+from handinhand.orgs.pickers import RegionPickField
 from handinhand.orgs.services import editable_counties
 
 
@@ -27,15 +28,9 @@ class RegionChoiceField(forms.ModelChoiceField[Region]):
 
 
 class SchoolFilterForm(StyledFormMixin, FilterForm):
-    city = RegionChoiceField(
-        label=_("设区市"), required=False, queryset=Region.objects.none(), empty_label=_("全部")
-    )
-    county = RegionChoiceField(
-        label=_("县（市、区）"),
-        required=False,
-        queryset=Region.objects.none(),
-        empty_label=_("全部"),
-    )
+    # Pickers, not selects: nationally a select of every region is 3,411 options (issue 15).
+    city = RegionPickField(label=_("设区市"), required=False, level=RegionLevel.CITY)
+    county = RegionPickField(label=_("县（市、区）"), required=False, level=RegionLevel.COUNTY)
     school_type = forms.ChoiceField(
         label=_("学校类型"), required=False, choices=[("", _("全部")), *SchoolType.choices]
     )
@@ -75,7 +70,9 @@ class SchoolFilterForm(StyledFormMixin, FilterForm):
 
 
 class SchoolForm(VersionedForm):
-    county = RegionChoiceField(label=_("所属县（市、区）"), queryset=Region.objects.none())
+    county = RegionPickField(
+        label=_("所属县（市、区）"), level=RegionLevel.COUNTY, which="editable"
+    )
 
     class Meta:
         model = School

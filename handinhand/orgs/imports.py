@@ -31,8 +31,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from handinhand.accounts.models import User
-from handinhand.core import audit, spreadsheets
-from handinhand.core.models import AuditAction
+from handinhand.core import audit, spreadsheets, statistics
+from handinhand.core.models import AuditAction, AuditEvent
 from handinhand.core.policy import get_policy
 from handinhand.core.scope import Scope, get_scope
 from handinhand.core.text import normalise_text
@@ -690,6 +690,8 @@ def _write(
         ]
         items.extend(changed)
         audit.record_many(actor=actor, action=AuditAction.IMPORT, items=items)
+        # Thousands of new or changed schools: fresh statistics once committed (issue 15 item 5).
+        statistics.analyze([School, AuditEvent])
         result.created, result.updated = len(new), len(changed)
         audit.record(
             actor=actor,

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from handinhand.core.exports import xlsx_response
 from handinhand.core.forms import StyledFormMixin
 from handinhand.core.policy import get_policy
 from handinhand.core.views_helpers import require
+from handinhand.orgs import tasks
 from handinhand.orgs.access import can_create_schools
 from handinhand.orgs.imports import (
     ROSTER_COLUMNS,
@@ -73,9 +74,15 @@ def school_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             upload: UploadedFile[bytes] = form.cleaned_data["file"]
-            result = import_roster(
-                actor=request.user, data=upload.read(), filename=upload.name or ""
-            )
+            data = upload.read()
+            rows = tasks.estimated_rows(data)
+            if rows is not None and rows > tasks.inline_limit():
+                # A big roster is imported by a worker (issue 15): the page follows the job.
+                job = tasks.roster_import_start(
+                    actor=request.user, data=data, filename=upload.name or "", rows=rows
+                )
+                return redirect("core:job_detail", job.pk)
+            result = import_roster(actor=request.user, data=data, filename=upload.name or "")
             status = 200 if result.ok else 400
         else:
             status = 400

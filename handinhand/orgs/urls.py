@@ -20,5 +20,7 @@ urlpatterns = [
         name="university_recognition_add",
     ),
     path("regions/", views.region_list, name="region_list"),
+    path("regions/pick/", views.region_pick, name="region_pick"),
+    path("schools/pick/", views.school_pick, name="school_pick"),
     path("regions/<str:code>/", views.region_detail, name="region_detail"),
 ]

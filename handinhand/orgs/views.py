@@ -11,7 +11,7 @@ from handinhand.accounts.types import AuthenticatedHttpRequest
 from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.scope import get_scope
 from handinhand.core.views_helpers import access, form_page, require
-from handinhand.orgs import hooks, selectors, services
+from handinhand.orgs import hooks, pickers, selectors, services
 from handinhand.orgs.access import can_create_schools, can_edit_school_in, can_edit_universities
 from handinhand.orgs.forms import (
     RecognitionForm,
@@ -46,6 +46,7 @@ SCHOOL_LIST = ListSpec(
     create_url="orgs:school_create",
     can_create=services.can_create_schools,
     export_name="orgs.school",
+    job_path="handinhand.orgs.views.SCHOOL_LIST",
 )
 
 
@@ -263,3 +264,31 @@ def region_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             .select_related("group", "batch"),
         },
     )
+
+
+# --- pickers (issue 15 item 1) ------------------------------------------------------------------
+
+
+@login_required
+def region_pick(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Suggestions for a region picker: regions the user sees (or, `which=editable`, the
+    counties where they may edit schools) matching the typed text; at most PICK_LIMIT."""
+    name = request.GET.get("name", "")
+    text = request.GET.get(name, "") if name else ""
+    if request.GET.get("which") == "editable":
+        regions = services.editable_counties(request.user)
+    else:
+        regions = Region.objects.visible_to(request.user)
+    found = pickers.region_suggestions(regions, text, request.GET.get("level", ""))
+    options = [pickers.region_label(r) for r in found]
+    return render(request, "orgs/picker_options.html", {"options": options})
+
+
+@login_required
+def school_pick(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Suggestions for a school picker: schools in the user's scope whose name matches."""
+    name = request.GET.get("name", "")
+    text = request.GET.get(name, "") if name else ""
+    found = pickers.school_suggestions(School.objects.visible_to(request.user), text)
+    options = [pickers.school_label(s) for s in found]
+    return render(request, "orgs/picker_options.html", {"options": options})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,17 +99,25 @@ def _under(path: str, paths: Sequence[str]) -> bool:
     return any(path.startswith(p) for p in paths)
 
 
-def _touches(path: str, paths: Sequence[str]) -> bool:
-    """A city is covered when it, or one of its counties, is paired."""
-    return any(path.startswith(p) or p.startswith(path) for p in paths)
+def _prefixes(path: str) -> frozenset[str]:
+    """A region's path and those of the regions above it ("36/", "36/3603/", …)."""
+    parts = path.strip("/").split("/")
+    return frozenset("/".join(parts[: i + 1]) + "/" for i in range(len(parts)))
 
 
-def coverage(user: User) -> list[BatchCoverage]:
+def coverage(
+    user: User, under: Region | None = None, *, drill: bool = False
+) -> list[BatchCoverage]:
     """Schools in paired regions and schools in a district, per batch, city and county.
 
     A handful of grouped queries whatever the size of the province: counts per county are
     fetched and the (small) region tree is rolled up in Python. The last entry is the total
     over all batches (累计) when there is more than one batch.
+
+    With `drill` (the page; issue 15 item 1) the rows are one level only, the children of
+    `under` (or the top of the user's view: the provinces when it spans several, else the
+    cities), so that the page's size follows what it shows, not the country: nationally the
+    nested table was 11.6 MB. Without it (the .xlsx) the rows are cities with their counties.
     """
     schools = School.objects.visible_to(user)
     per_county = dict(
@@ -154,6 +162,48 @@ def coverage(user: User) -> list[BatchCoverage]:
     # not to be counted as a city of theirs, covered or not.
     scope = get_scope(user)
     counted_cities = [c for c in cities if scope.everything or _under(c.path, scope.region_paths)]
+    if drill:
+        by_code = {r.code: r for r in regions}
+        depth = len(under.path.strip("/").split("/")) if under is not None else 0
+        if under is not None:
+            counties = [c for c in counties if c.path.startswith(under.path)]
+        else:
+            # The top of the user's view: the first level where their regions part (the
+            # provinces nationally, a province's cities, a city bureau's counties).
+            while depth < 2 and len({c.path.split("/")[depth] for c in counties}) <= 1:
+                depth += 1
+        depth = min(depth, 2)  # a county shows itself
+
+        def shown(county: Region) -> Region:
+            code = county.path.strip("/").split("/")[depth]
+            return by_code.get(code) or county
+
+        cities = sorted({shown(c).code: shown(c) for c in counties}.values(), key=lambda r: r.code)
+        counties_by_row = {c.code: shown(c).code for c in counties}
+    else:
+        counties_by_row = {c.code: c.parent_id or "" for c in counties}
+
+    # Each county once: its schools, the row it adds to, and its path with those above it (a
+    # county is paired when one of them is: set look-ups, not a scan of every pairing for each
+    # of the 3,411 counties of the country).
+    facts = []
+    for county in counties:
+        facts.append(
+            (
+                county,
+                per_county.get(county.code, 0),
+                counties_by_row[county.code],
+                _prefixes(county.path),
+            )
+        )
+    county_prefixes = [(c, _prefixes(c.path)) for c in all_counties]
+    city_prefixes = [(c, _prefixes(c.path)) for c in counted_cities]
+
+    def touched(paths: Sequence[str]) -> Callable[[Region, frozenset[str]], bool]:
+        """A city is covered when it, or one of its counties, is paired."""
+        exact = set(paths)
+        above = {prefix for p in paths for prefix in _prefixes(p)}
+        return lambda city, prefixes: city.path in above or not exact.isdisjoint(prefixes)
 
     def build(batch: Batch | None) -> BatchCoverage:
         in_district: dict[str, int]
@@ -167,46 +217,48 @@ def coverage(user: User) -> list[BatchCoverage]:
             in_district = districted[batch.pk]
         total = CoverageRow(None, "合计", "total")
         city_rows = {c.code: CoverageRow(c, c.name, "city") for c in cities}
-        for county in counties:
-            n = per_county.get(county.code, 0)
-            row = CoverageRow(
-                county,
-                county.name,
-                "county",
-                schools=n,
-                paired=n if any(county.path.startswith(p) for p in paths) else 0,
-                districted=min(n, in_district.get(county.code, 0)),
-            )
-            parent = city_rows.get(county.parent_id or "")
+        paired_set = set(paths)
+        shown_rows: set[str] = set()
+        for county, n, row_code, prefixes in facts:
+            paired = n if not paired_set.isdisjoint(prefixes) else 0
+            placed = min(n, in_district.get(county.code, 0))
+            parent = city_rows.get(row_code)
             if parent is not None:
-                parent.children.append(row)
-                parent.schools += row.schools
-                parent.paired += row.paired
-                parent.districted += row.districted
-            total.schools += row.schools
-            total.paired += row.paired
-            total.districted += row.districted
-        rows = [r for r in city_rows.values() if r.children]
+                if not drill:  # the nested table (the .xlsx) lists the counties too
+                    parent.children.append(
+                        CoverageRow(
+                            county, county.name, "county", n, paired=paired, districted=placed
+                        )
+                    )
+                shown_rows.add(row_code)
+                parent.schools += n
+                parent.paired += paired
+                parent.districted += placed
+            total.schools += n
+            total.paired += paired
+            total.districted += placed
+        rows = [r for code, r in city_rows.items() if code in shown_rows]
+        is_touched = touched(paths)
+        remaining = [c for c, prefixes in city_prefixes if not is_touched(c, prefixes)]
         entry = BatchCoverage(
             batch,
             total,
             rows,
             cities_total=len(counted_cities),
-            cities_paired=sum(1 for c in counted_cities if _touches(c.path, paths)),
+            cities_paired=len(counted_cities) - len(remaining),
             counties_total=len(all_counties),
-            counties_paired=sum(1 for c in all_counties if _under(c.path, paths)),
-            remaining_cities=[c for c in counted_cities if not _touches(c.path, paths)],
+            counties_paired=sum(1 for _c, pre in county_prefixes if not paired_set.isdisjoint(pre)),
+            remaining_cities=remaining,
         )
         if batch is None:
-            planned_paths = target_paths + [p for pk in planned_ids for p in paired_paths[pk]]
+            planned_set = set(target_paths + [p for pk in planned_ids for p in paired_paths[pk]])
             entry.planned = CoverageRow(None, "筹备中", "planned")
-            for county in counties:
-                if _under(county.path, planned_paths) and not _under(county.path, paths):
-                    entry.planned.schools += per_county.get(county.code, 0)
-                    entry.planned.paired += per_county.get(county.code, 0)
-            entry.planned_cities = [
-                c for c in entry.remaining_cities if _touches(c.path, planned_paths)
-            ]
+            for _county, n, _row, prefixes in facts:
+                if not planned_set.isdisjoint(prefixes) and paired_set.isdisjoint(prefixes):
+                    entry.planned.schools += n
+                    entry.planned.paired += n
+            in_plan = touched(list(planned_set))
+            entry.planned_cities = [c for c in remaining if in_plan(c, _prefixes(c.path))]
         return entry
 
     result = [build(b) for b in batches]
@@ -358,7 +410,9 @@ def overview(user: User) -> Overview:
         .values("user_id")
         .distinct()
         .count(),
-        coverage=cumulative(coverage(user)),
+        # The province admin's home shows the top level only (provinces nationally, else the
+        # cities); a bureau sees its own region's counties.
+        coverage=cumulative(coverage(user, drill=get_scope(user).everything)),
     )
 
 

@@ -15,7 +15,7 @@ from handinhand.accounts.models import SEPARATED_ADMIN_ROLES, RoleAssignment, Us
 from handinhand.core import audit
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.models import AuditAction
-from handinhand.core.scope import get_scope, reset_scope
+from handinhand.core.scope import bump_scope_version, get_scope, reset_scope
 from handinhand.core.services import (
     create_object,
     delete_object,
@@ -351,6 +351,7 @@ def district_assign_schools(*, actor: User, district: District, schools: Iterabl
         DistrictSchool.objects.bulk_create(
             [DistrictSchool(district=district, school=s, batch=district.batch) for s in new]
         )
+        bump_scope_version()  # the district's instructors now see these schools
         if new:
             audit.record(
                 actor=actor,

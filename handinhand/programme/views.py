@@ -29,7 +29,7 @@ from handinhand.core.exports import xlsx_response
 from handinhand.core.listing import Column, ListSpec, render_list
 from handinhand.core.models import AuditAction
 from handinhand.core.views_helpers import access, form_page, require, require_business
-from handinhand.orgs.models import School
+from handinhand.orgs.models import Region, School
 from handinhand.programme import selection, selectors, services
 from handinhand.programme.access import (
     can_create_group,
@@ -115,7 +115,7 @@ def batch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     figures = next(
         (
             c
-            for c in selectors.coverage(request.user)
+            for c in selectors.coverage(request.user, drill=True)
             if c.batch is not None and c.batch.pk == batch.pk
         ),
         None,
@@ -675,12 +675,25 @@ def _tab_label(entry: selectors.BatchCoverage) -> str:
 @login_required
 def coverage_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_business(request)
-    result = selectors.coverage(request.user)
+    export = request.GET.get("export") == "xlsx"
+    under: Region | None = None
+    if request.GET.get("region") and not export:
+        under = access(Region.objects.visible_to(request.user), pk=request.GET["region"])
+    # The page shows one level (province → city → county, issue 15); the .xlsx every county.
+    result = selectors.coverage(request.user, under, drill=not export)
     if len(result) == 1:
         # With one batch the total is that batch; the 累计 tab is still where people look.
         result.append(replace(result[0], batch=None))
-    if request.GET.get("export") == "xlsx":
+    if export:
         return _coverage_xlsx(request, result)
+    trail = []
+    if under is not None:
+        trail = [
+            *Region.objects.visible_to(request.user)
+            .filter(code__in=under.ancestor_codes)
+            .order_by("code"),
+            under,
+        ]
     return render(
         request,
         "programme/coverage.html",
@@ -689,6 +702,8 @@ def coverage_page(request: AuthenticatedHttpRequest) -> HttpResponse:
                 {"id": f"cov-{i}", "label": _tab_label(entry), "entry": entry}
                 for i, entry in enumerate(result)
             ],
+            "under": under,
+            "trail": trail,
         },
     )
 

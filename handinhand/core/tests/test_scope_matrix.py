@@ -201,6 +201,12 @@ OPEN_PAGES = {
     "orgs:school_list",
     "orgs:university_list",
     "orgs:region_list",
+    # Pickers' suggestions: regions and schools in the reader's scope (orgs/tests/test_pickers).
+    "orgs:region_pick",
+    "orgs:school_pick",
+    # A finished job's file: its creator's and the province's, like the job; 404 before it is
+    # done (orgs/tests/test_export_jobs.py asks as outsiders).
+    "core:job_file",
     "programme:batch_list",
     "programme:group_list",
     "programme:membership_list",

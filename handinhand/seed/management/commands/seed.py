@@ -7,8 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from handinhand.core.scope import bump_scope_version
 from handinhand.seed import programme
-from handinhand.seed.registry import run_steps
+from handinhand.seed.registry import analyze_seeded_tables, run_steps
 from handinhand.seed.reset import ResetRefused, reset
 
 
@@ -67,7 +68,14 @@ class Command(BaseCommand):
         planned = programme.plan(options["workload"], seed=options["seed"], scale=options["scale"])
         plan_seconds = time.perf_counter() - started
         counts = programme.write(planned)
+        analyze_seeded_tables()
         counts.update(run_steps(planned.workload, seed=planned.seed, scale=options["scale"]))
+        # Fresh planner statistics for every table the seed filled (PostgreSQL; issue 15 item
+        # 5), and no scope cached from before the seed survives it.
+        analyzed = analyze_seeded_tables()
+        if analyzed:
+            self.stdout.write(f"ANALYZE：{len(analyzed)} 张表")
+        bump_scope_version()
         seconds = time.perf_counter() - started
 
         self.stdout.write(
