@@ -47,6 +47,7 @@ def compute_scope(user: User) -> Scope:
     staff_paths: set[str] = set()
     school_ids: set[int] = set()
     own_school_ids: set[int] = set()
+    school_counties: dict[int, str] = {}  # each school of school_ids: its county
     upward: set[str] = set()
     ancestors: set[str] = set()
 
@@ -57,6 +58,7 @@ def compute_scope(user: User) -> Scope:
             upward.update(_ancestors(a.region.path))
         elif a.role == Role.SCHOOL_USER and a.school is not None:
             school_ids.add(a.school.pk)
+            school_counties[a.school.pk] = a.school.county_id
             own_school_ids.add(a.school.pk)
             upward.update(_ancestors(a.school.county.path))
             ancestors.update(_ancestors(a.school.county.path))
@@ -75,11 +77,12 @@ def compute_scope(user: User) -> Scope:
             "region__path", flat=True
         ):
             paths.add(path)
-        school_ids.update(
+        school_counties.update(
             DistrictSchool.objects.filter(
                 district__instructors__in=[m.pk for m in memberships]
-            ).values_list("school_id", flat=True)
+            ).values_list("school_id", "school__county_id")
         )
+        school_ids.update(school_counties)
 
     for path in paths:
         ancestors.update(_ancestors(path))
@@ -107,13 +110,7 @@ def compute_scope(user: User) -> Scope:
     province_codes = {p.strip("/").split("/")[0] for p in paths} | {
         c for c in upward if c.endswith("0000")
     }
-    outside = set(school_ids)
-    if county_codes and school_ids:
-        outside = set(
-            School.objects.filter(pk__in=school_ids)
-            .exclude(county_id__in=county_codes)
-            .values_list("pk", flat=True)
-        )
+    outside = {pk for pk in school_ids if school_counties.get(pk) not in county_codes}
     return Scope(
         everything=everything,
         is_business=bool(roles & business_roles),

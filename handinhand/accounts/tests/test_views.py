@@ -147,7 +147,9 @@ def test_user_list_queries_do_not_grow_with_rows(client_for, cast, django_assert
         person = User.objects.create(username=f"extra{n:02d}", full_name=f"新增{n}")
         RoleAssignment.objects.create(user=person, role=Role.REGION_STAFF, region_id="360300")
         RoleAssignment.objects.create(user=person, role=Role.PROVINCE_ADMIN)
-    with django_assert_max_num_queries(7):
+    # The role changes above made every cached scope stale: this request computes the reader's
+    # again, after reading the scope version (issue 15), one query more than a warm request.
+    with django_assert_max_num_queries(8):
         response = client.get(target, {"per_page": 50})
     assert len(response.context["rows"]) == User.objects.count()
     with CaptureQueriesContext(connection) as many:

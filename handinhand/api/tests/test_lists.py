@@ -122,16 +122,20 @@ def test_programme_filters(cast, api_for):
 # The most each list may cost, for a token user whose scope needs every scope query: token
 # lookup and its last-used mark, scope (roles, memberships, pairings, district schools), the
 # count and the page (plus one prefetch where the answer has a to-many field).
+# Since issue 15 a scope computed afresh (the first request, and the first after the rows it
+# reads change, as here) also reads the scope version and the scope's counties: SCOPE_COLD
+# more; a request whose scope is cached pays none of the scope queries.
+SCOPE_COLD = 2
 LIST_QUERIES = {
-    "schools": 8,
-    "universities": 8,
-    "regions": 8,
-    "groups": 8,
-    "memberships": 8,
-    "pairings": 8,
-    "districts": 9,
-    "batches": 8,
-    "coverage": 12,
+    "schools": 8 + SCOPE_COLD,
+    "universities": 8 + SCOPE_COLD,
+    "regions": 8 + SCOPE_COLD,
+    "groups": 8 + SCOPE_COLD,
+    "memberships": 8 + SCOPE_COLD,
+    "pairings": 8 + SCOPE_COLD,
+    "districts": 9 + SCOPE_COLD,
+    "batches": 8 + SCOPE_COLD,
+    "coverage": 12 + SCOPE_COLD,
 }
 
 
@@ -177,9 +181,11 @@ def test_list_queries_are_pinned_and_do_not_grow(
 @pytest.mark.parametrize(
     "path, most",
     [
-        ("/api/v1/groups/{group}", 11),  # group, members, pairings, districts, their instructors
-        ("/api/v1/districts/{district}", 9),
-        ("/api/v1/schools/{school}", 11),  # school, its districts and instructors, pairings
+        # group, members, pairings, districts, their instructors
+        ("/api/v1/groups/{group}", 11 + SCOPE_COLD),
+        ("/api/v1/districts/{district}", 9 + SCOPE_COLD),
+        # school, its districts and instructors, pairings
+        ("/api/v1/schools/{school}", 11 + SCOPE_COLD),
     ],
 )
 def test_detail_queries_do_not_grow(cast, api_for, path, most, django_assert_max_num_queries):
