@@ -270,22 +270,25 @@ MIDDLEWARE.insert(_AFTER + 1, "handinhand.accounts.middleware.AccountSecurityMid
 # cache, so that several app processes count together: Redis when REDIS_URL is set, otherwise
 # a database table (created by the accounts migrations).
 REDIS_URL = env("REDIS_URL")
+_DATABASE_CACHE = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "handinhand_cache",
+    "KEY_PREFIX": "handinhand",
+}
 if REDIS_URL:
+    # Redis, degrading to the database table while Redis is down (core/cache.py: pages answer,
+    # sessions come from the database, login counters keep counting there; one log line).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "handinhand.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "handinhand",
-        }
+            "OPTIONS": {"FALLBACK": "fallback"},
+        },
+        "fallback": _DATABASE_CACHE,
     }
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "handinhand_cache",
-            "KEY_PREFIX": "handinhand",
-        }
-    }
+    CACHES = {"default": _DATABASE_CACHE}
 # Per-process memos of derived, recomputable values (the audit chain's status): nothing another
 # server must see, so not worth a round trip to the shared cache.
 CACHES["local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
@@ -298,7 +301,10 @@ LOGIN_IP_MAX_FAILURES = int(env("LOGIN_IP_MAX_FAILURES", "5"))
 LOGIN_IP_THROTTLE_MINUTES = int(env("LOGIN_IP_THROTTLE_MINUTES", "60"))
 
 # Sessions: idle timeout and absolute cap (seconds), enforced by AccountSecurityMiddleware.
-SESSION_ENGINE = "handinhand.accounts.session_store"  # database sessions, key known at login
+# Database sessions whose key is known at login; with REDIS_URL, cached_db: every session is
+# in the database (the security administrator's list, nobody logged out when Redis is lost),
+# read from Redis on each request.
+SESSION_ENGINE = "handinhand.accounts.session_store" + ("_cached" if REDIS_URL else "")
 SESSION_IDLE_TIMEOUT = int(env("SESSION_IDLE_TIMEOUT", str(30 * 60)))
 SESSION_ABSOLUTE_TIMEOUT = int(env("SESSION_ABSOLUTE_TIMEOUT", str(8 * 3600)))
 
