@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -113,6 +114,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# An optional PostgreSQL streaming replica for analytics and the cockpit (core/dbrouter.py):
+# used while it answers and is at most DATABASE_REPLICA_MAX_LAG seconds behind, else the
+# primary is read. Tests read the primary under the same alias (TEST MIRROR).
+if env("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        env("DATABASE_REPLICA_URL"), conn_max_age=int(env("CONN_MAX_AGE", "0"))
+    )
+    DATABASES["replica"]["OPTIONS"] = {"connect_timeout": 2}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["handinhand.core.dbrouter.ReplicaRouter"]
+DATABASE_REPLICA_MAX_LAG = float(env("DATABASE_REPLICA_MAX_LAG", "30"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -218,17 +230,33 @@ FORMAT_MODULE_PATH = ["config.formats"]
 
 # Background work (imports, report generation, reminders) through the Tasks API: the database
 # backend by default, run by `manage.py db_worker`; TASKS_BACKEND=immediate runs them inline.
+# With several machines: TASKS_BACKEND=rq, a queue in Redis (REDIS_URL) run by
+# `manage.py rqworker default` on any number of machines (django-tasks-rq over RQ); each job
+# is taken by one worker.
+TASKS_BACKEND = env("TASKS_BACKEND", "database")
 TASKS = {
     "default": {
         "BACKEND": {
             "database": "django_tasks_db.backend.DatabaseBackend",
             "immediate": "django_tasks.backends.immediate.ImmediateBackend",
-        }[env("TASKS_BACKEND", "database")],
+            "rq": "django_tasks_rq.backend.RQBackend",
+        }[TASKS_BACKEND],
     }
 }
+if TASKS_BACKEND == "rq":
+    if not env("REDIS_URL"):
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL")
+    INSTALLED_APPS += ["django_rq"]
+    # A job runs at most this long (an export of the nation's visits included); a worker that
+    # dies mid-job leaves it to RQ's abandoned-job registry, which core.jobs reaps.
+    RQ_QUEUES = {"default": {"URL": env("REDIS_URL"), "DEFAULT_TIMEOUT": 3600}}
 # A failed job is retried this many times: scheduled jobs by themselves (a few minutes apart),
 # the others by the system administrator from the jobs console (/jobs/console/).
 JOBS_MAX_RETRIES = int(env("JOBS_MAX_RETRIES", "3"))
+# With REDIS_URL, a running job's worker renews a key this often; a job whose key has lapsed
+# this long is failed by the active scheduler (its worker died: core/jobs.py).
+JOBS_HEARTBEAT_SECONDS = float(env("JOBS_HEARTBEAT_SECONDS", "10"))
+JOBS_ABANDONED_AFTER = float(env("JOBS_ABANDONED_AFTER", "45"))
 
 # The daily reminder digest (handinhand/core/reminders.py): in-app always; e-mail when
 # REMINDER_EMAIL is on, through these SMTP settings (an intranet often has no relay, so off by

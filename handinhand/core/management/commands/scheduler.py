@@ -15,6 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
+from handinhand.core.jobs import reap_abandoned
 from handinhand.core.leader import Leadership
 from handinhand.core.schedule import scheduler_tick, schedules
 
@@ -55,6 +56,8 @@ class Command(BaseCommand):
             if leader.acquire():
                 for job in scheduler_tick():
                     self.stdout.write(f"已启动 {job.kind}（任务 #{job.pk}）")
+                for job in reap_abandoned():
+                    self.stdout.write(f"任务 #{job.pk}（{job.kind}）的执行进程已中断，已标记失败")
             if options["once"] or stopping():
                 return
             deadline = time.monotonic() + options["interval"]
