@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -298,11 +299,12 @@ MIDDLEWARE.insert(_AFTER + 1, "handinhand.accounts.middleware.AccountSecurityMid
 # cache, so that several app processes count together: Redis when REDIS_URL is set, otherwise
 # a database table (created by the accounts migrations).
 REDIS_URL = env("REDIS_URL")
-_DATABASE_CACHE = {
+_DATABASE_CACHE: dict[str, Any] = {
     "BACKEND": "django.core.cache.backends.db.DatabaseCache",
     "LOCATION": "handinhand_cache",
     "KEY_PREFIX": "handinhand",
 }
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     # Redis, degrading to the database table while Redis is down (core/cache.py: pages answer,
     # sessions come from the database, login counters keep counting there; one log line).

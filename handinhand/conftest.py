@@ -353,7 +353,8 @@ _flush_past_the_audit_trigger()
 def _fresh_login_counters() -> None:
     # The database cache rolls back with each test; Redis (REDIS_URL) outlives it, so that
     # login counters and IP throttles would leak from one test into the next.
-    if "Redis" in settings.CACHES["default"]["BACKEND"]:
-        from django.core.cache import cache
+    from django.core.cache import cache
+    from django.core.cache.backends.redis import RedisCache
 
+    if isinstance(cache, RedisCache):
         cache.clear()

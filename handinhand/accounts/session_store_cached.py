@@ -8,5 +8,5 @@ from django.contrib.sessions.backends.cached_db import SessionStore as CachedDbS
 from handinhand.accounts.session_store import SessionStore as DatabaseStore
 
 
-class SessionStore(DatabaseStore, CachedDbSessionStore):  # type: ignore[misc]
+class SessionStore(DatabaseStore, CachedDbSessionStore):
     """reserve_key/save of ours, load/exists/delete through the cache of cached_db."""

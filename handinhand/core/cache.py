@@ -165,43 +165,53 @@ class ResilientRedisCache(RedisCache):
     def add(
         self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
     ) -> bool:
-        return self._call(
-            lambda: super(ResilientRedisCache, self).add(key, value, timeout, version),
-            lambda fb: fb.add(key, value, timeout, version),
-            writes=[key],
-            timeout=timeout,
+        return bool(
+            self._call(
+                lambda: super(ResilientRedisCache, self).add(key, value, timeout, version),
+                lambda fb: fb.add(key, value, timeout, version),
+                writes=[key],
+                timeout=timeout,
+            )
         )
 
     def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> bool:
-        return self._call(
-            lambda: super(ResilientRedisCache, self).touch(key, timeout, version),
-            lambda fb: fb.touch(key, timeout, version),
-            writes=[key],
-            timeout=timeout,
+        return bool(
+            self._call(
+                lambda: super(ResilientRedisCache, self).touch(key, timeout, version),
+                lambda fb: fb.touch(key, timeout, version),
+                writes=[key],
+                timeout=timeout,
+            )
         )
 
     def delete(self, key: Any, version: Any = None) -> bool:
-        return self._call(
-            lambda: super(ResilientRedisCache, self).delete(key, version),
-            lambda fb: fb.delete(key, version),
-            writes=[key],
-            timeout=None,
+        return bool(
+            self._call(
+                lambda: super(ResilientRedisCache, self).delete(key, version),
+                lambda fb: fb.delete(key, version),
+                writes=[key],
+                timeout=None,
+            )
         )
 
     def incr(self, key: Any, delta: int = 1, version: Any = None) -> int:
-        return self._call(
-            lambda: super(ResilientRedisCache, self).incr(key, delta, version),
-            lambda fb: fb.incr(key, delta, version),
-            writes=[key],
+        return int(
+            self._call(
+                lambda: super(ResilientRedisCache, self).incr(key, delta, version),
+                lambda fb: fb.incr(key, delta, version),
+                writes=[key],
+            )
         )
 
     def decr(self, key: Any, delta: int = 1, version: Any = None) -> int:
         return self.incr(key, -delta, version)
 
     def has_key(self, key: Any, version: Any = None) -> bool:
-        return self._call(
-            lambda: super(ResilientRedisCache, self).has_key(key, version),
-            lambda fb: fb.has_key(key, version),
+        return bool(
+            self._call(
+                lambda: super(ResilientRedisCache, self).has_key(key, version),
+                lambda fb: fb.has_key(key, version),
+            )
         )
 
     def get_many(self, keys: Any, version: Any = None) -> dict[Any, Any]:
