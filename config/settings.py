@@ -251,6 +251,8 @@ if TASKS_BACKEND == "rq":
     # A job runs at most this long (an export of the nation's visits included); a worker that
     # dies mid-job leaves it to RQ's abandoned-job registry, which core.jobs reaps.
     RQ_QUEUES = {"default": {"URL": env("REDIS_URL"), "DEFAULT_TIMEOUT": 3600}}
+    # rqworker runs django-tasks' tasks through this job class (django-tasks-rq's README).
+    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 # A failed job is retried this many times: scheduled jobs by themselves (a few minutes apart),
 # the others by the system administrator from the jobs console (/jobs/console/).
 JOBS_MAX_RETRIES = int(env("JOBS_MAX_RETRIES", "3"))

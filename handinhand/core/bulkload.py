@@ -67,3 +67,13 @@ def analyze(*models_: type[models.Model], using: str = "default") -> None:
     with connection.cursor() as cursor:
         # Table names come from the models and are quoted.
         cursor.execute("ANALYZE " + ", ".join(qn(m._meta.db_table) for m in models_))
+
+
+def analyze_all(using: str = "default") -> None:
+    """ANALYZE the whole database (PostgreSQL): after a bulk step, before the next one plans
+    its queries on tables that autovacuum has not looked at yet."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")

@@ -85,7 +85,19 @@ class Site:
         wait_for_port(port, 60)
 
     def start_worker(self, name: str) -> None:
-        self.start(name, [sys.executable, "manage.py", "rqworker", "default", "--name", name])
+        self.start(
+            name,
+            [
+                sys.executable,
+                "manage.py",
+                "rqworker",
+                "default",
+                "--job-class",
+                "django_tasks_rq.Job",
+                "--name",
+                name,
+            ],
+        )
 
     def manage(self, *args: str, timeout: float = 600) -> str:
         out = subprocess.run(
