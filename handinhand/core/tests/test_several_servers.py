@@ -287,7 +287,7 @@ def test_redis_down_pages_answer_nobody_logged_out_failures_counted(site: Site) 
     assert page.status_code == 200 and "/accounts/login/" not in page.url
 
 
-def test_a_worker_killed_mid_job_leaves_the_job_failed_and_no_rows(site: Site) -> None:
+def test_a_worker_killed_mid_job_is_failed_then_retried_leaving_no_half_rows(site: Site) -> None:
     out = site.manage(
         "shell",
         "-c",
@@ -313,13 +313,21 @@ def test_a_worker_killed_mid_job_leaves_the_job_failed_and_no_rows(site: Site) -
     os.killpg(site.procs[victim].pid, signal.SIGKILL)
     os.kill(horse, signal.SIGKILL)
     time.sleep(8)  # past JOBS_ABANDONED_AFTER: the heartbeat has lapsed
-    site.manage("scheduler", "--once")
-    assert site.primary.sql(f"SELECT status FROM core_job WHERE id = {job_id}", DB) in (
-        "failed",
-        "queued",  # failed, then queued again within the retry policy
-    )
-    error = site.primary.sql(f"SELECT error FROM core_job WHERE id = {job_id}", DB)
-    assert "后台进程已中断" in error
+    reaped = site.manage("scheduler", "--once")
+    # The active scheduler marks it failed (and, within the retry policy, queues it again;
+    # the retry clears the error as it starts, so the scheduler's own report is the evidence).
+    assert f"任务 #{job_id}（slow-test）的执行进程已中断，已标记失败" in reaped
+    # The other worker runs the retry to the end: the rows of one attempt, not of two — the
+    # killed attempt's were rolled back with its connection.
+    deadline = time.monotonic() + 60
+    status = ""
+    while time.monotonic() < deadline:
+        status = site.primary.sql(f"SELECT status FROM core_job WHERE id = {job_id}", DB)
+        if status == "done":
+            break
+        time.sleep(1)
+    assert status == "done"
+    assert site.primary.sql(f"SELECT attempts FROM core_job WHERE id = {job_id}", DB) == "1"
     half = site.primary.sql("SELECT count(*) FROM core_job WHERE kind = 'half-written'", DB)
-    assert half == "0"  # the killed job's rows were rolled back
+    assert half == "50"
     site.start_worker(victim)
