@@ -92,8 +92,9 @@ def job_running(job: Job, *, total: int | None = None) -> None:
 # again within the retry policy. The job's own writes are one transaction, which the database
 # rolled back when the worker's connection died; its file is attached only by job_finish, so
 # nothing half-written is offered. Without Redis (one machine, db_worker) there is no reaper.
-HEARTBEAT_SECONDS = float(getattr(settings, "JOBS_HEARTBEAT_SECONDS", 10))
 ABANDONED_AFTER = float(getattr(settings, "JOBS_ABANDONED_AFTER", 45))
+# At least three beats within the key's life: one late beat does not fail a living job.
+HEARTBEAT_SECONDS = min(float(getattr(settings, "JOBS_HEARTBEAT_SECONDS", 10)), ABANDONED_AFTER / 3)
 _beats: dict[int, threading.Event] = {}
 
 
