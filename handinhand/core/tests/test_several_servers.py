@@ -307,7 +307,7 @@ def test_a_worker_killed_mid_job_is_failed_then_retried_leaving_no_half_rows(sit
     # The worker and the work-horse running the job (RQ forks it into a session of its own;
     # the job's heartbeat names its process), killed at once, as a machine that dies.
     beat = redis_lib.Redis.from_url(site.redis.url).get(f"handinhand:1:job-alive:{job_id}")
-    assert beat is not None, "the running job renews its heartbeat"
+    assert isinstance(beat, bytes), "the running job renews its heartbeat"
     # Django's Redis cache pickles values; this one is our own "host:pid".
     horse = int(pickle.loads(beat).rsplit(":", 1)[1])  # noqa: S301
     os.killpg(site.procs[victim].pid, signal.SIGKILL)
