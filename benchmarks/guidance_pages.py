@@ -6,8 +6,10 @@ figures, at province scale (≈ 50,000 visits of one year).
         .venv/bin/python benchmarks/guidance_pages.py
 
 "ours" is the whole request through django.test.Client (middleware, scope, view, queries,
-template); "raw SQL" runs only the hand-written queries that yield the same numbers and rows,
-on the same connection, and builds no page. The ratio is what the page costs over its data.
+template); "raw SQL" runs only the hand-written queries over the same tables that yield the
+same numbers and rows, on the same connection, and builds no page. The ratio is what the page
+costs over its data. Before timing, the script checks that each page shows the numbers its raw
+SQL returns (held visits, districts, school count, fewest visits, per-district counts).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import _common
 
@@ -139,6 +142,7 @@ def main() -> None:
             fn()
         return len(queries)
 
+    _check(admin, mine, params)
     cases = [
         ("指导员工作台 (instructor)", page(mine, "/guidance/workbench/"), WORKBENCH_SQL),
         ("学校受指导情况 (province admin)", page(admin, "/guidance/coverage/"), COVERAGE_SQL),
@@ -173,6 +177,44 @@ def main() -> None:
     _common.print_table(
         ["page", "ours ms", "raw SQL ms", "ours/raw", "ours queries", "raw queries"], rows
     )
+
+
+def _check(admin: Any, mine: Any, params: dict[str, Any]) -> None:
+    """The page and the raw SQL must give the same numbers, or the comparison means nothing:
+    each page is asked once with Django's template instrumentation (its context), and its
+    figures compared with the raw statements' rows."""
+    from django.db import connection
+    from django.test.utils import setup_test_environment, teardown_test_environment
+
+    def rows(sql: str) -> list[Any]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+
+    setup_test_environment()
+    try:
+        wb = mine.get("/guidance/workbench/").context["wb"]
+        (held,) = rows(WORKBENCH_SQL[5])[0]
+        assert wb.held_this_year == held, ("held this year", wb.held_this_year, held)
+        districts = {d[0]: d[2] for d in rows(WORKBENCH_SQL[1])}
+        assert {d.pk for d in wb.districts} == set(districts), "the instructor's districts"
+
+        page = admin.get("/guidance/coverage/").context["page"]
+        (total,) = rows(COVERAGE_SQL[0])[0]
+        assert page.paginator.count == total, ("schools", page.paginator.count, total)
+        lowest = [r[2] for r in rows(COVERAGE_SQL[1])]
+        shown = [s.visits_this_year for s in page.object_list][: len(lowest)]
+        assert shown == lowest[: len(shown)], ("fewest visits", shown, lowest)
+
+        context = admin.get("/guidance/coverage/districts/").context
+        raw = {r[0]: (r[2], r[3] or 0, r[4] or 0) for r in rows(DISTRICTS_SQL[0])}
+        mine_ = {
+            d.pk: (d.school_count, d.never_visited, d.below_minimum) for d in context["districts"]
+        }
+        assert mine_ == raw, "district counts differ"
+    finally:
+        teardown_test_environment()
+    print("figures checked: pages = raw SQL", flush=True)
 
 
 if __name__ == "__main__":

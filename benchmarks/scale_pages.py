@@ -20,7 +20,7 @@ import time
 import _common
 
 PAGES = [
-    ("bare (overhead)", "/bench/bare/"),
+    ("base template (overhead)", "/bench/base/"),
     ("home", "/"),
     ("programme coverage", "/programme/coverage/"),
     ("visit coverage", "/guidance/coverage/"),

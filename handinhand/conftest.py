@@ -353,9 +353,10 @@ _flush_past_the_audit_trigger()
 def _fresh_login_counters() -> None:
     # The database cache rolls back with each test; Redis (REDIS_URL) outlives it, so that
     # login counters and IP throttles would leak from one test into the next.
-    if "Redis" in settings.CACHES["default"]["BACKEND"]:
-        from django.core.cache import cache
+    from django.core.cache import cache
+    from django.core.cache.backends.redis import RedisCache
 
+    if isinstance(cache, RedisCache):
         cache.clear()
     # Scopes kept in this process's memory (core.scope) must not outlive the test whose rows
     # they were computed from: ids are reused once a test's rows are rolled back.

@@ -1,6 +1,11 @@
 """Django's database sessions, able to name a new session's key before its first save, so that
 the login records the session for the security administrator's list (accounts.signals)
-without writing the session twice."""
+without writing the session twice.
+
+With REDIS_URL set (several app servers), the cached_db flavour: the database still holds
+every session (the list, and the truth when Redis is lost), and each request reads it from the
+shared cache instead of the database (`session_store_cached`, chosen by the settings). Without
+Redis the cache would be the database itself, so the plain database store is kept."""
 
 from __future__ import annotations
 

@@ -7,6 +7,10 @@ polls `/jobs/<id>/` (core/job_progress.html) until the job is done or failed.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import os
+import socket
+import threading
 from typing import Any, TypeVar, overload
 
 from django.conf import settings
@@ -15,12 +19,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from handinhand.core import audit
 from handinhand.core.models import Job, JobStatus
 from handinhand.core.users import AnyUser
 
 J = TypeVar("J", bound=Job)
+log = logging.getLogger(__name__)
 
 
 @overload
@@ -75,6 +81,90 @@ def job_running(job: Job, *, total: int | None = None) -> None:
         job.total = total
         fields.append("total")
     Job.objects.filter(pk=job.pk).update(**{f: getattr(job, f) for f in fields})
+    _heartbeat_start(job.pk)
+
+
+# --- workers that die mid-job (issue 15 point 8) -----------------------------------------------
+# With workers on several machines (REDIS_URL), a worker killed in the middle of a job leaves
+# its Job row RUNNING for ever, and the page polls a bar that never moves. While a job runs, a
+# thread of its worker renews a key in Redis every HEARTBEAT_SECONDS; the active scheduler
+# (reap_abandoned, each tick) marks a RUNNING job whose key has lapsed as failed and queues it
+# again within the retry policy. The job's own writes are one transaction, which the database
+# rolled back when the worker's connection died; its file is attached only by job_finish, so
+# nothing half-written is offered. Without Redis (one machine, db_worker) there is no reaper.
+ABANDONED_AFTER = float(getattr(settings, "JOBS_ABANDONED_AFTER", 45))
+# At least three beats within the key's life: one late beat does not fail a living job.
+HEARTBEAT_SECONDS = min(float(getattr(settings, "JOBS_HEARTBEAT_SECONDS", 10)), ABANDONED_AFTER / 3)
+_beats: dict[int, threading.Event] = {}
+
+
+def _shared_cache() -> Any:
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = caches["default"]
+    return cache if isinstance(cache, RedisCache) else None
+
+
+def _alive_key(job_id: int) -> str:
+    return f"job-alive:{job_id}"
+
+
+def _heartbeat_start(job_id: int) -> None:
+    cache = _shared_cache()
+    if cache is None:
+        return
+    cache.set(_alive_key(job_id), _worker_name(), ABANDONED_AFTER)
+    stop = _beats[job_id] = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            try:
+                cache.set(_alive_key(job_id), _worker_name(), ABANDONED_AFTER)
+            except Exception:  # a lost beat is retried; the reaper allows several
+                log.warning("job %s heartbeat not written", job_id, exc_info=True)
+
+    threading.Thread(target=beat, name=f"job-{job_id}-heartbeat", daemon=True).start()
+
+
+def _heartbeat_stop(job_id: int) -> None:
+    stop = _beats.pop(job_id, None)
+    if stop is not None:
+        stop.set()
+        cache = _shared_cache()
+        if cache is not None:
+            cache.delete(_alive_key(job_id))
+
+
+def _worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+ABANDONED_MESSAGE = _lazy(
+    "执行该任务的后台进程已中断：任务未完成，未生成文件，已写入的数据已全部回滚。"
+)
+
+
+def reap_abandoned() -> list[Job]:
+    """Fail (and, within the retry policy, requeue) RUNNING jobs whose worker stopped beating."""
+    cache = _shared_cache()
+    if cache is None:
+        return []
+    since = timezone.now() - dt.timedelta(seconds=ABANDONED_AFTER)
+    reaped: list[Job] = []
+    for job in Job.objects.filter(status=JobStatus.RUNNING, started_at__lt=since):
+        if cache.get(_alive_key(job.pk)) is not None:
+            continue
+        with transaction.atomic():
+            current = Job.objects.select_for_update().get(pk=job.pk)
+            if current.status != JobStatus.RUNNING:
+                continue
+            log.error("job %s (%s): its worker stopped; marked failed", current.pk, current.kind)
+            job_fail(current, str(ABANDONED_MESSAGE))
+            if can_retry(current):
+                job_requeue(current)
+        reaped.append(current)
+    return reaped
 
 
 def job_progress(job: Job, done: int, total: int | None = None) -> None:
@@ -87,6 +177,7 @@ def job_progress(job: Job, done: int, total: int | None = None) -> None:
 
 
 def job_finish(job: Job, *, result: dict[str, Any] | None = None, message: str = "") -> None:
+    _heartbeat_stop(job.pk)
     job.status, job.finished_at = JobStatus.DONE, timezone.now()
     job.done = max(job.done, job.total)
     job.result = {**job.result, **(result or {})}
@@ -102,6 +193,7 @@ def job_finish(job: Job, *, result: dict[str, Any] | None = None, message: str =
 
 def job_fail(job: Job, error: BaseException | str) -> None:
     """Mark the job failed; the page shows why instead of a bar that never moves."""
+    _heartbeat_stop(job.pk)
     job.status, job.finished_at, job.error = JobStatus.FAILED, timezone.now(), str(error)[:2000]
     Job.objects.filter(pk=job.pk).update(
         status=job.status, finished_at=job.finished_at, error=job.error

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from handinhand.core.dbrouter import reads_from_replica
 from handinhand.core.policy import get_policy
 from handinhand.core.scope import Scope, get_scope
 from handinhand.dashboard.cockpit import Cockpit, alerts, cockpit_for, cockpit_years
@@ -195,6 +196,7 @@ def _breadcrumbs(user: Any, region: Region) -> list[Region]:
 
 
 @login_required
+@reads_from_replica
 def cockpit(request: HttpRequest) -> HttpResponse:
     region = cockpit_region(request.user, request.GET.get("region"))
     year, _years = _year(request, region)

@@ -17,6 +17,7 @@ from openpyxl import Workbook
 
 from handinhand.accounts.types import AuthenticatedHttpRequest
 from handinhand.core import audit
+from handinhand.core.dbrouter import reads_from_replica
 from handinhand.core.exceptions import CONFLICT_MESSAGE, ConflictError, PermissionDeniedError
 from handinhand.core.exports import xlsx_response
 from handinhand.core.listing import Column, ListSpec, render_list
@@ -706,6 +707,7 @@ def report_card_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 
 @login_required
+@reads_from_replica
 def analytics_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(can_see_analytics(request.user))
     cycles = EvaluationCycle.objects.visible_to(request.user).select_related("framework")

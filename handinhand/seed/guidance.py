@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from handinhand.accounts.models import Role, RoleAssignment
+from handinhand.core.bulkload import copy_rows
 from handinhand.core.policy import get_policy
 from handinhand.guidance.models import (
     Finding,
@@ -86,22 +87,23 @@ def extend(workload: str, *, seed: int, scale: float) -> dict[str, int]:
         for start in range(0, len(visits), BATCH):
             chunk = Visit.objects.bulk_create(visits[start : start + BATCH])
             chunk_links = links[start : start + BATCH]
-            VisitSchool.objects.bulk_create(
-                [
-                    VisitSchool(
-                        visit_id=v.pk,
-                        school_id=s,
-                        held_on=v.date if v.status == VisitStatus.HELD else None,
-                    )
+            # The link tables by COPY on PostgreSQL (core.bulkload): ≈ 2.8 M rows on the nation.
+            copy_rows(
+                VisitSchool,
+                ("visit_id", "school_id", "held_on"),
+                (
+                    (v.pk, s, v.date if v.status == VisitStatus.HELD else None)
                     for v, (_g, s, _m) in zip(chunk, chunk_links, strict=True)
-                ]
+                ),
             )
-            through.objects.bulk_create(
-                [
-                    through(visit_id=v.pk, membership_id=m)
+            copy_rows(
+                through,
+                ("visit_id", "membership_id"),
+                (
+                    (v.pk, m)
                     for v, (_g, _s, team) in zip(chunk, chunk_links, strict=True)
                     for m in team
-                ]
+                ),
             )
     findings = _findings(rng, visits, links, today)
     return {"guidance.visit": len(visits), "guidance.finding": findings}

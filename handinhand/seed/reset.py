@@ -6,6 +6,7 @@ from django.apps import apps
 from django.db import connection, models, transaction
 
 from handinhand.core.models import AuditEvent
+from handinhand.core.policy import get_policy
 from handinhand.orgs.models import Region, RegionLevel
 from handinhand.orgs.regions import read_regions
 
@@ -48,10 +49,14 @@ def reset() -> dict[str, int]:
             if cursor.rowcount:
                 deleted[model._meta.label] = cursor.rowcount
         jiangxi = {r["code"] for r in read_regions()}
+        # The deploying province's tree (manage.py load_regions) stays too: schools of a real
+        # deployment point at it, and it is not seed data.
+        home = get_policy().province_code
         for level in (RegionLevel.COUNTY, RegionLevel.CITY, RegionLevel.PROVINCE):
             n = (
                 Region.objects.filter(level=level)
                 .exclude(code__in=jiangxi)
+                .exclude(path__startswith=f"{home}/")
                 ._raw_delete(connection.alias)
             )
             if n:

