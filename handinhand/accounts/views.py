@@ -46,6 +46,7 @@ from handinhand.accounts.forms import (
 from handinhand.accounts.middleware import MUST_CHANGE, otp_verified
 from handinhand.accounts.models import PasswordResetRequest, RoleAssignment, User, UserSession
 from handinhand.accounts.types import AuthenticatedHttpRequest
+from handinhand.core import formats
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.forms import StyledFormMixin
 from handinhand.core.listing import Column, ListSpec, render_list
@@ -118,7 +119,7 @@ class LocalTimeColumn(Column):
         value = super().value(obj)
         if not value:
             return ""
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        return formats.daytime(value)
 
 
 def users_for_list(user: User) -> QuerySet[User]:

@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from handinhand.core import formats
 from handinhand.core.formats import money
 from handinhand.core.policy import get_policy
 from handinhand.core.registry import GroupFigures, group_figures
@@ -194,7 +195,7 @@ def _assessment_rows(data: dict[str, Any]) -> list[tuple[str, Any]]:
 
 
 def _rate(value: Any) -> str:
-    return MISSING if value in (None, "") else f"{Decimal(str(value)) * 100:.1f}%"
+    return formats.percent(value, empty=MISSING)
 
 
 def funding_rows(funding: dict[str, Any]) -> list[tuple[str, Any]]:
