@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -70,7 +71,7 @@ def export_list(request: HttpRequest, spec: ListSpec, qs: QuerySet[Any]) -> Http
         actor=request.user,
         action=AuditAction.EXPORT,
         object_type=spec.export_name,
-        object_repr=f"{spec.title}（{count}行）",
+        object_repr=gettext("%(title)s（%(n)s行）") % {"title": spec.title, "n": count},
         changes={"filters": [None, request.GET.urlencode()]},
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -79,7 +80,7 @@ def export_list(request: HttpRequest, spec: ListSpec, qs: QuerySet[Any]) -> Http
 
 def _cell(value: Any) -> Any:
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return gettext("是") if value else gettext("否")
     if isinstance(value, int | float | str) or value is None:
         return value
     return str(value)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from handinhand.accounts.models import User
 from handinhand.core.policy import get_policy
@@ -120,7 +121,7 @@ def coverage(user: User) -> list[BatchCoverage]:
         else:
             paths = paired_paths[batch.pk]
             in_district = districted[batch.pk]
-        total = CoverageRow(None, "合计", "total")
+        total = CoverageRow(None, _("合计"), "total")
         city_rows = {c.code: CoverageRow(c, c.name, "city") for c in cities}
         for county in counties:
             n = per_county.get(county.code, 0)
