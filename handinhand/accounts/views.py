@@ -91,9 +91,9 @@ def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
 def _role_label(assignment: RoleAssignment) -> str:
     label = str(assignment.get_role_display())
     if assignment.region is not None:
-        return f"{label}（{assignment.region.full_name}）"
+        return _("%(role)s（%(where)s）") % {"role": label, "where": assignment.region.full_name}
     if assignment.school is not None:
-        return f"{label}（{assignment.school.name}）"
+        return _("%(role)s（%(where)s）") % {"role": label, "where": assignment.school.name}
     return label
 
 

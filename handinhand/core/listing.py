@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from handinhand.core.exports import export_list
+from handinhand.core.policy_text import policy_text
 from handinhand.core.users import AnyUser
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ class Column:
     link: bool = False  # links to the row's detail page
     export_only: bool = False
     list_only: bool = False
+    policy_word: bool = False  # a word of the policy file (visit form, category): translated
 
     def value(self, obj: Any) -> Any:
         value: Any = obj
@@ -47,6 +49,8 @@ class Column:
             value = display() if callable(display) else getattr(value, part, "")
             if callable(value) and not isinstance(value, Model):
                 value = value()
+        if self.policy_word and isinstance(value, str):
+            return policy_text(value)
         return "" if value is None else value
 
 

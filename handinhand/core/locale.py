@@ -12,6 +12,7 @@ branches that both added strings).
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,7 +61,21 @@ def compile_all(*, force: bool = False) -> list[Path]:
 class Gap:
     catalogue: Path
     msgid: str
-    why: str  # "untranslated" or "fuzzy"
+    why: str  # "untranslated", "fuzzy" or "placeholders"
+
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)")
+
+
+def _placeholders(text: str) -> set[str]:
+    return set(PLACEHOLDER.findall(text))
+
+
+def _placeholders_differ(entry: polib.POEntry) -> bool:
+    if not entry.msgid_plural:
+        return _placeholders(entry.msgstr) != _placeholders(entry.msgid)
+    wanted = _placeholders(entry.msgid) | _placeholders(entry.msgid_plural)
+    return any(_placeholders(text) != wanted for text in entry.msgstr_plural.values())
 
 
 def gaps() -> list[Gap]:
@@ -74,4 +89,7 @@ def gaps() -> list[Gap]:
                 found.append(Gap(po_path, entry.msgid, "fuzzy"))
             elif not entry.translated():
                 found.append(Gap(po_path, entry.msgid, "untranslated"))
+            elif "python-format" in entry.flags and _placeholders_differ(entry):
+                # A translation that drops or renames %(name)s fails at run time, not here.
+                found.append(Gap(po_path, entry.msgid, "placeholders"))
     return found

@@ -13,6 +13,7 @@ from handinhand.accounts.models import User
 from handinhand.core.forms import StyledFormMixin
 from handinhand.core.listing import FilterForm
 from handinhand.core.policy import get_policy
+from handinhand.core.policy_text import policy_text
 from handinhand.funding.models import EntryKind
 
 
@@ -39,7 +40,7 @@ def years() -> list[tuple[int, str]]:
 
 
 def _categories(blank: bool = False) -> list[tuple[str, str]]:
-    rows = [(c, c) for c in get_policy().funding.categories]
+    rows = [(c, policy_text(c)) for c in get_policy().funding.categories]
     return [("", str(_("全部"))), *rows] if blank else rows
 
 

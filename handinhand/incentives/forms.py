@@ -13,6 +13,7 @@ from handinhand.accounts.models import User
 from handinhand.core.forms import StyledFormMixin
 from handinhand.core.listing import FilterForm
 from handinhand.core.policy import get_policy
+from handinhand.core.policy_text import policy_text
 from handinhand.incentives.models import AssessmentStatus, PriorityStatus
 
 
@@ -25,7 +26,7 @@ _year = lazy(_year_text, str)
 
 
 def _grades(blank: bool = False) -> list[tuple[str, str]]:
-    grades = [(g, g) for g in get_policy().assessment.grades]
+    grades = [(g, policy_text(g)) for g in get_policy().assessment.grades]
     return [("", gettext("全部")), *grades] if blank else grades
 
 
