@@ -120,6 +120,21 @@ def money(value: Any) -> str:
     return f"{sign}¥{_grouped(abs(amount), 2)}"
 
 
+def shown(value: Any) -> Any:
+    """A value of unknown type in a generic table or tile (lists, workbench figures): counts
+    grouped, days and moments in the one format, anything else as it is (so that booleans,
+    text and already formatted strings pass through)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return num(value)
+    if isinstance(value, dt.datetime):
+        return daytime(value)
+    if isinstance(value, dt.date):
+        return day(value)
+    return value
+
+
 def percent(value: Any, places: int = 1, empty: str = EMPTY) -> str:
     """A ratio (0.375) as a percentage (37.5%)."""
     if _empty(value):

@@ -7,6 +7,7 @@
     {{ row.self_total|score }}    74.5
     {{ amount|money }}            ¥15,000.00
     {{ rate|percent }}            37.5%        (a ratio: 0.375)
+    {{ cell|shown }}              a generic cell: ints grouped, dates as above, the rest as is
 
 Use these instead of |date:"...", |floatformat, |intcomma or a hand-written ¥. Like Django's
 own filters, nothing (None, "") gives "" so that `|default:"—"` still chooses the placeholder;
@@ -57,3 +58,8 @@ def money(value: Any) -> str:
 @register.filter
 def percent(value: Any, places: int = 1) -> str:
     return formats.percent(value, int(places), empty="")
+
+
+@register.filter
+def shown(value: Any) -> Any:
+    return formats.shown(value)

@@ -125,3 +125,18 @@ def test_model_choice_fields_read_choose_too():
 
     with translation.override("zh-hans"):
         assert '<option value="" selected>请选择</option>' in str(Form())
+
+
+@pytest.mark.parametrize(
+    ("lang", "moment"), [("zh-hans", "2026年11月30日 13:09"), ("en", "30 Nov 2026 13:09")]
+)
+def test_a_generic_cell_is_shown_by_its_type(lang, moment):
+    with translation.override(lang):
+        assert render(
+            "{{ a|shown }}|{{ b|shown }}|{{ c|shown }}|{{ d|shown }}|{{ e|shown }}",
+            a=12000,
+            b=MOMENT,
+            c=True,
+            d="1500",
+            e=None,
+        ) == (f"12,000|{moment}|True|1500|None")
