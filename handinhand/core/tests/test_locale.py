@@ -161,7 +161,7 @@ def test_main_pages_in_english_have_no_chinese_of_their_own(cast, client, who):
 
 
 @pytest.mark.django_db
-def test_login_and_error_pages_in_english(client):
+def test_login_and_error_pages_in_english(client, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     login = client.get(reverse("accounts:login")).content.decode()
     assert "Log in" in login and "Hand in Hand" in login
