@@ -14,6 +14,7 @@ from handinhand.core import locale
 
 class Command(BaseCommand):
     help = "Compile the project's locale catalogues (.po → .mo) without GNU gettext."
+    requires_system_checks: list[str] = []  # W002 is what this command fixes
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--force", action="store_true", help="recompile even if up to date")
