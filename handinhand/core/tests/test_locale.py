@@ -170,3 +170,40 @@ def test_login_and_error_pages_in_english(client, settings):
     missing = client.get("/no-such-page/").content.decode()
     assert "Page not found (404)" in missing
     assert chinese_left(missing, []) == []
+
+
+# --- no Chinese outside the catalogue ---------------------------------------------------------
+
+
+def _outside_translation(text: str) -> str:
+    for pattern in [
+        r"\{%\s*blocktranslate\b.*?\{%\s*endblocktranslate\s*%\}",
+        r"\{%\s*translate\s+(\"[^\"]*\"|'[^']*').*?%\}",
+        r"_\((\"[^\"]*\"|'[^']*')\)",
+        r"\{#.*?#\}",
+        r"\{%\s*comment\s*%\}.*?\{%\s*endcomment\s*%\}",
+    ]:
+        # Keep the newlines of what is removed, so that line numbers stay right.
+        text = re.sub(pattern, lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S)
+    return text
+
+
+def test_templates_have_no_chinese_outside_translate_tags():
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()[:80]}"
+        for path in sorted(ROOT.rglob("*.html"))
+        for number, line in enumerate(
+            _outside_translation(path.read_text(encoding="utf-8")).splitlines(), 1
+        )
+        if IDEOGRAPH.search(line)
+    ]
+    assert not found, "wrap in {% translate %} / {% blocktranslate %}:\n" + "\n".join(found)
+
+
+def test_scripts_have_no_chinese_outside_comments():
+    """Words a script shows come with the page's data (json_script), already translated."""
+    found = []
+    for path in sorted((ROOT / "static" / "js").glob("*.js")):
+        code = re.sub(r"/\*.*?\*/|//[^\n]*", "", path.read_text(encoding="utf-8"), flags=re.S)
+        found += [f"{path.name}: {word}" for word in IDEOGRAPH.findall(code)]
+    assert not found, found
