@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from handinhand.core import formats
 from handinhand.core.exports import export_list
 from handinhand.core.policy_text import policy_text
 from handinhand.core.users import AnyUser
@@ -39,6 +40,15 @@ class Column:
     export_only: bool = False
     list_only: bool = False
     policy_word: bool = False  # a word of the policy file (visit form, category): translated
+    # How the page shows the value (core/formats.py: "score", "money", "num"); an export
+    # keeps the raw number so that the spreadsheet can add it up.
+    shown_as: str = ""
+
+    def shown(self, obj: Any) -> Any:
+        value = self.value(obj)
+        if self.shown_as and value not in (None, ""):
+            return getattr(formats, self.shown_as)(value)
+        return value
 
     def value(self, obj: Any) -> Any:
         value: Any = obj
@@ -131,7 +141,7 @@ def render_list(
     columns = [c for c in spec.columns if not c.export_only]
     rows = [
         {
-            "cells": [c.value(obj) for c in columns],
+            "cells": [c.shown(obj) for c in columns],
             "url": reverse(spec.detail_url, args=[obj.pk]) if spec.detail_url else None,
         }
         for obj in page.object_list
