@@ -4,6 +4,7 @@ Chinese in English apart from the data people entered."""
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -207,3 +208,36 @@ def test_scripts_have_no_chinese_outside_comments():
         code = re.sub(r"/\*.*?\*/|//[^\n]*", "", path.read_text(encoding="utf-8"), flags=re.S)
         found += [f"{path.name}: {word}" for word in IDEOGRAPH.findall(code)]
     assert not found, found
+
+
+# --- the daily digest ---------------------------------------------------------------------------
+
+
+def _owed(user, today):
+    from django.utils.translation import gettext
+
+    from handinhand.core.inbox import WorkItem
+
+    due = today + dt.timedelta(days=3)
+    return [WorkItem(source="test.i18n", key="1", title=gettext("提交自评"), url="/x/", due=due)]
+
+
+@pytest.mark.django_db
+def test_the_daily_digest_reads_in_each_persons_language(cast, settings, mailoutbox):
+    from handinhand.core.inbox import WorkSource, register_work, work_sources
+    from handinhand.core.reminders import digests_send
+
+    settings.REMINDER_EMAIL = True
+    register_work(WorkSource(name="test.i18n", label="测试", items=_owed))
+    try:
+        for user, language in [(cast.school_user, "en"), (cast.county_user, "")]:
+            user.email, user.language = f"{user.username}@example.cn", language
+            user.save()
+        digests_send(dt.date(2025, 3, 18), user_ids=[cast.school_user.pk, cast.county_user.pk])
+    finally:
+        work_sources._items.pop("test.i18n", None)
+    mails = {mail.to[0].split("@")[0]: mail for mail in mailoutbox}
+    english, chinese = mails["school_user"], mails["county_user"]
+    assert english.subject == "[Hand in Hand] Today's to-do reminder"
+    assert "Submit self-assessment" in english.body and "21 Mar 2025 3 days left" in english.body
+    assert "提交自评" in chinese.body and "2025年3月21日 剩 3 天" in chinese.body
