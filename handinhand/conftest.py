@@ -280,6 +280,16 @@ def _compiled_locale() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _default_language_after_each_test() -> Any:
+    """A request in English leaves English active in the thread (Django activates per request
+    and never resets); the next test starts in the default Chinese again."""
+    yield
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     # The cast sets a dozen passwords per test; the real PBKDF2 would dominate the suite.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
