@@ -13,7 +13,7 @@ PG_TEST_URL ?= postgres://handinhand_owner:$(DB_OWNER_PASSWORD)@127.0.0.1:5432/h
 PORT ?= 8000
 
 .PHONY: install demo run test test-sqlite test-postgres lint fmt typecheck migrations-check ci bench clean
-.PHONY: audit-deps mutation
+.PHONY: audit-deps mutation messages locale
 
 $(VENV)/.installed: pyproject.toml package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
@@ -27,13 +27,27 @@ install: $(VENV)/.installed
 ## Install, create the SQLite database with the pilot demo, and serve on http://127.0.0.1:$(PORT)/
 ## with the task worker and the daily scheduler beside the web server (manage.py serve; Ctrl-C
 ## stops all three).
-demo: install
+demo: install locale
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed --workload pilot --if-empty
 	INSECURE_DEV=true $(PY) manage.py serve 127.0.0.1:$(PORT)
 
-run: install
+run: install locale
 	INSECURE_DEV=true $(PY) manage.py serve 127.0.0.1:$(PORT)
+
+## The English locale: compile handinhand/locale/*/LC_MESSAGES/*.po into the .mo Django reads
+## (polib, no GNU gettext needed; the .mo is not committed).
+locale: install
+	$(PY) manage.py compile_locale
+
+## After adding or changing texts: extract every msgid again into the English catalogue (Django's
+## makemessages needs GNU gettext: apt-get install gettext), then list what still needs an
+## English translation. Translate those entries in handinhand/locale/en/LC_MESSAGES/django.po
+## (glossary at its top) and run `make messages` again until it says every msgid is translated.
+LOCALE_IGNORE := --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=mutants --ignore=media
+messages: install
+	$(PY) manage.py makemessages -l en --no-location --no-obsolete $(LOCALE_IGNORE)
+	$(PY) manage.py compile_locale --check
 
 lint: install
 	$(VENV)/bin/ruff check handinhand config benchmarks
@@ -53,10 +67,10 @@ migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 
-test-sqlite: install
+test-sqlite: install locale
 	$(VENV)/bin/pytest -q
 
-test-postgres: install
+test-postgres: install locale
 	DATABASE_URL=$(PG_ADMIN_URL) $(PY) manage.py db_roles --roles-only \
 		--owner-password '$(DB_OWNER_PASSWORD)' --app-password '$(DB_APP_PASSWORD)'
 	DATABASE_URL=$(PG_TEST_URL) DB_APP_PASSWORD='$(DB_APP_PASSWORD)' $(VENV)/bin/pytest -q

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, found by TemplatesSetting below
     "template_partials",
     "django_htmx",
     "django_tasks",
@@ -76,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in person's own language over the cookie and the browser (accounts.language).
+    "handinhand.accounts.language.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -233,6 +236,10 @@ LOGGING = {
 ENABLE_DJANGO_ADMIN = env_bool("ENABLE_DJANGO_ADMIN", False)
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 FORMAT_MODULE_PATH = ["config.formats"]
+# Form widgets render through the project's template engine, so that
+# templates/django/forms/widgets/select_option.html can say 请选择 instead of "---------" in
+# every form at once (model fields, ModelChoiceField and BLANK_CHOICE_DASH alike).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Background work (imports, report generation, reminders) through the Tasks API: the database
 # backend by default, run by `manage.py db_worker`; TASKS_BACKEND=immediate runs them inline.

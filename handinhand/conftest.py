@@ -270,6 +270,25 @@ def client_for(client: Any) -> Any:
     return login
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_locale() -> None:
+    """The English catalogue compiled from its .po (as `make locale` does), so that a bare
+    `pytest` run tests the translations of the working tree."""
+    from handinhand.core.locale import compile_all
+
+    compile_all()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test() -> Any:
+    """A request in English leaves English active in the thread (Django activates per request
+    and never resets); the next test starts in the default Chinese again."""
+    yield
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     # The cast sets a dozen passwords per test; the real PBKDF2 would dominate the suite.

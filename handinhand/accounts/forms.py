@@ -207,7 +207,7 @@ def search_schools(actor: User, text: str, limit: int = 20) -> list[School]:
 
 class RegionChoiceField(forms.ModelChoiceField[Region]):
     def label_from_instance(self, obj: Region) -> str:
-        return f"{obj.full_name}（{obj.code}）"
+        return _("%(role)s（%(where)s）") % {"role": obj.full_name, "where": obj.code}
 
 
 class RoleGrantForm(StyledFormMixin, forms.Form):

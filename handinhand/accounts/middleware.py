@@ -101,7 +101,7 @@ def otp_verified(request: HttpRequest) -> bool:
 
 def _exempt(path: str) -> bool:
     open_paths = set()
-    for name in ("login", "logout", "otp_verify", "otp_setup"):
+    for name in ("login", "logout", "otp_verify", "otp_setup", "language"):
         try:
             open_paths.add(reverse(f"accounts:{name}"))
         except NoReverseMatch:  # a test's own URLconf without the accounts pages

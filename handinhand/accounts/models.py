@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -69,6 +70,12 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(_("须修改密码"), default=True)
     password_changed_at = models.DateTimeField(_("密码修改时间"), default=timezone.now)
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    # The language the person chose (accounts.language): applied on every request by
+    # UserLanguageMiddleware, on any device; empty follows the browser (or the login page's
+    # choice, adopted at the first login).
+    language = models.CharField(
+        _("界面语言"), max_length=10, blank=True, choices=settings.LANGUAGES
+    )
 
     objects: ClassVar[HandInHandUserManager] = HandInHandUserManager()
 

@@ -269,6 +269,23 @@ def user_update(
     return result
 
 
+def language_set(*, user: User, language: str) -> User:
+    """A person's own choice of interface language (accounts.language), audited like any
+    change to the account; choosing the language already set writes nothing."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValidationError({"language": _("不支持的语言")})
+    with transaction.atomic():
+        current = User.objects.select_for_update().get(pk=user.pk)
+        if current.language == language:
+            return current
+        changes = audit.diff({"language": current.language}, {"language": language})
+        current.language = language
+        current.save(update_fields=["language"])
+        audit.record(actor=current, action=AuditAction.UPDATE, instance=current, changes=changes)
+    user.language = language
+    return current
+
+
 def user_unlock(*, actor: User, user: User) -> User:
     """The system administrator lifts a lockout (the login page tells users to ask them)."""
     _require(actor, get_scope(actor).can_manage_users)

@@ -18,7 +18,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.utils import timezone
 
-from handinhand.accounts import middleware, services
+from handinhand.accounts import language, middleware, services
 from handinhand.accounts.models import User
 from handinhand.accounts.services import login_failed, login_succeeded
 from handinhand.core import audit
@@ -29,6 +29,7 @@ from handinhand.core.request_context import client_ip
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     login_succeeded(user=user)
+    language.adopt_at_login(request, user)
 
 
 @receiver(user_login_failed)

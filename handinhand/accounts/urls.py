@@ -1,11 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from handinhand.accounts import views
+from handinhand.accounts import language, views
 
 app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
+    path("language/", language.language_view, name="language"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.password_change, name="password_change"),
     path("users/", views.user_list, name="user_list"),

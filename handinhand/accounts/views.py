@@ -46,6 +46,7 @@ from handinhand.accounts.forms import (
 from handinhand.accounts.middleware import MUST_CHANGE, otp_verified
 from handinhand.accounts.models import PasswordResetRequest, RoleAssignment, User, UserSession
 from handinhand.accounts.types import AuthenticatedHttpRequest
+from handinhand.core import formats
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.forms import StyledFormMixin
 from handinhand.core.listing import Column, ListSpec, render_list
@@ -90,9 +91,9 @@ def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
 def _role_label(assignment: RoleAssignment) -> str:
     label = str(assignment.get_role_display())
     if assignment.region is not None:
-        return f"{label}（{assignment.region.full_name}）"
+        return _("%(role)s（%(where)s）") % {"role": label, "where": assignment.region.full_name}
     if assignment.school is not None:
-        return f"{label}（{assignment.school.name}）"
+        return _("%(role)s（%(where)s）") % {"role": label, "where": assignment.school.name}
     return label
 
 
@@ -118,7 +119,7 @@ class LocalTimeColumn(Column):
         value = super().value(obj)
         if not value:
             return ""
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        return formats.daytime(value)
 
 
 def users_for_list(user: User) -> QuerySet[User]:

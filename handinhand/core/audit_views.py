@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from handinhand.core import audit_chain
+from handinhand.core import audit_chain, formats
 from handinhand.core.forms import StyledFormMixin, choice_field
 from handinhand.core.listing import Column, FilterForm, ListSpec, render_list
 from handinhand.core.models import AuditAction, AuditEvent
@@ -147,7 +147,7 @@ class AuditFilterForm(StyledFormMixin, FilterForm):
 
 class LocalTimeColumn(Column):
     def value(self, obj: Any) -> Any:
-        return timezone.localtime(obj.at).strftime("%Y-%m-%d %H:%M:%S")
+        return formats.daytime(obj.at, seconds=True)
 
 
 class ObjectTypeColumn(Column):
@@ -211,7 +211,7 @@ def chain_notice(status: audit_chain.ChainStatus) -> dict[str, str]:
         return {
             "level": "success",
             "text": _("审计链完整：已校验 %(n)s 条事件（%(alg)s）。")
-            % {"n": f"{status.checked:,}", "alg": status.algorithm},
+            % {"n": formats.num(status.checked), "alg": status.algorithm},
         }
     return {
         "level": "danger",

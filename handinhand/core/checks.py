@@ -23,3 +23,26 @@ def audit_key_check(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
             id="handinhand.W001",
         )
     ]
+
+
+@register()
+def locale_compiled_check(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    """English pages would silently fall back to Chinese without the compiled catalogue."""
+    from handinhand.core import locale
+
+    stale = [
+        po
+        for po in locale.catalogues()
+        if not po.with_suffix(".mo").exists()
+        or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+    ]
+    if not stale:
+        return []
+    return [
+        Warning(
+            f"The locale catalogue {stale[0]} is not compiled or older than its .po: English "
+            "pages will show Chinese.",
+            hint="Run `manage.py compile_locale` (make locale) after installing or updating.",
+            id="handinhand.W002",
+        )
+    ]

@@ -103,7 +103,7 @@ def _audit(actor: Any, spec: ListSpec, count: int, query: str) -> None:
         actor=actor,
         action=AuditAction.EXPORT,
         object_type=spec.export_name,
-        object_repr=f"{spec.title}（{count}行）",
+        object_repr=_("%(title)s（%(n)s行）") % {"title": spec.title, "n": count},
         changes={"filters": [None, query]},
     )
 
@@ -259,7 +259,7 @@ def _field_at(qs: QuerySet[Any], key: str) -> Any:
 
 def _cell(value: Any) -> Any:
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return _("是") if value else _("否")
     if isinstance(value, int | float | str) or value is None:
         return value
     return str(value)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from openpyxl import Workbook
 
-from handinhand.core import audit
+from handinhand.core import audit, formats
 from handinhand.core.exports import xlsx_response
 from handinhand.core.forms import StyledFormMixin, choice_field
 from handinhand.core.inbox import WorkItem, inbox_count, inbox_items, work_sources
@@ -130,7 +130,7 @@ def _export(request: HttpRequest, items: list[WorkItem], today: dt.date) -> Http
                 module_of(item),
                 item.title,
                 item.subject,
-                f"{item.due.year}年{item.due.month}月{item.due.day}日" if item.due else "",
+                formats.day(item.due, empty=""),
                 _days_text(item.days_left(today)),
                 item.reason,
                 request.build_absolute_uri(item.url),

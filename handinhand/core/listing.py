@@ -18,7 +18,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from handinhand.core import formats
 from handinhand.core.exports import export_list
+from handinhand.core.policy_text import policy_text
 from handinhand.core.users import AnyUser
 
 if TYPE_CHECKING:
@@ -41,6 +43,16 @@ class Column:
     # rows at once, batch(user, pks) → {pk: value}, in one query; a column without it is read
     # from `key` as a field path ("county.parent.name" → county__parent__name).
     batch: Callable[[Any, Sequence[Any]], dict[Any, Any]] | None = None
+    policy_word: bool = False  # a word of the policy file (visit form, category): translated
+    # How the page shows the value (core/formats.py: "score", "money", "num"); an export
+    # keeps the raw number so that the spreadsheet can add it up.
+    shown_as: str = ""
+
+    def shown(self, obj: Any) -> Any:
+        value = self.value(obj)
+        if self.shown_as and value not in (None, ""):
+            return getattr(formats, self.shown_as)(value)
+        return value
 
     def value(self, obj: Any) -> Any:
         value: Any = obj
@@ -51,6 +63,8 @@ class Column:
             value = display() if callable(display) else getattr(value, part, "")
             if callable(value) and not isinstance(value, Model):
                 value = value()
+        if self.policy_word and isinstance(value, str):
+            return policy_text(value)
         return "" if value is None else value
 
 
@@ -140,7 +154,7 @@ def render_list(
     columns = [c for c in spec.columns if not c.export_only]
     rows = [
         {
-            "cells": [c.value(obj) for c in columns],
+            "cells": [c.shown(obj) for c in columns],
             "url": reverse(spec.detail_url, args=[obj.pk]) if spec.detail_url else None,
         }
         for obj in page.object_list

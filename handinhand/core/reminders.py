@@ -21,9 +21,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from handinhand.core import formats
 from handinhand.core.inbox import WorkItem, inbox_items
 from handinhand.core.models import ReminderDigest
 
@@ -57,14 +59,14 @@ def digest_text(items: list[WorkItem], today: dt.date) -> str:
     for item in items[:20]:
         line = f"· {item.title}"
         if item.subject:
-            line += f"（{item.subject}）"
+            line += _("（%(x)s）") % {"x": item.subject}
         days = item.days_left(today)
         if item.due is not None and days is not None:
             if days < 0:
                 when = _("已逾期 %(d)s 天") % {"d": -days}
             else:
                 when = _("剩 %(d)s 天") % {"d": days}
-            line += f" {item.due:%Y-%m-%d} {when}"
+            line += f" {formats.day(item.due)} {when}"
         lines.append(line)
     if len(items) > 20:
         lines.append(_("……另有 %(n)s 项，请登录平台查看") % {"n": len(items) - 20})
@@ -88,10 +90,13 @@ def digests_send(today: dt.date, *, user_ids: Any = None) -> dict[str, int]:
     for user in users.iterator(chunk_size=500):
         if user.pk in done:
             continue
-        items = inbox_items(user, today)
+        # The digest reads in the person's own language (accounts.language), dates included.
+        with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
+            items = inbox_items(user, today)
+            text = digest_text(items, today) if items else ""
+            subject = _("【大手拉小手】今日待办提醒")
         if not items:
             continue
-        text = digest_text(items, today)
         try:
             with transaction.atomic():
                 digest = ReminderDigest.objects.create(
@@ -103,7 +108,7 @@ def digests_send(today: dt.date, *, user_ids: Any = None) -> dict[str, int]:
         email = getattr(user, "email", "")
         if use_email and email and not mail_broken:
             try:
-                send_mail(_("【大手拉小手】今日待办提醒"), text, None, [email])
+                send_mail(subject, text, None, [email])
             except Exception:
                 # Logged once per run: a dead mail relay must not fill the log per person.
                 log.exception("reminder e-mail failed; no more e-mail in this run")

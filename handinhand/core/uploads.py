@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from handinhand.core.policy import get_policy
 
@@ -85,7 +86,7 @@ LABELS = {
     "doc": "Word 97-2003",
     "xls": "Excel 97-2003",
     "ppt": "PowerPoint 97-2003",
-    "txt": "文本",
+    "txt": gettext_noop("文本"),
 }
 
 
@@ -226,16 +227,18 @@ def upload_rule(module: Module) -> UploadRule:
 
 # The wording each module has always used (pinned by its tests); one table, here.
 _TYPE_MESSAGES = {
-    "visits": "不允许的文件类型，仅限：%(allowed)s",
-    "findings": "不允许的文件类型，仅限：%(allowed)s",
-    "resources": "不允许的文件类型，仅限：%(allowed)s",
-    "research": "不允许的文件类型，仅限：%(allowed)s",
-    "funding": "不允许的文件类型，仅限：%(allowed)s",
-    "notices": "不允许的文件类型“%(name)s”，仅限：%(allowed)s",
-    "appointments": "不允许的文件类型“%(name)s”，仅限：%(allowed)s",
-    "meetings": "不支持的文件类型，仅限：%(allowed)s",
-    "training": "不支持的文件类型“%(name)s”，允许：%(allowed)s",
-    "evidence": "文件“%(name)s”的内容不是允许的类型（仅限 %(allowed)s，且扩展名须与内容一致）",
+    "visits": gettext_noop("不允许的文件类型，仅限：%(allowed)s"),
+    "findings": gettext_noop("不允许的文件类型，仅限：%(allowed)s"),
+    "resources": gettext_noop("不允许的文件类型，仅限：%(allowed)s"),
+    "research": gettext_noop("不允许的文件类型，仅限：%(allowed)s"),
+    "funding": gettext_noop("不允许的文件类型，仅限：%(allowed)s"),
+    "notices": gettext_noop("不允许的文件类型“%(name)s”，仅限：%(allowed)s"),
+    "appointments": gettext_noop("不允许的文件类型“%(name)s”，仅限：%(allowed)s"),
+    "meetings": gettext_noop("不支持的文件类型，仅限：%(allowed)s"),
+    "training": gettext_noop("不支持的文件类型“%(name)s”，允许：%(allowed)s"),
+    "evidence": gettext_noop(
+        "文件“%(name)s”的内容不是允许的类型（仅限 %(allowed)s，且扩展名须与内容一致）"
+    ),
 }
 
 
@@ -271,7 +274,8 @@ def check_file(file: IO[bytes], *, size: int, name: str, module: Module) -> str:
     if kind is not None and (rule.name_must_match or kind == "txt") and _extension(name) != kind:
         kind = None
     if kind is None or kind not in rule.kinds:
-        allowed = "、".join(LABELS.get(k, k) if module == "evidence" else k for k in rule.kinds)
+        names = [_(LABELS.get(k, k)) if module == "evidence" else k for k in rule.kinds]
+        allowed = _("、").join(names)
         message = _(_TYPE_MESSAGES[module]) % {"name": name, "allowed": allowed}
         raise ValidationError(message, code="type")
     return kind

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from handinhand.core.dbrouter import reads_from_replica
 from handinhand.core.policy import get_policy
@@ -103,14 +104,14 @@ def _links(region: Region, year: int) -> dict[str, str]:
 
 
 ALERT_LABELS = [
-    ("paired", "学校结对覆盖率"),
-    ("districted", "学校纳入片区率"),
-    ("visits", "学校指导达标率"),
-    ("closing", "问题销号率"),
-    ("meetings", "会议达标率"),
-    ("reports", "年度报告按时率"),
-    ("training", "培训学时达标率"),
-    ("funding", "经费执行率"),
+    ("paired", gettext_noop("学校结对覆盖率")),
+    ("districted", gettext_noop("学校纳入片区率")),
+    ("visits", gettext_noop("学校指导达标率")),
+    ("closing", gettext_noop("问题销号率")),
+    ("meetings", gettext_noop("会议达标率")),
+    ("reports", gettext_noop("年度报告按时率")),
+    ("training", gettext_noop("培训学时达标率")),
+    ("funding", gettext_noop("经费执行率")),
 ]
 
 ALERT_LINKS = {

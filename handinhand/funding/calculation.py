@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from handinhand.core import formats
 from handinhand.core.policy import FundingPolicy
 from handinhand.funding.models import Allocation
 from handinhand.orgs.models import University
@@ -177,7 +178,7 @@ def _row(
                 tuple(months),
                 0,
                 Decimal("0.00"),
-                _("基准日（%(day)s）不在任") % {"day": f"{reference:%m月%d日}"},
+                _("基准日（%(day)s）不在任") % {"day": formats.day(reference)},
             )
         if owner.university_id != university_id:
             return SheetRow(

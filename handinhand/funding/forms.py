@@ -5,24 +5,42 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from handinhand.accounts.models import User
 from handinhand.core.forms import StyledFormMixin
 from handinhand.core.listing import FilterForm
 from handinhand.core.policy import get_policy
+from handinhand.core.policy_text import policy_text
 from handinhand.funding.models import EntryKind
+
+
+def _year_text(y: int) -> str:
+    return gettext("%(year)s年") % {"year": y}
+
+
+# Lazy: choices built when the module loads read in the language of each request.
+_year = lazy(_year_text, str)
+
+
+def _month_text(m: int) -> str:
+    return gettext("%(m)s月") % {"m": m}
+
+
+_month = lazy(_month_text, str)
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
 def years() -> list[tuple[int, str]]:
     this = timezone.localdate().year
-    return [(y, f"{y}年") for y in range(this, this - 6, -1)]
+    return [(y, _year(y)) for y in range(this, this - 6, -1)]
 
 
 def _categories(blank: bool = False) -> list[tuple[str, str]]:
-    rows = [(c, c) for c in get_policy().funding.categories]
+    rows = [(c, policy_text(c)) for c in get_policy().funding.categories]
     return [("", str(_("全部"))), *rows] if blank else rows
 
 
@@ -86,7 +104,7 @@ class ExpenseFilterForm(StyledFormMixin, FilterForm):
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", _("全部")), *((m, f"{m}月") for m in range(1, 13))],
+        choices=[("", _("全部")), *((m, _month(m)) for m in range(1, 13))],
     )
     category = forms.ChoiceField(label=_("支出类别"), required=False)
     kind = forms.ChoiceField(

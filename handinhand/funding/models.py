@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from handinhand.core.models import TimeStampedModel, VersionedModel
@@ -89,7 +90,11 @@ class Allocation(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.university} {self.year}年度经费核定（第{self.number}版）"
+        return gettext("%(u)s %(y)s年度经费核定（第%(n)s版）") % {
+            "u": self.university,
+            "y": self.year,
+            "n": self.number,
+        }
 
 
 class EntryKind(models.TextChoices):
@@ -163,7 +168,10 @@ class Disbursement(TimeStampedModel):
         indexes = [models.Index(fields=["university", "year"])]
 
     def __str__(self) -> str:
-        return f"{self.university} 下拨 {self.doc_number or self.date}"
+        return gettext("%(u)s 下拨 %(what)s") % {
+            "u": self.university,
+            "what": self.doc_number or self.date,
+        }
 
 
 class ExpenseQuerySet(models.QuerySet["Expense"]):
@@ -306,7 +314,11 @@ class MonthClose(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.university} {self.year}年{self.month}月 月结"
+        return gettext("%(u)s %(y)s年%(m)s月 月结") % {
+            "u": self.university,
+            "y": self.year,
+            "m": self.month,
+        }
 
 
 ZERO = Decimal("0.00")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from handinhand.accounts.models import User
+from handinhand.core import formats
 from handinhand.core.policy import FundingPolicy, get_policy
 from handinhand.funding.calculation import month_day
 from handinhand.funding.models import Allocation, Disbursement, Expense, MonthClose
@@ -175,9 +176,9 @@ def alerts_for(totals: Totals, year: int, policy: FundingPolicy, today: dt.date)
                 "warning",
                 _("截至%(date)s执行率 %(rate)s，低于 %(min)s")
                 % {
-                    "date": f"{due.month}月{due.day}日",
+                    "date": formats.day(due),
                     "rate": percent(rate),
-                    "min": f"{policy.alert_min_rate:.0%}",
+                    "min": formats.percent(policy.alert_min_rate, 0),
                 },
             )
         )
@@ -192,7 +193,7 @@ def alerts_for(totals: Totals, year: int, policy: FundingPolicy, today: dt.date)
                 _("未关联指导活动、会议或培训的支出占 %(share)s，超过 %(max)s")
                 % {
                     "share": percent(totals.unlinked / totals.spent),
-                    "max": f"{policy.alert_unlinked_share:.0%}",
+                    "max": formats.percent(policy.alert_unlinked_share, 0),
                 },
             )
         )
@@ -200,7 +201,7 @@ def alerts_for(totals: Totals, year: int, policy: FundingPolicy, today: dt.date)
 
 
 def percent(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+    return formats.percent(value)
 
 
 @dataclass

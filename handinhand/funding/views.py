@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -152,7 +152,10 @@ def university(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "is_admin": rules.is_province_admin(request.user),
         "can_spend": rules.can_spend(request.user, uni.pk),
         "chart": {
-            "months": [f"{m}月" for m in range(1, 13)],
+            # The chart's words come with its data, in the page's language (no JS catalogue).
+            "months": [_("%(m)s月") % {"m": m} for m in range(1, 13)],
+            "series": _("支出"),
+            "locale": translation.get_language(),
             "by_month": [float(v) for v in ex.by_month],
             "categories": [{"name": c, "value": float(v)} for c, v in ex.by_category if v],
         },

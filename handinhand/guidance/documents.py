@@ -5,10 +5,12 @@ from __future__ import annotations
 from io import BytesIO
 
 from django.http import HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.shared import Pt
 
+from handinhand.core import formats
 from handinhand.core.uploads import serve_generated
 from handinhand.guidance.models import Visit
 
@@ -16,8 +18,9 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _chinese_date(visit: Visit) -> str:
-    d = visit.date
-    return f"{d.year}年{d.month}月{d.day}日"
+    # The visit record is a Chinese official document whatever the reader's language.
+    with translation.override("zh-hans"):
+        return formats.day(visit.date)
 
 
 def visit_docx(visit: Visit) -> bytes:

@@ -15,6 +15,7 @@ from handinhand.accounts.models import User
 from handinhand.core.forms import StyledFormMixin, VersionedForm, choice_field, model_choice_field
 from handinhand.core.listing import FilterForm
 from handinhand.core.policy import get_policy
+from handinhand.core.policy_text import policy_text
 from handinhand.core.scope import get_scope
 from handinhand.guidance.models import (
     Brand,
@@ -35,7 +36,7 @@ from handinhand.programme.models import District, GuidanceGroup, Membership
 
 
 def _form_choices() -> list[tuple[str, str]]:
-    return [(f, f) for f in get_policy().guidance.visit_forms]
+    return [(f, policy_text(f)) for f in get_policy().guidance.visit_forms]
 
 
 class VisitFilterForm(StyledFormMixin, FilterForm):
@@ -366,7 +367,10 @@ class BrandFilterForm(StyledFormMixin, FilterForm):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         stage = choice_field(self, "stage")
-        stage.choices = [("", _("全部")), *[(s, s) for s in get_policy().brands.stages]]
+        stage.choices = [
+            ("", _("全部")),
+            *[(s, policy_text(s)) for s in get_policy().brands.stages],
+        ]
         self.fields["q"].widget.attrs["placeholder"] = _("品牌、学校名称")
 
     def filter(self, qs: QuerySet[Any]) -> QuerySet[Any]:

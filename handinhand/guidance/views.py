@@ -85,7 +85,7 @@ VISIT_LIST = ListSpec(
             batch=selectors.visit_school_names,
         ),
         Column("group.name", _lazy("指导组"), sort="group__name"),
-        Column("form", _lazy("活动形式"), sort="form"),
+        Column("form", _lazy("活动形式"), sort="form", policy_word=True),
         Column("duration_hours", _lazy("时长（小时）"), sort="duration_hours"),
         ComputedColumn(
             "instructors",

@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from io import BytesIO
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 
+from handinhand.core import formats
 from handinhand.core.docx import BODY_FALLBACK, BODY_FONT, TITLE_FALLBACK, TITLE_FONT
 from handinhand.core.docx import body_paragraph as paragraph
 from handinhand.core.docx import set_font as font
@@ -20,7 +21,9 @@ from handinhand.incentives.models import Assessment, Letter
 
 
 def _date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+    # The letter is a Chinese official document whatever the reader's language.
+    with translation.override("zh-hans"):
+        return formats.day(day)
 
 
 def letter_docx(letter: Letter, assessment: Assessment, areas: list[tuple[str, dt.date]]) -> bytes:

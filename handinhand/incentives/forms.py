@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -12,17 +13,26 @@ from handinhand.accounts.models import User
 from handinhand.core.forms import StyledFormMixin
 from handinhand.core.listing import FilterForm
 from handinhand.core.policy import get_policy
+from handinhand.core.policy_text import policy_text
 from handinhand.incentives.models import AssessmentStatus, PriorityStatus
 
 
+def _year_text(y: int) -> str:
+    return gettext("%(year)s年") % {"year": y}
+
+
+# Lazy: choices built when the module loads read in the language of each request.
+_year = lazy(_year_text, str)
+
+
 def _grades(blank: bool = False) -> list[tuple[str, str]]:
-    grades = [(g, g) for g in get_policy().assessment.grades]
+    grades = [(g, policy_text(g)) for g in get_policy().assessment.grades]
     return [("", gettext("全部")), *grades] if blank else grades
 
 
 def _years() -> list[tuple[str, str]]:
     this = timezone.localdate().year
-    return [(str(y), f"{y}年") for y in range(this, this - 6, -1)]
+    return [(str(y), _year(y)) for y in range(this, this - 6, -1)]
 
 
 class AssessmentFilterForm(StyledFormMixin, FilterForm):

@@ -40,7 +40,8 @@ def summary_items(user: Any, today: dt.date) -> list[WorkItem]:
             key=f"assessment:{a.pk}",
             title=_("修改并重新提交个人述职") if a.return_reason else _("提交个人述职"),
             url=a.get_absolute_url(),
-            subject=f"{a.year.year}年度考核 · {a.group.name}",
+            subject=_("%(year)s年度考核 · %(group)s")
+            % {"year": a.year.year, "group": a.group.name},
             reason=a.return_reason,
         )
         for a in rows
@@ -74,7 +75,7 @@ def propose_items(user: Any, today: dt.date) -> list[WorkItem]:
             key=f"assessment:{a.pk}",
             title=_("提出考核等次建议"),
             url=a.get_absolute_url(),
-            subject=f"{a.user} · {a.year.year}年度",
+            subject=_("%(person)s · %(year)s年度") % {"person": a.user, "year": a.year.year},
         )
         for a in rows
     ]

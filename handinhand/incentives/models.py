@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from handinhand.core.models import Job, JobManager, TimeStampedModel, VersionedModel
@@ -72,7 +73,7 @@ class AssessmentYear(VersionedModel):
         ordering = ["-year"]
 
     def __str__(self) -> str:
-        return f"{self.year}年度党建指导员考核"
+        return gettext("%(year)s年度党建指导员考核") % {"year": self.year}
 
     def get_absolute_url(self) -> str:
         return reverse("incentives:year_detail", args=[self.pk])
@@ -189,7 +190,10 @@ class Assessment(VersionedModel):
         indexes = [models.Index(fields=["year", "status"]), models.Index(fields=["year", "group"])]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.year.year}年度考核"
+        return gettext("%(person)s · %(year)s年度考核") % {
+            "person": self.user,
+            "year": self.year.year,
+        }
 
     def get_absolute_url(self) -> str:
         return reverse("incentives:assessment_detail", args=[self.pk])
@@ -230,7 +234,7 @@ class Objection(TimeStampedModel):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.assessment} · 异议"
+        return gettext("%(a)s · 异议") % {"a": self.assessment}
 
 
 class Correction(TimeStampedModel):
@@ -375,7 +379,10 @@ class LetterJob(Job):
         verbose_name_plural = _("通知书生成任务")
 
     def __str__(self) -> str:
-        return f"{self.year.year}年度考核结果通知书生成任务 #{self.pk}"
+        return gettext("%(year)s年度考核结果通知书生成任务 #%(pk)s") % {
+            "year": self.year.year,
+            "pk": self.pk,
+        }
 
     @property
     def year_id(self) -> int:

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from handinhand.accounts.models import User
-from handinhand.core import audit
+from handinhand.core import audit, formats
 from handinhand.core.exceptions import PermissionDeniedError
 from handinhand.core.jobs import job_enqueue, job_fail, job_finish, job_progress, job_running
 from handinhand.core.models import AuditAction
@@ -532,7 +532,7 @@ def year_finalise(*, actor: User, year: AssessmentYear) -> AssessmentYear:
         if current.publicity_end is None or today <= current.publicity_end:
             raise ValidationError(
                 _("公示期至 %(d)s，公示期满后方可公布最终结果")
-                % {"d": f"{current.publicity_end:%Y年%-m月%-d日}"}
+                % {"d": formats.day(current.publicity_end)}
             )
         open_objections = Objection.objects.filter(
             assessment__year=current, answered_at__isnull=True

@@ -13,7 +13,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
+from django.utils.translation import gettext
+
 from handinhand.core.policy import Period, get_policy
+from handinhand.core.policy_text import policy_text
 
 PeriodKind = Literal["semester", "quarter"]
 KIND_LETTER = {"semester": "S", "quarter": "Q"}
@@ -36,7 +39,7 @@ class PeriodSpan:
 
     @property
     def label(self) -> str:
-        return f"{self.year}年{self.name}"
+        return gettext("%(year)s年%(name)s") % {"year": self.year, "name": policy_text(self.name)}
 
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end

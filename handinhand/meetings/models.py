@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from handinhand.core.models import TimeStampedModel, VersionedModel
 from handinhand.core.policy import get_policy
+from handinhand.core.policy_text import policy_text
 from handinhand.programme.models import GuidanceGroup
 
 # A group's own internal meeting; it never counts towards what the policy asks.
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 def meeting_kinds() -> list[tuple[str, str]]:
     """Kinds a meeting may have: those of the policy's rules, then the internal group meeting."""
-    kinds = [(rule.kind, rule.name) for rule in get_policy().meetings]
+    kinds = [(rule.kind, policy_text(rule.name)) for rule in get_policy().meetings]
     return [*kinds, (GROUP_MEETING, str(_("指导组内部会议")))]
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
 
 from handinhand.accounts.models import Role, RoleAssignment, User
 from handinhand.core.policy import MeetingRule, get_policy
@@ -269,7 +270,7 @@ def open_todo_count(user: User) -> int:
 # --- the compliance calendar ----------------------------------------------------------------
 
 MET, DUE, MISSED, NOT_OWED = "met", "due", "missed", "none"
-STATUS_LABELS = {MET: "已完成", DUE: "待召开", MISSED: "未完成", NOT_OWED: "—"}
+STATUS_LABELS = {MET: _lazy("已完成"), DUE: _lazy("待召开"), MISSED: _lazy("未完成"), NOT_OWED: "—"}
 
 
 @dataclass
@@ -281,7 +282,7 @@ class Cell:
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return str(STATUS_LABELS[self.status])
 
 
 @dataclass

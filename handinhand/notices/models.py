@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from handinhand.core.models import TimeStampedModel, VersionedModel
@@ -170,7 +171,7 @@ class NoticeVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title}（第{self.revision}版）"
+        return gettext("%(title)s（第%(n)s版）") % {"title": self.title, "n": self.revision}
 
 
 class NoticeReceipt(models.Model):

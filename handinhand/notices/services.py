@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from handinhand.accounts.models import User
-from handinhand.core import audit
+from handinhand.core import audit, formats
 from handinhand.core.exceptions import ConflictError, PermissionDeniedError
 from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
@@ -268,7 +268,7 @@ def policy_notice_body() -> str:
         )
         % {"top": p.assessment.top_grade},
         _("六、经费保障：按每名省级指导组成员每年 %(amount)s 元的标准拨付牵头高校。")
-        % {"amount": f"{p.funding.per_member_per_year:,}"},
+        % {"amount": formats.num(p.funding.per_member_per_year)},
         _("七、业务培训：党建指导员每年参加培训不少于 %(h)s 学时。")
         % {"h": p.training.min_hours_per_year},
     ]

@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy
 
 from handinhand.core.inbox import WorkItem, WorkSource
 from handinhand.notices.models import NoticeReceipt
@@ -40,4 +40,4 @@ def items(user: Any, today: dt.date) -> Iterable[WorkItem]:
         )
 
 
-SOURCE_SPEC = WorkSource(name=SOURCE, label=gettext_noop("通知公告"), items=items, pending=pending)
+SOURCE_SPEC = WorkSource(name=SOURCE, label=gettext_lazy("通知公告"), items=items, pending=pending)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from handinhand.accounts.models import User
 from handinhand.core.policy import get_policy
@@ -215,7 +216,7 @@ def coverage(
         else:
             paths = paired_paths[batch.pk]
             in_district = districted[batch.pk]
-        total = CoverageRow(None, "合计", "total")
+        total = CoverageRow(None, _("合计"), "total")
         city_rows = {c.code: CoverageRow(c, c.name, "city") for c in cities}
         paired_set = set(paths)
         shown_rows: set[str] = set()

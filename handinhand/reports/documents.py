@@ -6,10 +6,12 @@ from __future__ import annotations
 from io import BytesIO
 from typing import Any
 
+from django.utils import translation
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 
+from handinhand.core import formats
 from handinhand.core.docx import (
     BODY_FALLBACK,
     BODY_FONT,
@@ -69,8 +71,10 @@ def report_docx(report: AnnualReport) -> bytes:
     if report.submitted_at:
         stamp = doc.add_paragraph()
         stamp.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        d = report.submitted_at.date()
-        set_font(stamp.add_run(f"{d.year}年{d.month}月{d.day}日"), BODY_FONT, BODY_FALLBACK, 16)
+        # The report is a Chinese official document whatever the reader's language.
+        with translation.override("zh-hans"):
+            when = formats.day(report.submitted_at)
+        set_font(stamp.add_run(when), BODY_FONT, BODY_FALLBACK, 16)
     buffer = BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

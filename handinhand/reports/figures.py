@@ -16,7 +16,9 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from handinhand.core import formats
 from handinhand.core.formats import money
 from handinhand.core.policy import get_policy
 from handinhand.core.registry import GroupFigures, group_figures
@@ -160,25 +162,25 @@ def active_group_ids() -> list[int]:
     )
 
 
-NO_DATA = "暂无数据"
+NO_DATA = gettext_lazy("暂无数据")
 MISSING = "—"
 
 # Labels of the keys the guidance and indicators selectors are expected to return.
 OPTIONAL_LABELS = {
-    "visits": "指导活动次数",
-    "schools_visited": "到校指导学校数",
-    "findings_raised": "发现问题数",
-    "findings_closed": "问题整改销号数",
-    "evaluations": "开展评估学校数",
-    "confirmed": "评估确认数",
-    "average_score": "平均得分",
+    "visits": gettext_lazy("指导活动次数"),
+    "schools_visited": gettext_lazy("到校指导学校数"),
+    "findings_raised": gettext_lazy("发现问题数"),
+    "findings_closed": gettext_lazy("问题整改销号数"),
+    "evaluations": gettext_lazy("开展评估学校数"),
+    "confirmed": gettext_lazy("评估确认数"),
+    "average_score": gettext_lazy("平均得分"),
 }
 
 
 def _optional_rows(data: dict[str, Any] | None, what: str) -> list[tuple[str, Any]]:
     if data is None:
         return [(what, NO_DATA)]
-    rows = [(OPTIONAL_LABELS.get(k, k), v) for k, v in data.items() if not isinstance(v, dict)]
+    rows = [(str(OPTIONAL_LABELS.get(k, k)), v) for k, v in data.items() if not isinstance(v, dict)]
     return rows or [(what, 0)]
 
 
@@ -194,7 +196,7 @@ def _assessment_rows(data: dict[str, Any]) -> list[tuple[str, Any]]:
 
 
 def _rate(value: Any) -> str:
-    return MISSING if value in (None, "") else f"{Decimal(str(value)) * 100:.1f}%"
+    return formats.percent(value, empty=MISSING)
 
 
 def funding_rows(funding: dict[str, Any]) -> list[tuple[str, Any]]:

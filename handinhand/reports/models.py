@@ -105,7 +105,10 @@ class AnnualReport(VersionedModel):
         indexes = [models.Index(fields=["year", "status"])]
 
     def __str__(self) -> str:
-        return f"{self.group.name}{self.year}年度党建指导工作报告"
+        return gettext("%(group)s%(year)s年度党建指导工作报告") % {
+            "group": self.group.name,
+            "year": self.year,
+        }
 
     @property
     def title(self) -> str:
@@ -154,7 +157,7 @@ class ReportJob(Job):
         verbose_name_plural = _("报告生成任务")
 
     def __str__(self) -> str:
-        return f"{self.year}年度报告生成任务 #{self.pk}"
+        return gettext("%(year)s年度报告生成任务 #%(pk)s") % {"year": self.year, "pk": self.pk}
 
     @property
     def year(self) -> int:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from handinhand.accounts.models import User
+from handinhand.core import formats
 from handinhand.programme.models import MemberRole, Membership
 from handinhand.reports.models import OPEN_STATUSES, AnnualReport, ReportStatus, due_date
 
@@ -50,11 +51,9 @@ def reports_due(today: dt.date) -> list[tuple[int, str, str, str, dt.date]]:
         state = _("已逾期") if today > when else _("即将到期")
         if report.status == ReportStatus.RETURNED:
             state += _("（已退回，请修改后重新提交）")
-        text = _("《%(title)s》应于%(y)s年%(m)s月%(d)s日前提交，%(state)s") % {
+        text = _("《%(title)s》应于%(date)s前提交，%(state)s") % {
             "title": report.title,
-            "y": when.year,
-            "m": when.month,
-            "d": when.day,
+            "date": formats.day(when),
             "state": state,
         }
         key = f"reports:annual:{report.pk}:{report.status}:{when.isoformat()}"

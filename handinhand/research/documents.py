@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from io import BytesIO
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from handinhand.accounts.models import User
-from handinhand.core import audit
+from handinhand.core import audit, formats
 from handinhand.core.docx import BODY_FALLBACK, BODY_FONT, TITLE_FALLBACK, TITLE_FONT
 from handinhand.core.docx import body_paragraph as paragraph
 from handinhand.core.docx import set_font as font
@@ -27,7 +27,9 @@ POOLS = {"separate": "单列计划", "general": "普通计划", "": "—"}
 
 
 def _date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+    # The notice is a Chinese official document whatever the reader's language.
+    with translation.override("zh-hans"):
+        return formats.day(day)
 
 
 def notice_docx(app: ResearchApplication) -> bytes:
@@ -46,7 +48,7 @@ def notice_docx(app: ResearchApplication) -> bytes:
     paragraph(
         doc,
         f"经单位推荐、专家评审，“{app.title}”列入{call.year}年度{call.catalogue}立项{pool}。"
-        f"课题负责人：{applicant}；经费预算：¥{app.budget:,.2f}。",
+        f"课题负责人：{applicant}；经费预算：{formats.money(app.budget)}。",
     )
     if app.midterm_due and app.closing_due:
         paragraph(

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from handinhand.core import formats
 from handinhand.programme.models import Membership
 
 
@@ -45,7 +46,7 @@ def memberships_on(user_ids: Iterable[int], day: dt.date) -> dict[int, list[dict
 
 
 def describe(evidence: list[dict[str, Any]], day: dt.date) -> str:
-    when = f"{day.year}年{day.month}月{day.day}日"
+    when = formats.day(day)
     if not evidence:
         return f"截止日期（{when}）不是任何党建指导组的成员"
     parts = [f"{e['level']}{e['group']}（{e['role']}，{e['term_start']}起）" for e in evidence]

@@ -11,6 +11,7 @@ from handinhand.accounts.models import User
 from handinhand.core.forms import StyledFormMixin
 from handinhand.core.listing import FilterForm
 from handinhand.core.policy import get_policy
+from handinhand.core.policy_text import policy_text
 from handinhand.programme.forms import find_member_candidate
 from handinhand.research.models import AppStatus
 
@@ -37,7 +38,7 @@ class CallForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         policy = get_policy().research
-        self.fields["catalogue"].choices = [(c, c) for c in policy.catalogues]  # type: ignore[attr-defined]
+        self.fields["catalogue"].choices = [(c, policy_text(c)) for c in policy.catalogues]  # type: ignore[attr-defined]
         self.fields["year"].initial = timezone.localdate().year
         self.fields["separate_quota"].initial = policy.quota_per_call
 

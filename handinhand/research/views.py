@@ -64,7 +64,7 @@ APPLICATION_LIST = ListSpec(
         Column("direction", _lazy("研究方向"), export_only=True),
         Column("budget", _lazy("经费预算（元）"), export_only=True),
         Column("status", _lazy("状态"), sort="status"),
-        Column("score", _lazy("评审得分"), sort="score"),
+        Column("score", _lazy("评审得分"), sort="score", shown_as="score"),
         Column("stage", _lazy("项目进度"), sort="stage"),
         Column("midterm_due", _lazy("中期检查截止"), export_only=True),
         Column("closing_due", _lazy("结题截止"), export_only=True),

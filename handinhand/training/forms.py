@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from handinhand.accounts.models import User
@@ -15,10 +17,18 @@ from handinhand.programme.models import GuidanceGroup, Membership
 from handinhand.training.models import TrainingSession
 
 
+def _year_text(y: int) -> str:
+    return gettext("%(year)s年") % {"year": y}
+
+
+# Lazy: choices built when the module loads read in the language of each request.
+_year = lazy(_year_text, str)
+
+
 def year_choices() -> list[tuple[str, str]]:
     """This year and the five before, newest first (year filters of training and reports)."""
     this = timezone.localdate().year
-    return [(str(y), f"{y}年") for y in range(this, this - 6, -1)]
+    return [(str(y), _year(y)) for y in range(this, this - 6, -1)]
 
 
 class SessionFilterForm(StyledFormMixin, FilterForm):

@@ -4,3 +4,8 @@ from django.conf.locale.zh_Hans.formats import *  # noqa: F403
 
 THOUSAND_SEPARATOR = ","
 NUMBER_GROUPING = 3
+
+# The programme's one date format (core/formats.py): 2026年11月30日, 2026年11月30日 13:09.
+DATE_FORMAT = "Y年n月j日"
+DATETIME_FORMAT = "Y年n月j日 H:i"
+TIME_FORMAT = "H:i"

@@ -43,3 +43,7 @@ ROLE_PAGES = {
 
 # Every signed-in person may enrol a second factor and is asked for it at login.
 OPEN_PAGES = {"accounts:otp_verify", "accounts:otp_setup"}
+
+# The language switch: a POST anyone may make, signed in or not; it changes only the caller's
+# own choice (test_language.py).
+PUBLIC_PAGES = {"accounts:language"}

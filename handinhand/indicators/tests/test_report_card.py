@@ -57,7 +57,7 @@ def test_report_card_page_and_word(cast, evaluation, client_for, django_assert_m
     with django_assert_max_num_queries(14):
         response = client.get(reverse("indicators:report_card", args=[ev.pk]))
     html = response.content.decode()
-    assert 'id="card-total">100<' in html and "优秀" in html
+    assert 'id="card-total">100.0<' in html and "优秀" in html  # the policy's step: one decimal
     assert "vendor/echarts/echarts.min.js" in html and "cdn" not in html.lower()
     response = client.get(reverse("indicators:report_card_docx", args=[ev.pk]))
     document = docx.Document(BytesIO(response.content))

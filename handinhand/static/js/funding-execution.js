@@ -7,7 +7,7 @@
   }
   var data = JSON.parse(source.textContent);
   var yuan = function (v) {
-    return "¥" + Number(v).toLocaleString("zh-CN", {minimumFractionDigits: 2, maximumFractionDigits: 2});
+    return "¥" + Number(v).toLocaleString(data.locale === "en" ? "en" : "zh-CN", {minimumFractionDigits: 2, maximumFractionDigits: 2});
   };
   var month = echarts.init(document.getElementById("chart-month"));
   month.setOption({
@@ -16,7 +16,7 @@
     grid: {left: 60, right: 10, top: 10, bottom: 30},
     xAxis: {type: "category", data: data.months},
     yAxis: {type: "value"},
-    series: [{type: "bar", name: "支出", data: data.by_month}]
+    series: [{type: "bar", name: data.series, data: data.by_month}]
   });
   var category = echarts.init(document.getElementById("chart-category"));
   category.setOption({
