@@ -382,8 +382,9 @@ OTP_RECOVERY_CODES = 10
 PASSWORD_HISTORY_COUNT = 5
 PASSWORD_EXPIRY_DAYS = int(env("PASSWORD_EXPIRY_DAYS", "90"))
 # The hasher (issue 15 item 3), chosen on this machine's figures (benchmarks/password_hashers.py,
-# CPU time of one check): PBKDF2-SHA256 at Django 5.2's 1,000,000 iterations ≈ 184 ms, Argon2id
-# at RFC 9106's second recommended setting (t=3, 64 MiB, 4 lanes) ≈ 144 ms. Argon2id costs an
+# CPU time of one check, two runs; benchmarks/README.md): PBKDF2-SHA256 at Django 5.2's
+# 1,000,000 iterations 184–189 ms, Argon2id at RFC 9106's second recommended setting (t=3,
+# 64 MiB, 4 lanes) 144–170 ms. Argon2id costs an
 # attacker 64 MiB of memory per guess, which GPUs and ASICs cannot cheapen the way they do
 # PBKDF2's iterations, so it is stronger for less of our CPU. PBKDF2 stays listed: existing
 # hashes still verify and are rehashed with Argon2id at the next login.

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -155,6 +156,11 @@ OBJECT_PAGES: dict[str, tuple[Arg, str, list[str]]] = {
         "leader",
         ["instructor", "outsider", "city_user", "school_user", "audit_admin"],
     ),
+    "core:job_file": (
+        lambda c: _a_finished_export(c).pk,
+        "leader",
+        ["instructor", "outsider", "city_user", "school_user", "audit_admin"],
+    ),
     "core:job_retry": (
         lambda c: _a_job(c).pk,
         "system_admin",
@@ -166,6 +172,21 @@ OBJECT_PAGES: dict[str, tuple[Arg, str, list[str]]] = {
         ["province_admin", "security_admin", "audit_admin", "outsider"],
     ),
 }
+
+
+def _a_finished_export(cast: Any) -> Any:
+    """A finished job with its file (issue 15: big exports), the leader's."""
+    from openpyxl import Workbook
+
+    from handinhand.core.exports import xlsx_response
+    from handinhand.core.jobs import job_finish
+
+    job = _a_job(cast)
+    workbook = Workbook()
+    data = b"".join(xlsx_response(workbook, "x.xlsx"))
+    job.result_file.save(f"matrix-{job.pk}.xlsx", ContentFile(data), save=True)
+    job_finish(job, result={"rows": 0, "filename": "导出.xlsx"})
+    return job
 
 
 def _a_job(cast: Any) -> Any:
@@ -204,9 +225,6 @@ OPEN_PAGES = {
     # Pickers' suggestions: regions and schools in the reader's scope (orgs/tests/test_pickers).
     "orgs:region_pick",
     "orgs:school_pick",
-    # A finished job's file: its creator's and the province's, like the job; 404 before it is
-    # done (orgs/tests/test_export_jobs.py asks as outsiders).
-    "core:job_file",
     "programme:batch_list",
     "programme:group_list",
     "programme:membership_list",
