@@ -63,7 +63,7 @@ def test_self_assessment_to_report_card(transactional_db, live_server, browser_p
     assert page.inner_text("#evaluation-status") == "已确认"
 
     page.goto(f"{base}/indicators/evaluations/{evaluation.pk}/report/")
-    assert page.inner_text("#card-total") == "70"
+    assert page.inner_text("#card-total") == "70.0"  # scores with the policy step: one decimal
     assert page.inner_text("#card-grade") == "合格"
     page.wait_for_selector("#radar canvas")
     page.screenshot(path=str(ARTIFACTS / "evaluation-report-card.png"), full_page=True)
