@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from handinhand.accounts.models import User
 from handinhand.core.registry import TimelineEvent, timeline_events
@@ -62,6 +63,14 @@ class Rollout:
             "planned": [s.planned for s in self.steps],
             "cities_total": self.cities_total,
             "schools_total": self.schools_total,
+            # The chart's words, in the page's language (the script holds none of its own).
+            "words": {
+                "cities_covered": _("累计覆盖设区市"),
+                "schools_covered": _("累计覆盖学校"),
+                "cities": _("设区市"),
+                "schools": _("学校"),
+                "full": _("全面覆盖"),
+            },
         }
 
 

@@ -9,6 +9,7 @@
       return;
     }
     var data = JSON.parse(source.textContent);
+    var words = data.words;
     var chart = echarts.init(el);
     var cities = data.cities.map(function (v, i) {
       return data.planned[i]
@@ -18,18 +19,18 @@
     chart.setOption({
       color: ["#c0392b", "#d4a017"],
       tooltip: {trigger: "axis"},
-      legend: {data: ["累计覆盖设区市", "累计覆盖学校"], bottom: 0},
+      legend: {data: [words.cities_covered, words.schools_covered], bottom: 0},
       grid: {left: 40, right: 70, top: 40, bottom: 60},
       xAxis: {type: "category", data: data.labels, axisLabel: {interval: 0, fontSize: 11}},
       yAxis: [
-        {type: "value", name: "设区市", max: data.cities_total, minInterval: 1},
-        {type: "value", name: "学校", position: "right"}
+        {type: "value", name: words.cities, max: data.cities_total, minInterval: 1},
+        {type: "value", name: words.schools, position: "right"}
       ],
       series: [
-        {type: "bar", name: "累计覆盖设区市", data: cities, barMaxWidth: 40,
-          markLine: {symbol: "none", data: [{yAxis: data.cities_total, name: "全面覆盖"}],
-            label: {formatter: "全面覆盖"}, lineStyle: {type: "dashed"}}},
-        {type: "line", name: "累计覆盖学校", yAxisIndex: 1, data: data.schools}
+        {type: "bar", name: words.cities_covered, data: cities, barMaxWidth: 40,
+          markLine: {symbol: "none", data: [{yAxis: data.cities_total, name: words.full}],
+            label: {formatter: words.full}, lineStyle: {type: "dashed"}}},
+        {type: "line", name: words.schools_covered, yAxisIndex: 1, data: data.schools}
       ]
     });
     window.addEventListener("resize", function () { chart.resize(); });
