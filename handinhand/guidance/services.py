@@ -411,8 +411,8 @@ def refresh_visit_counts(school_ids: Iterable[int] | None = None) -> int:
     )
     with transaction.atomic():
         stale.delete()
-        # One INSERT … SELECT: the counts are made in the database, not in Python (≈ 2.8 M
-        # links on the nation workload when everything is recounted).
+        # One INSERT … SELECT: the counts are made in the database, not in Python, however
+        # many links a full recount reads.
         sql, params = rows.query.sql_with_params()
         qn = connection.ops.quote_name
         columns = ", ".join(qn(c) for c in ("school_id", "year", "held", "last_held_on"))
@@ -420,7 +420,8 @@ def refresh_visit_counts(school_ids: Iterable[int] | None = None) -> int:
             cursor.execute(
                 f"INSERT INTO {qn(SchoolVisitCount._meta.db_table)} ({columns}) {sql}", params
             )
-            return max(cursor.rowcount, 0)
+            written: int = cursor.rowcount
+    return max(written, 0)
 
 
 def attachment_add(*, actor: User, visit: Visit, upload: UploadedFile[bytes]) -> VisitAttachment:
