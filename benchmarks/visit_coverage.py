@@ -69,9 +69,7 @@ def main() -> None:
     print(f"\n{database}")
     print(_common.database_state())
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT COUNT(*), COALESCE(SUM(held), 0) FROM guidance_schoolvisitcount"
-        )
+        cursor.execute("SELECT COUNT(*), COALESCE(SUM(held), 0) FROM guidance_schoolvisitcount")
         rows, held = cursor.fetchone()
     print(f"  guidance_schoolvisitcount: {rows:,} rows (school × year), {held:,} held visits")
     if not SchoolVisitCount.objects.exists():
@@ -135,7 +133,7 @@ def main() -> None:
     for row in table[1:-2]:
         province = next(r for r in table if r[0] == "province admin" and r[1] == row[1])
         if row[0] != "province admin":
-            row[5] = f"{float(row[2]) / float(province[2]):.2f}× province"
+            row[5] = f"{float(row[2]) / float(province[2]):.2f}× province admin"
     print(f"\n学校受指导情况 — {database}, year {year}; median of {args.runs} runs\n")
     _common.print_table(["user", "page", "server ms", "HTML KB", "queries", "ratio"], table)
 
