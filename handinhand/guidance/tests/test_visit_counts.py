@@ -118,3 +118,19 @@ def test_coverage_page_queries_do_not_grow(cast, client_for):
         plan_visit(cast, schools=[cast.school_anyuan], date=LAST_YEAR)
     assert queries() == few
     assert client.get(url, {"standing": "below"}).status_code == 200
+
+
+def test_export_has_the_counts_and_regions(cast, client_for):
+    """The export streams values() rows (core.exports), which the page's prefetch of regions
+    does not reach: the county and city columns must still be filled."""
+    from openpyxl import load_workbook
+
+    plan_visit(cast)
+    plan_visit(cast)
+    response = client_for(cast.city_user).get(reverse("guidance:coverage"), {"export": "xlsx"})
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    sheet = load_workbook(io.BytesIO(body)).worksheets[0]
+    rows = [[c for c in r] for r in sheet.iter_rows(values_only=True)]
+    mine = next(r for r in rows if cast.school.name in r)
+    assert cast.school.county.name in mine and cast.school.county.parent.name in mine
+    assert 2 in mine or "2" in mine
