@@ -99,6 +99,7 @@ def database_state() -> str:
         "accounts_user",
         "guidance_visit",
         "guidance_visitschool",
+        "guidance_schoolvisitcount",
         "indicators_score",
         "programme_districtschool",
     ]

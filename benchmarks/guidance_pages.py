@@ -96,6 +96,7 @@ def main() -> None:
     args = parser.parse_args()
     database = _common.setup()
 
+    from django.conf import settings
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -105,6 +106,10 @@ def main() -> None:
     from handinhand.core.policy import get_policy
     from handinhand.guidance.models import Visit
 
+    # The page's cost is measured, not the login: no second factor, plain http like the test
+    # client (as benchmarks/scale_pages.py does); otherwise every page answers a redirect.
+    settings.OTP_REQUIRED_ROLES = []
+    settings.SECURE_SSL_REDIRECT = False
     if not Visit.objects.exists():
         raise SystemExit("没有指导活动：请用 manage.py seed 重新生成（guidance.synthetic.extend）")
     today = timezone.localdate()

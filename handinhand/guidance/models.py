@@ -131,6 +131,29 @@ class VisitSchool(models.Model):
         return f"{self.visit_id} · {self.school_id}"
 
 
+class SchoolVisitCount(models.Model):
+    """Held visits of one school in one year, and the last one's date: a pre-aggregate of
+    VisitSchool so that coverage pages join one small row per school instead of counting
+    visits per school over every school in scope. Written only by `services.refresh_visit_counts`
+    (inside the transaction of every service that changes a visit's schools, date or status),
+    by the seed and by `manage.py refresh_visit_counts`; a school never visited has no row."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="visit_counts")
+    year = models.PositiveSmallIntegerField()
+    held = models.PositiveIntegerField()
+    last_held_on = models.DateField()
+
+    class Meta:
+        verbose_name = _("学校年度指导次数")
+        verbose_name_plural = _("学校年度指导次数")
+        constraints = [
+            models.UniqueConstraint(fields=["school", "year"], name="school_visit_count_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} · {self.year}: {self.held}"
+
+
 class VisitAttachment(models.Model):
     """A photo or file of a visit record; its type was checked by its first bytes."""
 

@@ -12,6 +12,8 @@ from typing import Any, NamedTuple
 from django.db.models import (
     Count,
     Exists,
+    F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -32,6 +34,7 @@ from handinhand.guidance.models import (
     Finding,
     FindingStatus,
     Rectification,
+    SchoolVisitCount,
     Verdict,
     Visit,
     VisitSchool,
@@ -245,37 +248,31 @@ def held_visits(year: int | None = None) -> QuerySet[Any]:
 
 
 def coverage_schools(user: User, year: int) -> QuerySet[School]:
-    """Each school in scope with its held visits of the year and whether it was ever visited:
-    correlated subqueries on the (school, visit) index, no GROUP BY over the visits, no loop."""
-    counted = (
-        held_visits(year)
-        .filter(school_id=OuterRef("pk"))
-        .values("school_id")
-        .annotate(c=Count("pk"))
-        .values("c")
-    )
+    """Each school in scope with its held visits of the year and whether it was ever visited,
+    read from the pre-aggregate SchoolVisitCount (one row per school and year): a LEFT JOIN
+    that the database hashes once, not a count of visits per school over every school in scope
+    (≈ 1.9 s for 220,000 schools when the page sorts by it). The county and city come by
+    prefetch for the rows shown, not by joins: joined, the database would look them up for
+    every school in scope before sorting (≈ 100 ms of the 220,000-school page)."""
     return (
         School.objects.visible_to(user)
-        .select_related("county__parent")
+        .prefetch_related("county__parent")
         .annotate(
-            visits_this_year=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0)),
-            ever_visited=Exists(held_visits().filter(school_id=OuterRef("pk"))),
+            counted_year=FilteredRelation("visit_counts", condition=Q(visit_counts__year=year)),
+            visits_this_year=Coalesce(F("counted_year__held"), Value(0)),
+            ever_visited=Exists(SchoolVisitCount.objects.filter(school_id=OuterRef("pk"))),
         )
     )
 
 
 def coverage_districts(user: User, year: int) -> list[Any]:
     """Districts in scope: schools, schools never visited, schools below the yearly minimum.
-    Each figure is a correlated count per district over its schools' (school, held_on) index:
-    one query, no loop over schools."""
+    Each figure is a correlated count per district over its schools' rows of the pre-aggregate
+    SchoolVisitCount: one query, no loop over schools, no visit counted at reading time."""
     minimum = get_policy().guidance.min_visits_per_school_per_year
-    visits_of_year = (
-        held_visits(year)
-        .filter(school_id=OuterRef("school_id"))
-        .values("school_id")
-        .annotate(c=Count("pk"))
-        .values("c")
-    )
+    visits_of_year = SchoolVisitCount.objects.filter(
+        school_id=OuterRef("school_id"), year=year
+    ).values("held")[:1]
     links = DistrictSchool.objects.filter(district=OuterRef("pk"))
 
     def count(rows: QuerySet[Any]) -> Any:
@@ -289,7 +286,7 @@ def coverage_districts(user: User, year: int) -> list[Any]:
             school_count=count(links),
             never_visited=count(
                 links.annotate(
-                    seen=Exists(held_visits().filter(school_id=OuterRef("school_id")))
+                    seen=Exists(SchoolVisitCount.objects.filter(school_id=OuterRef("school_id")))
                 ).filter(seen=False)
             ),
             below_minimum=count(

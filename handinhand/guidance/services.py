@@ -17,14 +17,15 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, models, transaction
-from django.db.models import F, Q, QuerySet
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from handinhand.accounts.models import User
 from handinhand.core import audit
-from handinhand.core.exceptions import PermissionDeniedError
+from handinhand.core.exceptions import ConflictError, PermissionDeniedError
 from handinhand.core.models import AuditAction
 from handinhand.core.policy import get_policy
 from handinhand.core.scope import get_scope
@@ -40,6 +41,7 @@ from handinhand.guidance.models import (
     FindingStatus,
     Rectification,
     Resource,
+    SchoolVisitCount,
     Verdict,
     Visit,
     VisitAttachment,
@@ -153,6 +155,7 @@ def visit_plan(
         VisitSchool.objects.bulk_create(
             [VisitSchool(visit=visit, school=s, held_on=_held_on(visit)) for s in schools]
         )
+        refresh_visit_counts(s.pk for s in schools)
         visit.instructors.set(instructors)
         changes = audit.diff({}, audit.snapshot(visit))
         for name, value in _people_snapshot(schools, instructors).items():
@@ -325,6 +328,7 @@ def visit_update(
                 updated.refresh_from_db()
             audit.record(actor=actor, action=AuditAction.UPDATE, instance=updated, changes=changes)
         VisitSchool.objects.filter(visit=updated).update(held_on=_held_on(updated))
+        refresh_visit_counts([s.pk for s in old_schools] + [s.pk for s in schools])
     return updated
 
 
@@ -343,6 +347,9 @@ def _set_status(*, actor: User, visit: Visit, status: str, expected_version: int
             actor=actor, instance=visit, data={"status": status}, expected_version=expected_version
         )
         VisitSchool.objects.filter(visit=updated).update(held_on=_held_on(updated))
+        refresh_visit_counts(
+            VisitSchool.objects.filter(visit=updated).values_list("school_id", flat=True)
+        )
     return updated
 
 
@@ -356,6 +363,65 @@ def visit_cancel(*, actor: User, visit: Visit, expected_version: int | None = No
     return _set_status(
         actor=actor, visit=visit, status=VisitStatus.CANCELLED, expected_version=expected_version
     )
+
+
+def visit_delete(*, actor: User, visit: Visit, expected_version: int | None = None) -> None:
+    """Delete a visit entered by mistake, with its links; its schools' counts follow."""
+    _require(can_manage_visit(actor, visit))
+    with transaction.atomic():
+        current = Visit.objects.select_for_update().get(pk=visit.pk)
+        if expected_version is not None and current.version != expected_version:
+            raise ConflictError(str(current))
+        school_ids = list(
+            VisitSchool.objects.filter(visit=current).values_list("school_id", flat=True)
+        )
+        audit.record(
+            actor=actor,
+            action=AuditAction.DELETE,
+            instance=current,
+            changes=audit.diff(audit.snapshot(current), {}),
+        )
+        current.delete()
+        refresh_visit_counts(school_ids)
+
+
+# --- pre-aggregated visit counts -----------------------------------------------------------------
+
+
+def refresh_visit_counts(school_ids: Iterable[int] | None = None) -> int:
+    """Recount SchoolVisitCount from the VisitSchool rows, for `school_ids` (every school if
+    None); returns the rows written. Recounting the few schools a change touches (rather than
+    adding ±1) keeps the table exact whatever the change was. Call inside the transaction that
+    changed the visits: the schools' rows are locked first, so two visits of one school
+    changed at once recount one after the other, each seeing the other's committed links."""
+    counted = VisitSchool.objects.filter(held_on__isnull=False)
+    stale = SchoolVisitCount.objects.all()
+    if school_ids is not None:
+        ids = sorted(set(school_ids))
+        if not ids:
+            return 0
+        list(School.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+        counted = counted.filter(school_id__in=ids)
+        stale = stale.filter(school_id__in=ids)
+    rows = (
+        counted.annotate(year=ExtractYear("held_on"))
+        .values("school_id", "year")
+        .annotate(held=Count("pk"), last_held_on=Max("held_on"))
+        .order_by()
+    )
+    with transaction.atomic():
+        stale.delete()
+        # One INSERT … SELECT: the counts are made in the database, not in Python, however
+        # many links a full recount reads.
+        sql, params = rows.query.sql_with_params()
+        qn = connection.ops.quote_name
+        columns = ", ".join(qn(c) for c in ("school_id", "year", "held", "last_held_on"))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {qn(SchoolVisitCount._meta.db_table)} ({columns}) {sql}", params
+            )
+            written: int = cursor.rowcount
+    return max(written, 0)
 
 
 def attachment_add(*, actor: User, visit: Visit, upload: UploadedFile[bytes]) -> VisitAttachment:

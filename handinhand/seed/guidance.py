@@ -22,6 +22,7 @@ from handinhand.guidance.models import (
     VisitSchool,
     VisitStatus,
 )
+from handinhand.guidance.services import refresh_visit_counts
 from handinhand.orgs.models import School
 from handinhand.programme.models import DistrictSchool, Membership, Pairing
 from handinhand.seed.registry import step
@@ -105,8 +106,15 @@ def extend(workload: str, *, seed: int, scale: float) -> dict[str, int]:
                     for m in team
                 ),
             )
+        # The coverage pages read the pre-aggregate, which the services keep; the bulk writes
+        # above bypass them, so it is recounted here in one INSERT … SELECT.
+        counted = refresh_visit_counts()
     findings = _findings(rng, visits, links, today)
-    return {"guidance.visit": len(visits), "guidance.finding": findings}
+    return {
+        "guidance.visit": len(visits),
+        "guidance.schoolvisitcount": counted,
+        "guidance.finding": findings,
+    }
 
 
 FINDINGS_PER_VISIT = 0.42

@@ -15,6 +15,11 @@ def test_extend_adds_visits_and_findings_reproducibly(cast):
     assert set(VisitSchool.objects.values_list("school_id", flat=True)) <= guided
     held = VisitSchool.objects.filter(visit__status="held")
     assert held.filter(held_on__isnull=True).count() == 0
+    # The bulk load fills the coverage pages' pre-aggregate too.
+    from handinhand.guidance.tests.test_visit_counts import from_base_rows, pre_aggregated
+
+    assert pre_aggregated() == from_base_rows() != set()
+    assert counts["guidance.schoolvisitcount"] == len(from_base_rows())
     first = list(Visit.objects.order_by("pk").values_list("date", "form", "group_id"))
     Finding.objects.all().delete()
     VisitSchool.objects.all().delete()
