@@ -88,7 +88,12 @@ def extend(workload: str, *, seed: int, scale: float = 1.0) -> dict[str, int]:
             plans.append((batch, [c for _u, c in pairs], [u for u, _c in pairs]))
 
         later = {u for pairs in LATER_PAIRS.values() for u, _c in pairs}
-        for batch, cities, chosen in plans:
+        for batch, cities, named in plans:
+            # The named universities are Jiangxi's: another province's seed (its own policy
+            # file) has none of them, and its batches get no seeded round.
+            chosen = [n for n in named if n in universities]
+            if not chosen:
+                continue
             batch.target_regions.set(Region.objects.filter(code__in=cities))
             start = batch.planned_start or dt.date(batch.start_year, 3, 1)
             opened = _aware(start - dt.timedelta(days=60))
