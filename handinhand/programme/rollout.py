@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from handinhand.accounts.models import User
 from handinhand.core.registry import TimelineEvent, timeline_events
@@ -67,8 +68,8 @@ class Rollout:
             "words": {
                 "cities_covered": _("累计覆盖设区市"),
                 "schools_covered": _("累计覆盖学校"),
-                "cities": _("设区市"),
-                "schools": _("学校"),
+                "cities": pgettext("chart axis", "设区市"),
+                "schools": pgettext("chart axis", "学校"),
                 "full": _("全面覆盖"),
             },
         }

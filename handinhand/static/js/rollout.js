@@ -29,7 +29,7 @@
       series: [
         {type: "bar", name: words.cities_covered, data: cities, barMaxWidth: 40,
           markLine: {symbol: "none", data: [{yAxis: data.cities_total, name: words.full}],
-            label: {formatter: words.full}, lineStyle: {type: "dashed"}}},
+            label: {formatter: words.full, position: "insideEndTop"}, lineStyle: {type: "dashed"}}},
         {type: "line", name: words.schools_covered, yAxisIndex: 1, data: data.schools}
       ]
     });
