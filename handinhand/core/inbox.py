@@ -59,6 +59,9 @@ class WorkSource:
     label: StrOrPromise  # the module as users know it ("自评", "问题整改", "通知公告"), translated
     items: Items
     pending: Pending | None = None
+    # Other sources whose items this one's `items` reads too (one query for several), so that
+    # it is asked whenever any of them has work.
+    covers: tuple[str, ...] = ()
 
 
 work_sources: Registry[WorkSource] = Registry("work sources")
@@ -116,7 +119,8 @@ def inbox_items(user: Any, today: dt.date) -> list[WorkItem]:
     counts = pending_counts(user, today)
     items: list[WorkItem] = []
     for source in work_sources.values():
-        if source.pending is not None and not counts.get(source.name):
+        names = (source.name, *source.covers)
+        if source.pending is not None and not any(counts.get(n) for n in names):
             continue  # counted: nothing owed there, no query for its items
         items.extend(source.items(user, today))
     items.sort(key=sort_key(today))

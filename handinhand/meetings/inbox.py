@@ -226,7 +226,15 @@ def register() -> None:
     register_work(WorkSource("meetings.owed", _lazy("会议合规"), owed_items))
     # Both are counted apart (their pending querysets join the inbox's one COUNT) but read
     # together: the decisions' source lists the to-dos too.
-    register_work(WorkSource("meetings.action_item", label, personal_items, action_pending))
+    register_work(
+        WorkSource(
+            "meetings.action_item",
+            label,
+            personal_items,
+            action_pending,
+            covers=("meetings.todo", "meetings.invited", "meetings.minutes"),
+        )
+    )
     register_work(WorkSource("meetings.todo", label, _none, todo_pending))
     # Read with the decisions too (personal_items), counted apart.
     register_work(WorkSource("meetings.invited", _lazy("会议邀请"), _none, invited_pending))
