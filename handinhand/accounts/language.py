@@ -17,6 +17,7 @@ from django.shortcuts import redirect
 from django.utils import translation
 
 from handinhand.accounts import services
+from handinhand.accounts.middleware import otp_verified
 from handinhand.accounts.models import User
 from handinhand.core.redirects import safe_next
 
@@ -62,7 +63,9 @@ def language_view(request: HttpRequest) -> HttpResponse:
     if code not in CODES:
         return response
     user = request.user
-    if user.is_authenticated:
+    # Half signed in (password, not yet the second factor it needs): the cookie only; the
+    # account is written once the person has fully signed in.
+    if user.is_authenticated and (otp_verified(request) or not services.otp_required(user)):
         services.language_set(user=user, language=code)
     translation.activate(code)
     _set_cookie(response, code)

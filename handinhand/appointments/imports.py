@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -261,6 +262,22 @@ def import_roster(*, actor: User, data: bytes, filename: str) -> RosterResult:
     return result
 
 
+OUT_OF_REACH = _lazy("该人员已有账号，但不在您的管理范围内，请由省级管理员导入")
+
+
+def _attachable(actor: User, candidates: set[int]) -> set[int]:
+    """Of these existing accounts, those this importer may put in a group: anyone for the
+    province; for a bureau, people already in a group it may import into, or of a unit in its
+    region. Anyone else's account stays out of their reach (and out of their sight)."""
+    scope = get_scope(actor)
+    if scope.everything or not candidates:
+        return candidates
+    reach = Q(memberships__group__in=importable_groups(actor))
+    for path in scope.staff_paths:
+        reach |= Q(unit__region__path__startswith=path)
+    return set(User.objects.filter(reach, pk__in=candidates).values_list("pk", flat=True))
+
+
 def _check(actor: User, rows: list[_Row]) -> list[RowError]:
     errors: list[RowError] = []
 
@@ -279,6 +296,7 @@ def _check(actor: User, rows: list[_Row]) -> list[RowError]:
             id_digest__in=[id_digest(_text(row.values.get("id_number")).upper()) for row in rows]
         )
     }
+    attachable = _attachable(actor, {r.user_id for r in digests.values()})
     seen: dict[tuple[int, str], int] = {}
     for row in rows:
         v = row.values
@@ -336,13 +354,12 @@ def _check(actor: User, rows: list[_Row]) -> list[RowError]:
         v["id_tail"] = number[-4:]
         known = digests.get(row.digest)
         if known is not None:
+            # Neither the registered name nor anything else of a person is echoed back: an
+            # importer could otherwise look people up by guessing ID numbers.
             if (known.user.full_name or "") != name:
-                err(
-                    row,
-                    "id_number",
-                    _("该身份证号已登记为“%(who)s”，与本行姓名“%(name)s”不一致")
-                    % {"who": known.user.full_name, "name": name},
-                )
+                err(row, "id_number", _("身份证号与姓名不一致，请核对"))
+            elif known.user.pk not in attachable:
+                err(row, "id_number", str(OUT_OF_REACH))
             row.user = known.user
         elif row.unit is not None:
             namesakes = list(
@@ -353,15 +370,14 @@ def _check(actor: User, rows: list[_Row]) -> list[RowError]:
                 err(
                     row,
                     "id_number",
-                    _("“%(unit)s”已有人员“%(name)s”，其登记的身份证号（尾号%(tail)s）与本行不一致")
-                    % {
-                        "unit": row.unit,
-                        "name": name,
-                        "tail": recorded[0].person_record.id_tail,
-                    },
+                    _("“%(unit)s”已有同名人员，其登记的身份证号与本行不一致，请核对")
+                    % {"unit": row.unit},
                 )
             elif len(namesakes) == 1:
-                row.user = namesakes[0]
+                if namesakes[0].pk in _attachable(actor, {namesakes[0].pk}):
+                    row.user = namesakes[0]
+                else:
+                    err(row, "name", str(OUT_OF_REACH))
         if row.group is not None:
             key = (row.group.pk, row.digest)
             if key in seen:

@@ -268,7 +268,8 @@ class AppointmentLetterQuerySet(models.QuerySet["AppointmentLetter"]):
             return self
         if not scope.is_business:
             return self.none()
-        groups = Membership.objects.filter(user_id=pk).values("group_id")
+        # Members in office: someone who left a group no longer reads its later notices.
+        groups = Membership.objects.current().filter(user_id=pk).values("group_id")
         return self.filter(
             Q(user_id=pk)
             | Q(kind=LetterKind.GROUP, nomination_set__group_id__in=groups)

@@ -207,8 +207,9 @@ def _check_candidate(
     errors: dict[str, list[str]] = {}
     if user.unit_id != nomination_set.unit_id:
         errors["user"] = [
-            _("“%(name)s”不是推荐单位“%(unit)s”的人员，只能推荐本单位人员")
-            % {"name": user, "unit": nomination_set.unit}
+            # Not naming the account: its id may have been typed in by someone who cannot see it.
+            _("该人员不是推荐单位“%(unit)s”的人员，只能推荐本单位人员")
+            % {"unit": nomination_set.unit}
         ]
     kind = nomination_set.kind
     group = nomination_set.group

@@ -174,9 +174,13 @@ def attendance_set(*, actor: User, meeting: Meeting, users: list[Any]) -> int:
 def attendance_sign_in(
     *, actor: User, meeting: Meeting, user: User, signed_in: bool = True
 ) -> Attendance:
-    """Sign an attendee in (or undo it). An attendee signs themselves in; a manager of the
-    group may sign anyone of the roll in."""
-    if actor.pk != user.pk:
+    """Sign an attendee in (or undo it): a manager of the group signs anyone of the roll in.
+    Others sign themselves in only on site, by the meeting's rotating code (checkin_by_code):
+    a button on the meeting page would let anyone "attend" from anywhere, any day. They may
+    still undo their own sign-in."""
+    if actor.pk != user.pk or (signed_in and not can_manage_group(actor, meeting.group)):
+        if actor.pk == user.pk:
+            raise PermissionDeniedError(_("请在会场扫描签到二维码签到"))
         _require_manage(actor, meeting.group)
     if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError(_("会议已取消"))
@@ -227,7 +231,8 @@ def meeting_invite(
 ) -> int:
     """Invite the current members of `groups`, the accounts `users` (group members, department
     staff, guests with an account) and named guests `(name, unit)`. Every group and account must
-    be within the organiser's scope; one that is not refuses the whole list, naming it. Those
+    be within the organiser's scope; one that is not refuses the whole list, counting them
+    without naming them (an id typed into the form must not reveal who it is). Those
     already invited are skipped. Returns how many invitations were added."""
     _require_manage(actor, meeting.group)
     if meeting.status == MeetingStatus.CANCELLED:
@@ -239,16 +244,12 @@ def meeting_invite(
     far_groups = [g for g in groups if g.pk not in visible_groups]
     if far_groups:
         errors["groups"] = [
-            _("以下指导组不在您的工作范围内：%(names)s")
-            % {"names": "、".join(g.name for g in far_groups)}
+            _("有 %(n)s 个指导组不在您的工作范围内，不能邀请") % {"n": len(far_groups)}
         ]
     reachable = invitable_users(actor, [u.pk for u in users])
     far_users = [u for u in users if u.pk not in reachable]
     if far_users:
-        errors["users"] = [
-            _("以下人员不在您的工作范围内，不能邀请：%(names)s")
-            % {"names": "、".join(str(u) for u in far_users)}
-        ]
+        errors["users"] = [_("有 %(n)s 名人员不在您的工作范围内，不能邀请") % {"n": len(far_users)}]
     clean_guests: list[tuple[str, str]] = []
     for number, (name, unit) in enumerate(guests, start=1):
         name, unit = (name or "").strip(), (unit or "").strip()

@@ -75,3 +75,13 @@ def test_an_unknown_language_or_a_get_changes_nothing(client, cast):
     assert client.get(LANGUAGE).status_code == 405
     cast.instructor.refresh_from_db()
     assert cast.instructor.language == ""
+
+
+def test_half_signed_in_the_choice_stays_in_the_cookie(client, cast):
+    """Password given, second factor not yet: the account is not written (review finding)."""
+    client.post(LOGIN, {"username": cast.province_admin.username, "password": PASSWORD})
+    assert client.session.get("_auth_user_id") and not client.session.get("otp_device_id")
+    response = client.post(LANGUAGE, {"language": "en"})
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    cast.province_admin.refresh_from_db()
+    assert cast.province_admin.language != "en"

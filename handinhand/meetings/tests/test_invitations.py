@@ -69,10 +69,13 @@ def test_an_out_of_scope_account_refuses_the_whole_list(cast: Cast, meeting: Mee
         services.meeting_invite(
             actor=cast.leader, meeting=meeting, users=[cast.city_user, cast.outsider]
         )
-    assert "南昌市教育局" in str(refused.value) and "工作范围" in str(refused.value)
+    # Counted, not named: an id typed into the form must not reveal whose account it is.
+    assert "南昌市教育局" not in str(refused.value) and "有 1 名人员不在您的工作范围内" in str(
+        refused.value
+    )
     with pytest.raises(ValidationError) as far_group:
         services.meeting_invite(actor=cast.leader, meeting=meeting, groups=[cast.groups["ecjtu"]])
-    assert "华东交通大学党建指导组" in str(far_group.value)
+    assert "有 1 个指导组不在您的工作范围内" in str(far_group.value)
     with pytest.raises(ValidationError) as nameless:
         services.meeting_invite(actor=cast.leader, meeting=meeting, guests=[("", "某单位")])
     assert "姓名" in str(nameless.value)

@@ -113,10 +113,22 @@ def test_attendees_must_be_members(cast: Cast, meeting: Meeting) -> None:
     assert event.changes["user"] == [None, str(cast.leader)]
 
 
-def test_sign_in_self_or_by_manager(cast: Cast, meeting: Meeting) -> None:
-    a = services.attendance_sign_in(actor=cast.instructor, meeting=meeting, user=cast.instructor)
+def test_sign_in_by_code_on_site_or_by_manager(cast: Cast, meeting: Meeting) -> None:
+    from handinhand.meetings import checkin
+
+    # Not by a button from anywhere: only by the code shown at the meeting (review finding).
+    with pytest.raises(PermissionDeniedError, match="扫描签到二维码"):
+        services.attendance_sign_in(actor=cast.instructor, meeting=meeting, user=cast.instructor)
+    a, _created = services.checkin_by_code(
+        actor=cast.instructor, meeting=meeting, code=checkin.make(meeting.pk)
+    )
     assert a.signed_in and a.signed_in_at is not None
     assert events("meetings.attendance", "update")[0].changes["signed_in"] == [False, True]
+    # Their own sign-in they may undo.
+    a = services.attendance_sign_in(
+        actor=cast.instructor, meeting=meeting, user=cast.instructor, signed_in=False
+    )
+    assert not a.signed_in
     # Another member cannot sign someone else in; nor can anyone sign in a non-attendee.
     services.attendance_set(actor=cast.leader, meeting=meeting, users=[cast.leader])
     with pytest.raises(PermissionDeniedError):

@@ -75,8 +75,14 @@ def test_detail_roll_sign_in_and_actions(cast: Cast, client_for: Any, meeting: M
         {"text": "形成调研报告", "owner": cast.instructor.pk, "due": "2025-04-01"},
     )
     instructor = client_for(cast.instructor)
+    # A button from anywhere does not sign one in: the code at the meeting does.
     instructor.post(reverse("meetings:sign_in", args=[meeting.pk]))
+    assert not Attendance.objects.get(meeting=meeting, user=cast.instructor).signed_in
+    leader_client = client_for(cast.leader)
+    row = Attendance.objects.get(meeting=meeting, user=cast.instructor)
+    leader_client.post(reverse("meetings:sign_in", args=[meeting.pk]), {"attendance": row.pk})
     assert Attendance.objects.get(meeting=meeting, user=cast.instructor).signed_in
+    instructor = client_for(cast.instructor)
     page = instructor.get(detail)
     assert page.status_code == 200 and not page.context["can_manage"]
     assert "形成调研报告" in page.content.decode()
