@@ -361,7 +361,12 @@ def calendar_token_for(*, actor: User) -> tuple[CalendarToken, str]:
     """The user's live calendar token, created on first use; returns the row and the token."""
     live = CalendarToken.objects.live().filter(user=actor).first()
     if live is not None:
-        return live, tokens.raw_token(live.user_id, live.nonce)
+        raw = tokens.raw_token(live.user_id, live.nonce)
+        if tokens.digest(raw) == live.digest:
+            return live, raw
+        # The server's key was rotated: the link made from it no longer opens the feed, so
+        # the page must not show it as live; a new one replaces it.
+        return _calendar_token_new(actor, revoke=True)
     return _calendar_token_new(actor, revoke=False)
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from handinhand.conftest import Cast
 from handinhand.core.models import AuditEvent
-from handinhand.meetings import services, tokens
+from handinhand.meetings import selectors, services, tokens
 from handinhand.meetings.models import CalendarToken, Meeting, MeetingStatus
 from handinhand.meetings.tests.conftest import make_meeting
 
@@ -149,3 +149,13 @@ def test_calendar_meetings_do_not_repeat(cast: Cast) -> None:
     from handinhand.meetings.selectors import calendar_meetings_for
 
     assert list(calendar_meetings_for(cast.leader)) == [Meeting.objects.get(pk=m.pk)]
+
+
+def test_after_a_key_rotation_the_page_shows_a_link_that_works(cast: Cast, settings: Any) -> None:
+    """Review finding: the shown link was rebuilt with the new key but looked up by the old
+    digest, so it answered 404 for ever; now it is replaced."""
+    _row, old = services.calendar_token_for(actor=cast.instructor)
+    settings.SECRET_KEY = settings.SECRET_KEY + "-rotated"
+    row, raw = services.calendar_token_for(actor=cast.instructor)
+    assert raw != old and tokens.digest(raw) == row.digest
+    assert selectors.calendar_token_owner(raw) == cast.instructor
